@@ -1,0 +1,1 @@
+"""Zalo OA law assistant."""

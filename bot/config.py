@@ -1,0 +1,84 @@
+"""Settings read once from the environment; the only module that reads os.environ."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or invalid."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, frozen; build with Settings.from_env()."""
+
+    laws_dir: Path = REPO_ROOT / "laws"
+    redis_url: str = ""
+    zalo_app_id: str = ""
+    zalo_app_secret: str = field(default="", repr=False)
+    zalo_oa_secret_key: str = field(default="", repr=False)
+    zalo_access_token: str = field(default="", repr=False)
+    zalo_refresh_token: str = field(default="", repr=False)
+    zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+    admin_token: str = field(default="", repr=False)
+    port: int = 8000
+    state_ttl_seconds: int = 30 * 24 * 3600
+    webhook_max_bytes: int = 64 * 1024
+    replay_window_seconds: int = 3600
+    zalo_timeout_seconds: float = 5.0
+    zalo_calls_per_minute: int = 3000
+    log_hash_key: str = field(default="", repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        """Read the environment (or the given mapping)."""
+        env = os.environ if env is None else env
+        laws_dir = Path(env.get("LAWS_DIR") or REPO_ROOT / "laws")
+        return cls(
+            laws_dir=laws_dir,
+            redis_url=env.get("REDIS_URL", ""),
+            zalo_app_id=env.get("ZALO_APP_ID", ""),
+            zalo_app_secret=env.get("ZALO_APP_SECRET", ""),
+            zalo_oa_secret_key=env.get("ZALO_OA_SECRET_KEY", ""),
+            zalo_access_token=env.get("ZALO_ACCESS_TOKEN", ""),
+            zalo_refresh_token=env.get("ZALO_REFRESH_TOKEN", ""),
+            zalo_api_base=(env.get("ZALO_API_BASE") or "https://openapi.zalo.me").rstrip("/"),
+            zalo_oauth_base=(env.get("ZALO_OAUTH_BASE") or "https://oauth.zaloapp.com").rstrip("/"),
+            admin_token=env.get("ADMIN_TOKEN", ""),
+            port=_int(env, "PORT", 8000),
+            state_ttl_seconds=_int(env, "STATE_TTL_SECONDS", 30 * 24 * 3600),
+            replay_window_seconds=_int(env, "REPLAY_WINDOW_SECONDS", 3600),
+            zalo_calls_per_minute=_int(env, "ZALO_CALLS_PER_MINUTE", 3000),
+            log_hash_key=env.get("LOG_HASH_KEY", "") or env.get("ZALO_OA_SECRET_KEY", ""),
+        )
+
+    def require_zalo(self) -> "Settings":
+        """Fail fast when the webhook or sending secrets are missing."""
+        missing = [name for name, value in (
+            ("ZALO_APP_ID", self.zalo_app_id),
+            ("ZALO_APP_SECRET", self.zalo_app_secret),
+            ("ZALO_OA_SECRET_KEY", self.zalo_oa_secret_key),
+        ) if not value]
+        if missing:
+            raise ConfigError("missing required settings: " + ", ".join(missing))
+        return self
+
+    def with_(self, **changes: object) -> "Settings":
+        """A copy with some fields changed (tests)."""
+        return replace(self, **changes)  # type: ignore[arg-type]

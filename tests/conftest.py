@@ -1,0 +1,51 @@
+"""Shared fixtures: paths to ../shared, a real Redis (a spare db, flushed), settings."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared beside the repository (skips when absent)."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared not present")
+    return SHARED
+
+
+@pytest.fixture
+def redis_client():
+    """A real Redis connection on a spare database, flushed before and after."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.fail(f"Redis not reachable at {REDIS_URL}: start redis-server")
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for tests: a temporary LAWS_DIR and test Zalo secrets."""
+    return Settings(
+        laws_dir=tmp_path / "laws",
+        zalo_app_id="app-test",
+        zalo_app_secret="app-secret-test",
+        zalo_oa_secret_key="oa-secret-test",
+        zalo_access_token="access-0",
+        zalo_refresh_token="refresh-0",
+        admin_token="admin-token-test",
+    )
