@@ -1,0 +1,187 @@
+"""The job queue seam: rq on Redis (jobs survive worker crashes) or a background thread (embedded mode)."""
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from collections import deque
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any, Callable, Protocol, Sequence
+
+QUEUE_NAME = "zalo-bot"
+RETRY_INTERVALS = (10, 60, 300)
+JOB_TIMEOUT = 120
+RESULT_TTL = 3600
+FAILURE_TTL = 7 * 24 * 3600
+
+log = logging.getLogger(__name__)
+
+JobFunc = Callable[..., Any]
+
+
+class QueueUnavailable(RuntimeError):
+    """The job could not be queued (queue backend unreachable or stopped)."""
+
+
+class JobQueue(Protocol):
+    """Where the web process puts work for the worker."""
+
+    def enqueue(self, func: str | JobFunc, *args: Any) -> str: ...
+    def ping(self) -> bool: ...
+
+
+def resolve(func: str | JobFunc) -> JobFunc:
+    """A callable from a dotted path ("bot.worker.process_event") or the callable itself."""
+    if callable(func):
+        return func
+    module, _, name = func.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+class RqJobQueue:
+    """rq queue "zalo-bot" on Redis; jobs are JSON-serialised, retried, and kept in Redis until done."""
+
+    def __init__(self, redis_conn: Any, name: str = QUEUE_NAME,
+                 retry_intervals: Sequence[int] = RETRY_INTERVALS, job_timeout: int = JOB_TIMEOUT) -> None:
+        from rq import Queue
+        from rq.serializers import JSONSerializer
+
+        self.redis = redis_conn
+        self.retry_intervals = list(retry_intervals)
+        self.job_timeout = job_timeout
+        self.rq_queue = Queue(name, connection=redis_conn, serializer=JSONSerializer)
+
+    def enqueue(self, func: str | JobFunc, *args: Any) -> str:
+        """Queue func(*args); raises QueueUnavailable when Redis cannot take it."""
+        from redis.exceptions import RedisError
+        from rq import Retry
+
+        retry = Retry(max=len(self.retry_intervals), interval=self.retry_intervals) if self.retry_intervals else None
+        try:
+            # a fixed description keeps message text out of Redis metadata and rq's logs
+            job = self.rq_queue.enqueue(func, *args, retry=retry, job_timeout=self.job_timeout,
+                                        result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL, description="zalo-bot job")
+        except (RedisError, OSError) as exc:
+            raise QueueUnavailable(str(exc)) from exc
+        return job.id
+
+    def ping(self) -> bool:
+        """True when Redis answers."""
+        try:
+            return bool(self.redis.ping())
+        except Exception:  # noqa: BLE001 - any failure means "not reachable"
+            return False
+
+    def make_worker(self) -> Any:
+        """An rq SimpleWorker on this queue: no fork per job, so the index and HTTP sessions stay loaded."""
+        from rq import SimpleWorker
+        from rq.serializers import JSONSerializer
+
+        return SimpleWorker([self.rq_queue], connection=self.redis, serializer=JSONSerializer,
+                            log_job_description=False)
+
+
+class ThreadJobQueue:
+    """Embedded mode: one background thread runs jobs in this process, with the same retry policy."""
+
+    def __init__(self, retry_intervals: Sequence[float] = RETRY_INTERVALS,
+                 context: Callable[[], AbstractContextManager[Any]] | None = None) -> None:
+        self.retry_intervals = list(retry_intervals)
+        self.context = context or nullcontext
+        self._jobs: deque[tuple[JobFunc, tuple[Any, ...], int]] = deque()
+        self._cond = threading.Condition()
+        self._pending = 0
+        self._stopped = False
+        self._timers: set[threading.Timer] = set()
+        self._thread: threading.Thread | None = None
+        self._counter = 0
+        self.failed: list[tuple[str, BaseException]] = []
+
+    def _ensure_thread(self) -> None:
+        """Start the runner on first use, so building services starts nothing."""
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="zlb-jobs", daemon=True)
+            self._thread.start()
+
+    def enqueue(self, func: str | JobFunc, *args: Any) -> str:
+        """Queue func(*args) for the background thread."""
+        target = resolve(func)
+        with self._cond:
+            if self._stopped:
+                raise QueueUnavailable("job queue stopped")
+            self._counter += 1
+            self._pending += 1
+            self._jobs.append((target, args, 0))
+            self._ensure_thread()
+            self._cond.notify_all()
+            return f"thread-{self._counter}"
+
+    def ping(self) -> bool:
+        """True while the queue accepts jobs."""
+        return not self._stopped
+
+    def _run(self) -> None:
+        """The runner loop: take a job, run it, retry it later on failure."""
+        while True:
+            with self._cond:
+                while not self._jobs and not self._stopped:
+                    self._cond.wait()
+                if self._stopped and not self._jobs:
+                    return
+                func, args, attempt = self._jobs.popleft()
+            self._execute(func, args, attempt)
+
+    def _execute(self, func: JobFunc, args: tuple[Any, ...], attempt: int) -> None:
+        """Run one attempt; schedule a retry or record the failure."""
+        try:
+            with self.context():
+                func(*args)
+        except Exception as exc:  # noqa: BLE001 - a failing job must not kill the runner
+            if attempt < len(self.retry_intervals) and not self._stopped:
+                log.warning("job %s failed (attempt %d), retrying: %s", func.__name__, attempt + 1,
+                            type(exc).__name__)
+                self._schedule_retry(func, args, attempt + 1, self.retry_intervals[attempt])
+                return
+            log.error("job %s failed for good: %s", func.__name__, type(exc).__name__)
+            self.failed.append((func.__name__, exc))
+        self._finish()
+
+    def _schedule_retry(self, func: JobFunc, args: tuple[Any, ...], attempt: int, delay: float) -> None:
+        """Put the job back after delay seconds without blocking the runner."""
+        def requeue() -> None:
+            with self._cond:
+                if timer not in self._timers:
+                    return
+                self._timers.discard(timer)
+                self._jobs.append((func, args, attempt))
+                self._cond.notify_all()
+
+        timer = threading.Timer(delay, requeue)
+        timer.daemon = True
+        with self._cond:
+            self._timers.add(timer)
+        timer.start()
+
+    def _finish(self) -> None:
+        """One job is over (done or failed for good)."""
+        with self._cond:
+            self._pending -= 1
+            self._cond.notify_all()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until every queued job (with its retries) is over; False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+    def stop(self, timeout: float | None = 5.0) -> None:
+        """Finish queued jobs and stop the thread; pending retries are dropped."""
+        with self._cond:
+            self._stopped = True
+            timers = list(self._timers)
+            self._timers.clear()
+            self._pending -= len(timers)
+            self._cond.notify_all()
+        for timer in timers:
+            timer.cancel()
+        if self._thread is not None:
+            self._thread.join(timeout)

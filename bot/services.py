@@ -1,0 +1,205 @@
+"""Wiring: store, queue, Zalo client, dialogue and law library for one process; nothing connects at import."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Callable, Iterator
+
+from bot.config import Settings
+from bot.state import InMemoryStateStore, RedisStateStore, StateStore
+
+log = logging.getLogger(__name__)
+
+
+class LibraryProvider:
+    """Loads the law library on first use and reloads it when the corpus version on disk changes."""
+
+    def __init__(self, loader: Callable[[], Any], version_probe: Callable[[], str | None] | None = None,
+                 check_every: float = 5.0) -> None:
+        self._loader = loader
+        self._probe = version_probe
+        self._check_every = check_every
+        self._library: Any = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def fixed(cls, library: Any) -> "LibraryProvider":
+        """A provider that always answers the given library."""
+        provider = cls(lambda: library)
+        provider._library = library
+        return provider
+
+    @property
+    def loaded(self) -> bool:
+        """True once a library is in memory."""
+        return self._library is not None
+
+    def _stale(self) -> bool:
+        """True when the on-disk corpus version differs from the loaded one (checked every few seconds)."""
+        if self._probe is None or time.monotonic() - self._checked < self._check_every:
+            return False
+        self._checked = time.monotonic()
+        try:
+            current = self._probe()
+        except Exception:  # noqa: BLE001 - a failed probe keeps the library we have
+            return False
+        return current is not None and current != getattr(self._library, "version", None)
+
+    def __call__(self) -> Any:
+        """The current library, loading or reloading it when needed."""
+        library = self._library
+        if library is not None and not self._stale():
+            return library
+        with self._lock:
+            if self._library is None or library is self._library:
+                fresh = self._loader()
+                self._checked = time.monotonic()
+                if self._library is not None:
+                    log.info("law library reloaded: version %s", getattr(fresh, "version", "?"))
+                self._library = fresh
+            return self._library
+
+
+def default_library_provider(settings: Settings) -> LibraryProvider:
+    """bot.laws.load_library(settings), reloaded when CorpusStore's current version changes."""
+    def load() -> Any:
+        from bot.laws import load_library
+
+        return load_library(settings)
+
+    def probe() -> str | None:
+        from bot.corpus.store import CorpusStore
+
+        return CorpusStore(settings.laws_dir).current_version()
+
+    return LibraryProvider(load, probe)
+
+
+class Services:
+    """Everything a request or a job needs; the Zalo client and dialogue are built on first use."""
+
+    def __init__(self, settings: Settings, store: StateStore, queue: Any, *, redis: Any = None,
+                 zalo: Any = None, dialogue: Any = None, library: Any = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.queue = queue
+        self.redis = redis
+        if library is None:
+            self.library: LibraryProvider = default_library_provider(settings)
+        elif isinstance(library, LibraryProvider):
+            self.library = library
+        elif callable(library):
+            self.library = LibraryProvider(library)
+        else:
+            self.library = LibraryProvider.fixed(library)
+        self._zalo = zalo
+        self._dialogue = dialogue
+        self._lock = threading.Lock()
+
+    @property
+    def zalo(self) -> Any:
+        """The Zalo client (bot.zalo.ZaloClient unless given)."""
+        if self._zalo is None:
+            with self._lock:
+                if self._zalo is None:
+                    from bot.zalo import ZaloClient
+
+                    self._zalo = ZaloClient(self.settings, self.store)
+        return self._zalo
+
+    @property
+    def dialogue(self) -> Any:
+        """The dialogue engine (bot.dialogue.Dialogue unless given)."""
+        if self._dialogue is None:
+            with self._lock:
+                if self._dialogue is None:
+                    from bot.dialogue import Dialogue
+
+                    self._dialogue = Dialogue(self.library)
+        return self._dialogue
+
+    @property
+    def embedded(self) -> bool:
+        """True when jobs run in this process (no Redis)."""
+        from bot.queue import ThreadJobQueue
+
+        return isinstance(self.queue, ThreadJobQueue)
+
+
+def connect_redis(url: str) -> Any:
+    """A Redis client that fails fast: Zalo wants the webhook's answer within 2 s even when Redis is down."""
+    import redis
+    from redis.backoff import ExponentialBackoff
+    from redis.retry import Retry
+
+    # from_url only builds a pool: the first command opens the connection
+    return redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=5, health_check_interval=30,
+                                retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1))
+
+
+def build_services(settings: Settings, **overrides: Any) -> Services:
+    """Real services: Redis store + rq with REDIS_URL, in-memory store + thread queue without."""
+    from bot.queue import RqJobQueue, ThreadJobQueue
+
+    unknown = set(overrides) - {"store", "queue", "zalo", "dialogue", "library", "redis"}
+    if unknown:
+        raise TypeError("unknown services: " + ", ".join(sorted(unknown)))
+    redis_conn = overrides.get("redis")
+    if redis_conn is None and settings.redis_url and not ("store" in overrides and "queue" in overrides):
+        redis_conn = connect_redis(settings.redis_url)
+    store = overrides.get("store")
+    if store is None:
+        store = RedisStateStore(redis_conn) if redis_conn is not None else InMemoryStateStore()
+    queue = overrides.get("queue")
+    if queue is None:
+        queue = RqJobQueue(redis_conn) if redis_conn is not None else ThreadJobQueue()
+    services = Services(settings, store, queue, redis=redis_conn, zalo=overrides.get("zalo"),
+                        dialogue=overrides.get("dialogue"), library=overrides.get("library"))
+    if isinstance(queue, ThreadJobQueue) and queue.context is _default_context():
+        queue.context = lambda: using(services)
+    return services
+
+
+def _default_context() -> Any:
+    """The ThreadJobQueue's default context factory."""
+    from contextlib import nullcontext
+
+    return nullcontext
+
+
+_bound: ContextVar[Services | None] = ContextVar("zlb_services", default=None)
+_current: Services | None = None
+_current_lock = threading.Lock()
+
+
+@contextmanager
+def using(services: Services) -> Iterator[Services]:
+    """Make `services` current for the code run inside (embedded jobs, tests)."""
+    token = _bound.set(services)
+    try:
+        yield services
+    finally:
+        _bound.reset(token)
+
+
+def set_current(services: Services | None) -> None:
+    """Set the process-wide services (the rq worker process sets its own)."""
+    global _current
+    with _current_lock:
+        _current = services
+
+
+def current_services() -> Services:
+    """Services bound to this context, else the process-wide ones, built from the environment on first use."""
+    bound = _bound.get()
+    if bound is not None:
+        return bound
+    global _current
+    with _current_lock:
+        if _current is None:
+            _current = build_services(Settings.from_env().require_zalo())
+        return _current

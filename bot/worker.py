@@ -1,0 +1,145 @@
+"""The job that answers one event exactly once, and the `worker` / `serve` commands."""
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from bot.config import Settings
+from bot.events import Ignored, dedup_key, event_from_dict, event_user
+from bot.messages import Button, OutMessage
+
+log = logging.getLogger(__name__)
+
+DONE_TTL = 2 * 24 * 3600
+LOCK_TIMEOUT = 150.0
+LOCK_WAIT = 60.0
+
+
+class SendFailed(RuntimeError):
+    """A reply could not be sent for a reason worth retrying (rate limit, network, token)."""
+
+
+def conv_key(user_id: str) -> str:
+    """Store key of a user's conversation state."""
+    return f"zlb:conv:{user_id}"
+
+
+def done_key(key: str) -> str:
+    """Store key marking an event fully answered."""
+    return f"zlb:done:{key}"
+
+
+def outbox_key(key: str) -> str:
+    """Store key of an event's planned replies and how many were sent."""
+    return f"zlb:outbox:{key}"
+
+
+def message_to_dict(message: OutMessage) -> dict[str, Any]:
+    """A JSON-able form of an OutMessage."""
+    return {"text": message.text,
+            "buttons": [{"title": b.title, "payload": b.payload, "type": b.type} for b in message.buttons]}
+
+
+def message_from_dict(data: dict[str, Any]) -> OutMessage:
+    """The inverse of message_to_dict."""
+    return OutMessage(text=data["text"], buttons=tuple(Button(**b) for b in data.get("buttons", ())))
+
+
+def _plan(services: Any, event: Any, user_id: str) -> dict[str, Any]:
+    """Run the dialogue once and keep its answer, so a re-run sends the same replies."""
+    state = services.store.get_json(conv_key(user_id))
+    messages, new_state = services.dialogue.handle(event, state)
+    return {"messages": [message_to_dict(m) for m in messages], "state": new_state, "sent": 0}
+
+
+def _deliver(services: Any, user_id: str, key: str, outbox: dict[str, Any]) -> None:
+    """Send the planned replies not yet sent, recording each one as it goes out."""
+    messages = outbox["messages"]
+    for index in range(int(outbox["sent"]), len(messages)):
+        result = services.zalo.send(user_id, message_from_dict(messages[index]))
+        if not result.ok:
+            if getattr(result, "retryable", False):
+                raise SendFailed(f"zalo error {result.error}: {getattr(result, 'reason', '') or result.message}")
+            # not retryable (user unreachable, bad parameter): retrying would only fail again
+            log.warning("reply %d/%d not delivered: zalo error %s", index + 1, len(messages), result.error)
+        outbox["sent"] = index + 1
+        services.store.set_json(outbox_key(key), outbox, ttl=DONE_TTL)
+
+
+def process_event(event_dict: dict[str, Any], services: Any = None) -> str:
+    """Answer one queued event: load state, run the dialogue, send replies once, save state."""
+    from bot.services import current_services
+
+    services = services or current_services()
+    event = event_from_dict(event_dict)
+    key = dedup_key(event)
+    user_id = event_user(event)
+    if isinstance(event, Ignored) or key is None or user_id is None:
+        return "ignored"
+    store = services.store
+    if store.get_json(done_key(key)):
+        return "duplicate"
+    # one job per user at a time: two quick messages must not overwrite each other's state
+    with store.lock(f"user:{user_id}", timeout=LOCK_TIMEOUT, wait=LOCK_WAIT):
+        if store.get_json(done_key(key)):
+            return "duplicate"
+        outbox = store.get_json(outbox_key(key))
+        if outbox is None:
+            outbox = _plan(services, event, user_id)
+            store.set_json(outbox_key(key), outbox, ttl=DONE_TTL)
+        _deliver(services, user_id, key, outbox)
+        if outbox["state"] is None:
+            store.delete(conv_key(user_id))
+        else:
+            store.set_json(conv_key(user_id), outbox["state"], ttl=services.settings.state_ttl_seconds)
+        store.set_json(done_key(key), 1, ttl=DONE_TTL)
+        store.delete(outbox_key(key))
+    log.info("event answered: %s, %d message(s)", event_dict.get("type"), len(outbox["messages"]))
+    return "done"
+
+
+def _setup_logging() -> None:
+    """INFO logs to stderr for the long-running commands."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def cmd_worker(settings: Settings) -> int:
+    """`python -m bot worker`: an rq worker on the "zalo-bot" queue (SIGTERM finishes the current job first)."""
+    from bot.queue import RqJobQueue
+    from bot.services import build_services, set_current
+
+    if not settings.redis_url:
+        print("error: `python -m bot worker` needs REDIS_URL (e.g. redis://127.0.0.1:6379/0); "
+              "without Redis, `python -m bot serve` runs jobs inside the web process", file=sys.stderr)
+        return 2
+    settings.require_zalo()
+    _setup_logging()
+    services = build_services(settings)
+    set_current(services)
+    if not services.store.ping():
+        print("error: Redis at REDIS_URL is not reachable", file=sys.stderr)
+        return 1
+    try:
+        services.library()
+    except Exception:  # noqa: BLE001 - jobs will retry loading; the worker must still drain the queue
+        log.exception("law library could not be loaded")
+    if not isinstance(services.queue, RqJobQueue):
+        print("error: the worker needs the rq queue", file=sys.stderr)
+        return 2
+    services.queue.make_worker().work(with_scheduler=True)
+    return 0
+
+
+def cmd_serve(settings: Settings) -> int:
+    """`python -m bot serve`: the web app on the development server (jobs in a thread without REDIS_URL)."""
+    from bot import create_app
+
+    _setup_logging()
+    app = create_app(settings)
+    services = app.extensions["zlb"]
+    mode = "embedded: jobs run in this process" if services.embedded else \
+        "jobs go to Redis: run `python -m bot worker` too"
+    print(f"serving on http://0.0.0.0:{settings.port} ({mode})", file=sys.stderr)
+    app.run(host="0.0.0.0", port=settings.port, threaded=True, use_reloader=False)
+    return 0

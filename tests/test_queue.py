@@ -1,0 +1,179 @@
+"""The job queue: rq on a real Redis (incl. a killed worker) and the embedded thread queue."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+import pytest
+import redis as redis_lib
+
+from bot.queue import QUEUE_NAME, QueueUnavailable, RqJobQueue, ThreadJobQueue
+from bot.services import connect_redis
+from tests.conftest import REDIS_URL, ROOT
+
+
+def _conn() -> redis_lib.Redis:
+    """A fresh connection, as a job running in a worker would open."""
+    return redis_lib.Redis.from_url(REDIS_URL)
+
+
+def record(value: str) -> str:
+    """Job: append value to the "t:done" list."""
+    _conn().rpush("t:done", value)
+    return value
+
+
+def flaky(value: str) -> str:
+    """Job: fail the first time for each value, then record it."""
+    if _conn().incr("t:tries:" + value) == 1:
+        raise RuntimeError("first attempt fails")
+    return record(value)
+
+
+def block_then_record(value: str) -> str:
+    """Job: say it started, wait to be released, then record."""
+    conn = _conn()
+    conn.rpush("t:started", value)
+    if conn.blpop(["t:release"], timeout=30) is None:
+        raise TimeoutError("never released")
+    return record(value)
+
+
+def _done(client: redis_lib.Redis) -> list[str]:
+    """Values recorded by jobs."""
+    return [v.decode() for v in client.lrange("t:done", 0, -1)]
+
+
+def test_rq_job_lands_in_redis_and_burst_worker_runs_it(redis_client: redis_lib.Redis) -> None:
+    queue = RqJobQueue(redis_client, retry_intervals=[0])
+    job_id = queue.enqueue("tests.test_queue.record", "một")
+    assert queue.rq_queue.job_ids == [job_id]
+    assert redis_client.exists(f"rq:job:{job_id}")
+    assert queue.make_worker().work(burst=True)
+    assert _done(redis_client) == ["một"]
+    assert queue.rq_queue.count == 0
+
+
+def test_rq_job_survives_web_restart(redis_client: redis_lib.Redis) -> None:
+    other = _conn()
+    RqJobQueue(other).enqueue("tests.test_queue.record", "kept")
+    other.close()
+    queue = RqJobQueue(_conn())
+    assert queue.rq_queue.count == 1
+    queue.make_worker().work(burst=True)
+    assert _done(redis_client) == ["kept"]
+
+
+def test_rq_failed_job_is_retried(redis_client: redis_lib.Redis) -> None:
+    queue = RqJobQueue(redis_client, retry_intervals=[0])
+    queue.enqueue(flaky, "x")
+    queue.make_worker().work(burst=True)
+    assert _done(redis_client) == ["x"]
+    assert int(redis_client.get("t:tries:x")) == 2
+
+
+def test_rq_job_of_killed_worker_is_run_again(redis_client: redis_lib.Redis) -> None:
+    queue = RqJobQueue(redis_client, retry_intervals=[0])
+    queue.enqueue("tests.test_queue.block_then_record", "crash")
+    code = ("import redis; from bot.queue import RqJobQueue; "
+            f"RqJobQueue(redis.Redis.from_url({REDIS_URL!r}), retry_intervals=[0]).make_worker().work(burst=True)")
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert redis_client.blpop(["t:started"], timeout=20) is not None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert _done(redis_client) == []
+    # rq's maintenance finds the abandoned job once its registry entry expires; pretend that time has come
+    queue.rq_queue.started_job_registry.cleanup(timestamp=time.time() + 10_000)
+    assert queue.rq_queue.count == 1
+    redis_client.rpush("t:release", "go")
+    queue.make_worker().work(burst=True)
+    assert _done(redis_client) == ["crash"]
+
+
+def test_rq_enqueue_on_unreachable_redis_raises_queue_unavailable() -> None:
+    queue = RqJobQueue(connect_redis("redis://127.0.0.1:1/0"))
+    started = time.monotonic()
+    with pytest.raises(QueueUnavailable):
+        queue.enqueue("tests.test_queue.record", "lost")
+    assert time.monotonic() - started < 1.5
+    assert not queue.ping()
+
+
+def test_rq_queue_name(redis_client: redis_lib.Redis) -> None:
+    assert RqJobQueue(redis_client).rq_queue.name == QUEUE_NAME == "zalo-bot"
+
+
+@pytest.fixture
+def thread_queue() -> Iterator[ThreadJobQueue]:
+    """An embedded queue with immediate retries."""
+    queue = ThreadJobQueue(retry_intervals=[0, 0])
+    yield queue
+    queue.stop()
+
+
+def test_thread_queue_runs_jobs_in_order(thread_queue: ThreadJobQueue) -> None:
+    seen: list[int] = []
+    for i in range(20):
+        thread_queue.enqueue(seen.append, i)
+    assert thread_queue.join(timeout=5)
+    assert seen == list(range(20))
+
+
+def test_thread_queue_resolves_dotted_paths(thread_queue: ThreadJobQueue, redis_client: redis_lib.Redis) -> None:
+    thread_queue.enqueue("tests.test_queue.record", "dotted")
+    assert thread_queue.join(timeout=5)
+    assert _done(redis_client) == ["dotted"]
+
+
+@pytest.mark.parametrize("failures, calls, failed", [(1, 2, 0), (2, 3, 0), (5, 3, 1)])
+def test_thread_queue_retries_then_gives_up(thread_queue: ThreadJobQueue, failures: int, calls: int,
+                                            failed: int) -> None:
+    attempts: list[int] = []
+
+    def job() -> None:
+        attempts.append(1)
+        if len(attempts) <= failures:
+            raise RuntimeError("boom")
+
+    thread_queue.enqueue(job)
+    assert thread_queue.join(timeout=5)
+    assert len(attempts) == calls
+    assert len(thread_queue.failed) == failed
+
+
+def test_thread_queue_runs_jobs_inside_its_context() -> None:
+    local = threading.local()
+
+    @contextmanager
+    def ctx() -> Iterator[None]:
+        local.inside = True
+        try:
+            yield
+        finally:
+            local.inside = False
+
+    seen: list[bool] = []
+    queue = ThreadJobQueue(context=ctx)
+    queue.enqueue(lambda: seen.append(getattr(local, "inside", False)))
+    assert queue.join(timeout=5)
+    queue.stop()
+    assert seen == [True]
+
+
+def test_thread_queue_refuses_jobs_after_stop() -> None:
+    queue = ThreadJobQueue()
+    queue.stop()
+    assert not queue.ping()
+    with pytest.raises(QueueUnavailable):
+        queue.enqueue(print, "x")

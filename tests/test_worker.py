@@ -1,0 +1,187 @@
+"""process_event: state in, dialogue, replies out exactly once (re-runs, crashes, Zalo errors), rq end to end."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import pytest
+
+from bot.events import Follow, Ignored, TextMessage, Unfollow, event_to_dict
+from bot.messages import Button, OutMessage
+from bot.queue import RqJobQueue, ThreadJobQueue
+from bot.services import Services, build_services, set_current
+from bot.state import InMemoryStateStore, RedisStateStore
+from bot.worker import SendFailed, conv_key, done_key, outbox_key, process_event
+
+
+@dataclass(frozen=True)
+class Result:
+    """Same fields as bot.zalo.SendResult."""
+
+    ok: bool
+    error: int = 0
+    message: str = "Success"
+    retryable: bool = False
+    reason: str = ""
+
+
+class Crash(RuntimeError):
+    """The process dies in the middle of a send."""
+
+
+@dataclass
+class FakeZalo:
+    """Records sends; `script` answers the next calls (a Result, or Crash to raise)."""
+
+    sent: list[tuple[str, OutMessage]] = field(default_factory=list)
+    script: list[Any] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def send(self, user_id: str, message: OutMessage) -> Result:
+        """Pretend to call the Zalo API."""
+        with self.lock:
+            outcome = self.script.pop(0) if self.script else Result(ok=True)
+            if outcome is Crash:
+                raise Crash("killed mid-send")
+            if outcome.ok:
+                self.sent.append((user_id, message))
+            return outcome
+
+
+class StubDialogue:
+    """Counts turns in the state; two replies per text, a welcome on follow, forgets on unfollow."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def handle(self, event: Any, state: dict | None) -> tuple[list[OutMessage], dict | None]:
+        """A tiny deterministic conversation."""
+        self.calls += 1
+        if isinstance(event, Unfollow):
+            return [], None
+        turns = (state or {}).get("turns", 0) + 1
+        if isinstance(event, Follow):
+            return [OutMessage("Chào chị")], {"turns": turns}
+        return ([OutMessage(f"{event.text} #{turns}"),
+                 OutMessage("Chị muốn xem thêm?", (Button("Xem toàn văn", "#xem 1"),))], {"turns": turns})
+
+
+def text(msg_id: str = "m1", body: str = "nghỉ đẻ", user: str = "u1") -> dict:
+    """A queued text event."""
+    return event_to_dict(TextMessage(user, msg_id, body, "1700000000000"))
+
+
+@pytest.fixture(params=["memory", "redis"])
+def services(request: pytest.FixtureRequest, settings: Any) -> Iterator[Services]:
+    """Services with a stub dialogue and a fake Zalo on both store kinds."""
+    if request.param == "redis":
+        store: Any = RedisStateStore(request.getfixturevalue("redis_client"))
+    else:
+        store = InMemoryStateStore()
+    yield build_services(settings, store=store, queue=ThreadJobQueue(), zalo=FakeZalo(),
+                         dialogue=StubDialogue(), library=object())
+
+
+def texts(services: Services) -> list[str]:
+    """Texts sent so far."""
+    return [m.text for _, m in services.zalo.sent]
+
+
+def test_reply_sent_and_state_saved(services: Services) -> None:
+    assert process_event(text(), services) == "done"
+    assert texts(services) == ["nghỉ đẻ #1", "Chị muốn xem thêm?"]
+    assert services.zalo.sent[1][1].buttons == (Button("Xem toàn văn", "#xem 1"),)
+    assert services.store.get_json(conv_key("u1")) == {"turns": 1}
+    assert 0 < services.store.ttl(conv_key("u1")) <= services.settings.state_ttl_seconds
+    assert services.store.get_json(outbox_key("m1")) is None
+    process_event(text("m2", "tiếp"), services)
+    assert texts(services)[-2] == "tiếp #2"
+
+
+def test_same_job_twice_answers_once(services: Services) -> None:
+    assert process_event(text(), services) == "done"
+    assert process_event(text(), services) == "duplicate"
+    assert len(services.zalo.sent) == 2
+    assert services.dialogue.calls == 1
+    assert services.store.get_json(done_key("m1"))
+
+
+def test_crash_mid_delivery_resumes_without_repeating(services: Services) -> None:
+    services.zalo.script = [Result(ok=True), Crash]
+    with pytest.raises(Crash):
+        process_event(text(), services)
+    assert texts(services) == ["nghỉ đẻ #1"]
+    assert process_event(text(), services) == "done"
+    # the plan was kept: the dialogue is not asked again, and the first reply is not sent twice
+    assert texts(services) == ["nghỉ đẻ #1", "Chị muốn xem thêm?"]
+    assert services.dialogue.calls == 1
+    assert services.store.get_json(conv_key("u1")) == {"turns": 1}
+
+
+def test_retryable_error_raises_for_a_retry(services: Services) -> None:
+    services.zalo.script = [Result(ok=False, error=-32, message="rate limit", retryable=True)]
+    with pytest.raises(SendFailed):
+        process_event(text(), services)
+    assert texts(services) == []
+    assert services.store.get_json(conv_key("u1")) is None
+    assert process_event(text(), services) == "done"
+    assert texts(services) == ["nghỉ đẻ #1", "Chị muốn xem thêm?"]
+
+
+def test_permanent_error_is_not_retried(services: Services) -> None:
+    services.zalo.script = [Result(ok=False, error=-230, message="no interaction in 7 days")]
+    assert process_event(text(), services) == "done"
+    assert texts(services) == ["Chị muốn xem thêm?"]
+    assert services.store.get_json(conv_key("u1")) == {"turns": 1}
+
+
+def test_follow_and_unfollow(services: Services) -> None:
+    process_event(event_to_dict(Follow("u1", "1700000000000")), services)
+    assert texts(services) == ["Chào chị"]
+    assert services.store.get_json(conv_key("u1")) == {"turns": 1}
+    assert process_event(event_to_dict(Unfollow("u1", "1700000000001")), services) == "done"
+    assert services.store.get_json(conv_key("u1")) is None
+
+
+def test_ignored_event_does_nothing(services: Services) -> None:
+    assert process_event(event_to_dict(Ignored("user_seen_message")), services) == "ignored"
+    assert services.dialogue.calls == 0
+
+
+def test_concurrent_messages_of_one_user_keep_every_turn(services: Services) -> None:
+    def run(prefix: str) -> None:
+        for i in range(10):
+            process_event(text(f"{prefix}{i}"), services)
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in "ab"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert services.store.get_json(conv_key("u1")) == {"turns": 20}
+    assert len(services.zalo.sent) == 40
+
+
+def test_rq_worker_runs_process_event_once(settings: Any, redis_client: Any) -> None:
+    queue = RqJobQueue(redis_client, retry_intervals=[0])
+    services = build_services(settings, store=RedisStateStore(redis_client), queue=queue, zalo=FakeZalo(),
+                              dialogue=StubDialogue(), library=object())
+    set_current(services)
+    try:
+        queue.enqueue("bot.worker.process_event", text())
+        queue.enqueue("bot.worker.process_event", text())
+        services.zalo.script = [Result(ok=False, error=-32, retryable=True)]
+        queue.make_worker().work(burst=True)
+    finally:
+        set_current(None)
+    assert texts(services) == ["nghỉ đẻ #1", "Chị muốn xem thêm?"]
+
+
+def test_embedded_queue_runs_process_event_with_its_services(settings: Any) -> None:
+    services = build_services(settings, zalo=FakeZalo(), dialogue=StubDialogue(), library=object())
+    assert isinstance(services.queue, ThreadJobQueue)
+    services.queue.enqueue("bot.worker.process_event", text())
+    assert services.queue.join(timeout=10)
+    services.queue.stop()
+    assert texts(services) == ["nghỉ đẻ #1", "Chị muốn xem thêm?"]
