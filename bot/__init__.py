@@ -20,6 +20,7 @@ def _register_errors(app: "Flask") -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
+        """The HTTP error as JSON, same status."""
         response = jsonify(error=exc.name)
         response.status_code = exc.code or 400
         if exc.code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
@@ -28,6 +29,7 @@ def _register_errors(app: "Flask") -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:
+        """A bug: logged, answered 500 without details."""
         log.exception("unhandled error")
         response = jsonify(error="internal error")
         response.status_code = 500

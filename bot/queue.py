@@ -26,8 +26,11 @@ class QueueUnavailable(RuntimeError):
 class JobQueue(Protocol):
     """Where the web process puts work for the worker."""
 
-    def enqueue(self, func: str | JobFunc, *args: Any) -> str: ...
-    def ping(self) -> bool: ...
+    def enqueue(self, func: str | JobFunc, *args: Any) -> str:
+        """Queue func(*args) (a callable or its dotted path); raises QueueUnavailable."""
+
+    def ping(self) -> bool:
+        """True when jobs can be queued."""
 
 
 def resolve(func: str | JobFunc) -> JobFunc:
@@ -43,6 +46,7 @@ class RqJobQueue:
 
     def __init__(self, redis_conn: Any, name: str = QUEUE_NAME,
                  retry_intervals: Sequence[int] = RETRY_INTERVALS, job_timeout: int = JOB_TIMEOUT) -> None:
+        """Wrap an rq Queue on redis_conn (a redis.Redis); nothing is sent to Redis yet."""
         from rq import Queue
         from rq.serializers import JSONSerializer
 
@@ -86,6 +90,7 @@ class ThreadJobQueue:
 
     def __init__(self, retry_intervals: Sequence[float] = RETRY_INTERVALS,
                  context: Callable[[], AbstractContextManager[Any]] | None = None) -> None:
+        """`context` wraps every job run (binds the services the jobs use)."""
         self.retry_intervals = list(retry_intervals)
         self.context = context or nullcontext
         self._jobs: deque[tuple[JobFunc, tuple[Any, ...], int]] = deque()
@@ -149,6 +154,7 @@ class ThreadJobQueue:
     def _schedule_retry(self, func: JobFunc, args: tuple[Any, ...], attempt: int, delay: float) -> None:
         """Put the job back after delay seconds without blocking the runner."""
         def requeue() -> None:
+            """Timer callback: back in line unless the queue was stopped."""
             with self._cond:
                 if timer not in self._timers:
                     return

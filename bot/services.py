@@ -19,6 +19,7 @@ class LibraryProvider:
 
     def __init__(self, loader: Callable[[], Any], version_probe: Callable[[], str | None] | None = None,
                  check_every: float = 5.0) -> None:
+        """`loader` builds a Library; `version_probe` answers the corpus version on disk."""
         self._loader = loader
         self._probe = version_probe
         self._check_every = check_every
@@ -67,11 +68,13 @@ class LibraryProvider:
 def default_library_provider(settings: Settings) -> LibraryProvider:
     """bot.laws.load_library(settings), reloaded when CorpusStore's current version changes."""
     def load() -> Any:
+        """Load the current corpus and index."""
         from bot.laws import load_library
 
         return load_library(settings)
 
     def probe() -> str | None:
+        """The corpus version the pointer on disk names."""
         from bot.corpus.store import CorpusStore
 
         return CorpusStore(settings.laws_dir).current_version()
@@ -84,6 +87,7 @@ class Services:
 
     def __init__(self, settings: Settings, store: StateStore, queue: Any, *, redis: Any = None,
                  zalo: Any = None, dialogue: Any = None, library: Any = None) -> None:
+        """`library` may be a LibraryProvider, a loader callable or a Library; None loads $LAWS_DIR."""
         self.settings = settings
         self.store = store
         self.queue = queue

@@ -6,12 +6,13 @@ import sys
 from typing import Any
 
 from bot.config import Settings
-from bot.events import Ignored, dedup_key, event_from_dict, event_user
+from bot.events import Ignored, Unfollow, dedup_key, event_from_dict, event_millis, event_user
 from bot.messages import Button, OutMessage
 
 log = logging.getLogger(__name__)
 
 DONE_TTL = 2 * 24 * 3600
+LAST_SEEN_TTL = 7 * 24 * 3600
 LOCK_TIMEOUT = 150.0
 LOCK_WAIT = 60.0
 
@@ -23,6 +24,11 @@ class SendFailed(RuntimeError):
 def conv_key(user_id: str) -> str:
     """Store key of a user's conversation state."""
     return f"zlb:conv:{user_id}"
+
+
+def last_seen_key(user_id: str) -> str:
+    """Store key of when a user last wrote (consultation replies are allowed for 7 days after it)."""
+    return f"zlb:last:{user_id}"
 
 
 def done_key(key: str) -> str:
@@ -67,6 +73,17 @@ def _deliver(services: Any, user_id: str, key: str, outbox: dict[str, Any]) -> N
         services.store.set_json(outbox_key(key), outbox, ttl=DONE_TTL)
 
 
+def _note_last_seen(store: Any, event: Any, user_id: str) -> None:
+    """Remember the user's latest message time for broadcasts; forget it on unfollow."""
+    if isinstance(event, Unfollow):
+        store.delete(last_seen_key(user_id))
+        return
+    millis = event_millis(event)
+    previous = store.get_json(last_seen_key(user_id))
+    if millis is not None and (not isinstance(previous, int) or millis > previous):
+        store.set_json(last_seen_key(user_id), millis, ttl=LAST_SEEN_TTL)
+
+
 def process_event(event_dict: dict[str, Any], services: Any = None) -> str:
     """Answer one queued event: load state, run the dialogue, send replies once, save state."""
     from bot.services import current_services
@@ -80,6 +97,7 @@ def process_event(event_dict: dict[str, Any], services: Any = None) -> str:
     store = services.store
     if store.get_json(done_key(key)):
         return "duplicate"
+    _note_last_seen(store, event, user_id)
     # one job per user at a time: two quick messages must not overwrite each other's state
     with store.lock(f"user:{user_id}", timeout=LOCK_TIMEOUT, wait=LOCK_WAIT):
         if store.get_json(done_key(key)):

@@ -12,7 +12,7 @@ from bot.messages import Button, OutMessage
 from bot.queue import RqJobQueue, ThreadJobQueue
 from bot.services import Services, build_services, set_current
 from bot.state import InMemoryStateStore, RedisStateStore
-from bot.worker import SendFailed, conv_key, done_key, outbox_key, process_event
+from bot.worker import SendFailed, conv_key, done_key, last_seen_key, outbox_key, process_event
 
 
 @dataclass(frozen=True)
@@ -140,8 +140,17 @@ def test_follow_and_unfollow(services: Services) -> None:
     process_event(event_to_dict(Follow("u1", "1700000000000")), services)
     assert texts(services) == ["Chào chị"]
     assert services.store.get_json(conv_key("u1")) == {"turns": 1}
+    assert services.store.get_json(last_seen_key("u1")) == 1700000000000
     assert process_event(event_to_dict(Unfollow("u1", "1700000000001")), services) == "done"
     assert services.store.get_json(conv_key("u1")) is None
+    assert services.store.get_json(last_seen_key("u1")) is None
+
+
+def test_last_seen_keeps_the_latest_time(services: Services) -> None:
+    process_event(event_to_dict(TextMessage("u1", "late", "x", "1700000005000")), services)
+    process_event(event_to_dict(TextMessage("u1", "early", "x", "1700000001000")), services)
+    assert services.store.get_json(last_seen_key("u1")) == 1700000005000
+    assert 0 < services.store.ttl(last_seen_key("u1")) <= 7 * 24 * 3600
 
 
 def test_ignored_event_does_nothing(services: Services) -> None:
@@ -185,3 +194,34 @@ def test_embedded_queue_runs_process_event_with_its_services(settings: Any) -> N
     assert services.queue.join(timeout=10)
     services.queue.stop()
     assert texts(services) == ["nghỉ đẻ #1", "Chị muốn xem thêm?"]
+
+
+@pytest.mark.parametrize("redis_url, store_type, queue_type", [
+    ("", InMemoryStateStore, ThreadJobQueue),
+    ("redis://127.0.0.1:1/0", RedisStateStore, RqJobQueue),
+])
+def test_build_services_picks_backends_without_connecting(settings: Any, redis_url: str, store_type: type,
+                                                          queue_type: type) -> None:
+    services = build_services(settings.with_(redis_url=redis_url))
+    assert isinstance(services.store, store_type) and isinstance(services.queue, queue_type)
+    assert services.embedded is (queue_type is ThreadJobQueue)
+    assert not services.library.loaded
+
+
+def test_library_provider_reloads_when_corpus_version_changes() -> None:
+    from types import SimpleNamespace
+
+    from bot.services import LibraryProvider
+
+    version = ["v1"]
+    loads: list[str] = []
+
+    def load() -> Any:
+        loads.append(version[0])
+        return SimpleNamespace(version=version[0])
+
+    provider = LibraryProvider(load, lambda: version[0], check_every=0)
+    assert provider().version == "v1" and provider().version == "v1"
+    version[0] = "v2"
+    assert provider().version == "v2"
+    assert loads == ["v1", "v2"]
