@@ -111,6 +111,103 @@ class InMemoryStateStore:
         finally:
             lk.release()
 
+    # hashes, sets and lists: kept as JSON in the same table, so delete/keys/ttl treat them like any key
+    def _load(self, key: str, empty: Any) -> Any:
+        """The decoded structure under key (a fresh `empty` when missing)."""
+        raw = self._live(key)
+        return empty if raw is None else json.loads(raw)
+
+    def _save(self, key: str, value: Any, ttl: int | None, keep_ttl: bool = True) -> None:
+        """Store a structure, keeping the key's expiry unless it is new and a ttl is given."""
+        old = self._data.get(key) if self._live(key) is not None else None
+        expires = old[1] if old is not None and keep_ttl else (time.monotonic() + ttl if ttl else None)
+        if not value:
+            self._data.pop(key, None)
+            return
+        self._data[key] = (json.dumps(value, ensure_ascii=False), expires)
+
+    def hset(self, key: str, mapping: dict[str, str], ttl: int | None = None) -> None:
+        """Set hash fields (HSET), setting the ttl when the hash is created."""
+        with self._mutex:
+            value = self._load(key, {})
+            value.update({str(k): str(v) for k, v in mapping.items()})
+            self._save(key, value, ttl)
+
+    def hsetnx(self, key: str, field: str, value: str) -> bool:
+        """Set a hash field only if absent; True when this call set it."""
+        with self._mutex:
+            current = self._load(key, {})
+            if field in current:
+                return False
+            current[field] = str(value)
+            self._save(key, current, None)
+            return True
+
+    def hget(self, key: str, field: str) -> str | None:
+        """One hash field or None."""
+        with self._mutex:
+            return self._load(key, {}).get(field)
+
+    def hgetall(self, key: str) -> dict[str, str]:
+        """All fields of a hash."""
+        with self._mutex:
+            return dict(self._load(key, {}))
+
+    def hincr(self, key: str, field: str, amount: int = 1, ttl: int | None = None) -> int:
+        """HINCRBY, setting the ttl when the hash is created."""
+        with self._mutex:
+            current = self._load(key, {})
+            current[field] = str(int(current.get(field, "0")) + amount)
+            self._save(key, current, ttl)
+            return int(current[field])
+
+    def sadd(self, key: str, *members: str) -> int:
+        """Add members to a set; how many were new."""
+        with self._mutex:
+            current = set(self._load(key, []))
+            added = {str(m) for m in members} - current
+            self._save(key, sorted(current | added), None)
+            return len(added)
+
+    def srem(self, key: str, *members: str) -> int:
+        """Remove members from a set; how many were there."""
+        with self._mutex:
+            current = set(self._load(key, []))
+            removed = current & {str(m) for m in members}
+            self._save(key, sorted(current - removed), None)
+            return len(removed)
+
+    def smembers(self, key: str) -> set[str]:
+        """The members of a set."""
+        with self._mutex:
+            return set(self._load(key, []))
+
+    def scard(self, key: str) -> int:
+        """The size of a set."""
+        with self._mutex:
+            return len(self._load(key, []))
+
+    def lpush(self, key: str, value: str, max_len: int | None = None, ttl: int | None = None) -> None:
+        """Prepend to a list, trimming it to max_len and setting the ttl when it is created."""
+        with self._mutex:
+            current = [str(value)] + self._load(key, [])
+            self._save(key, current[:max_len] if max_len else current, ttl)
+
+    def lrange(self, key: str, start: int, stop: int) -> list[str]:
+        """LRANGE (stop inclusive, -1 = to the end)."""
+        with self._mutex:
+            current = self._load(key, [])
+            return current[start:None if stop == -1 else stop + 1]
+
+    def expire(self, key: str, ttl: int) -> bool:
+        """Set a key's expiry; False when the key is missing."""
+        with self._mutex:
+            raw = self._live(key)
+            if raw is None:
+                return False
+            self._data[key] = (raw, time.monotonic() + ttl)
+            return True
+
 
 class RedisStateStore:
     """The store on a real Redis; `client` is a redis.Redis (decode_responses not required)."""
@@ -172,3 +269,73 @@ class RedisStateStore:
                 lk.release()
             except Exception:  # noqa: BLE001 - expired lock: nothing left to release
                 pass
+
+    @staticmethod
+    def _text(value: Any) -> str:
+        """A Redis reply as text."""
+        return value.decode() if isinstance(value, bytes) else str(value)
+
+    def hset(self, key: str, mapping: dict[str, str], ttl: int | None = None) -> None:
+        """Set hash fields (HSET), setting the ttl when the hash is created."""
+        if not mapping:
+            return
+        pipe = self.client.pipeline()
+        pipe.hset(key, mapping={str(k): str(v) for k, v in mapping.items()})
+        if ttl:
+            pipe.expire(key, ttl, nx=True)
+        pipe.execute()
+
+    def hsetnx(self, key: str, field: str, value: str) -> bool:
+        """Set a hash field only if absent; True when this call set it."""
+        return bool(self.client.hsetnx(key, field, str(value)))
+
+    def hget(self, key: str, field: str) -> str | None:
+        """One hash field or None."""
+        raw = self.client.hget(key, field)
+        return None if raw is None else self._text(raw)
+
+    def hgetall(self, key: str) -> dict[str, str]:
+        """All fields of a hash."""
+        return {self._text(k): self._text(v) for k, v in self.client.hgetall(key).items()}
+
+    def hincr(self, key: str, field: str, amount: int = 1, ttl: int | None = None) -> int:
+        """HINCRBY, setting the ttl when the hash is created."""
+        pipe = self.client.pipeline()
+        pipe.hincrby(key, field, amount)
+        if ttl:
+            pipe.expire(key, ttl, nx=True)
+        return int(pipe.execute()[0])
+
+    def sadd(self, key: str, *members: str) -> int:
+        """Add members to a set; how many were new."""
+        return int(self.client.sadd(key, *members)) if members else 0
+
+    def srem(self, key: str, *members: str) -> int:
+        """Remove members from a set; how many were there."""
+        return int(self.client.srem(key, *members)) if members else 0
+
+    def smembers(self, key: str) -> set[str]:
+        """The members of a set."""
+        return {self._text(m) for m in self.client.smembers(key)}
+
+    def scard(self, key: str) -> int:
+        """The size of a set."""
+        return int(self.client.scard(key))
+
+    def lpush(self, key: str, value: str, max_len: int | None = None, ttl: int | None = None) -> None:
+        """Prepend to a list, trimming it to max_len and setting the ttl when it is created."""
+        pipe = self.client.pipeline()
+        pipe.lpush(key, str(value))
+        if max_len:
+            pipe.ltrim(key, 0, max_len - 1)
+        if ttl:
+            pipe.expire(key, ttl, nx=True)
+        pipe.execute()
+
+    def lrange(self, key: str, start: int, stop: int) -> list[str]:
+        """LRANGE (stop inclusive, -1 = to the end)."""
+        return [self._text(v) for v in self.client.lrange(key, start, stop)]
+
+    def expire(self, key: str, ttl: int) -> bool:
+        """Set a key's expiry; False when the key is missing."""
+        return bool(self.client.expire(key, ttl))

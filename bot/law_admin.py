@@ -1,0 +1,161 @@
+"""Officials' corpus operations (import, rollback, status) with change reports and the version published."""
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Sequence
+
+from bot import changes
+from bot.changes import ChangeReport
+from bot.corpus.model import STATUSES
+from bot.library_watch import publish_version
+from bot.messages import MAX_BUTTONS, MAX_TEXT, Button, OutMessage
+
+CORPUS_LOCK = "corpus:write"
+LOCK_TIMEOUT = 1800.0  # a full Pháp điển import with its index can take minutes
+LAST_REPORT_KEY = "zlb:changes:last"
+REPORT_TTL = 180 * 24 * 3600
+
+
+class LawAdminError(ValueError):
+    """A corpus operation that cannot be done (unknown document, bad status, nothing to roll back)."""
+
+
+@dataclass(frozen=True)
+class LawUpdate:
+    """The outcome of a corpus operation: the version now in force and what changed."""
+
+    version: str
+    report: ChangeReport
+    report_id: str
+    details: Any = None
+
+
+def corpus_store(settings: Any) -> Any:
+    """The CorpusStore at $LAWS_DIR."""
+    from bot.corpus.store import CorpusStore
+
+    return CorpusStore(settings.laws_dir)
+
+
+def report_key(report_id: str) -> str:
+    """Store key of a saved change report."""
+    return f"zlb:changes:{report_id}"
+
+
+def save_report(store: Any, report: ChangeReport) -> str:
+    """Keep a report (to compose a broadcast from it later); returns its id."""
+    report_id = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(3)
+    store.set_json(report_key(report_id), report.to_dict(), ttl=REPORT_TTL)
+    store.set_json(LAST_REPORT_KEY, report_id, ttl=REPORT_TTL)
+    return report_id
+
+
+def load_report(store: Any, report_id: str = "last") -> tuple[str, ChangeReport] | None:
+    """A saved report by id ("last" for the newest), or None."""
+    if report_id in ("", "last"):
+        report_id = store.get_json(LAST_REPORT_KEY) or ""
+    data = store.get_json(report_key(report_id)) if report_id else None
+    return None if data is None else (report_id, ChangeReport.from_dict(data))
+
+
+def _finish(settings: Any, store: Any, old: Any, details: Any = None) -> LawUpdate:
+    """Compare the new corpus with the old, save the report, publish the version to every process."""
+    new = corpus_store(settings).load()
+    report = changes.compare_corpora(old, new)
+    version = str(corpus_store(settings).current_version() or getattr(new, "version", "") or "")
+    report_id = save_report(store, report)
+    if version:
+        publish_version(store, version)
+    return LawUpdate(version, report, report_id, details)
+
+
+def import_documents(settings: Any, store: Any, sources: Sequence[str]) -> LawUpdate:
+    """Import sources (bot.laws.import_sources: atomic swap), report the changes, publish the new version."""
+    from bot.laws import import_sources
+
+    with store.lock(CORPUS_LOCK, timeout=LOCK_TIMEOUT, wait=30.0):
+        old = corpus_store(settings).load()
+        details = import_sources(settings, list(sources))
+        return _finish(settings, store, old, details)
+
+
+def after_cli_import(settings: Any, store: Any, old: Any) -> LawUpdate:
+    """For `laws import` run by bot.laws: report against the corpus loaded before it, and publish."""
+    return _finish(settings, store, old)
+
+
+def rollback(settings: Any, store: Any) -> LawUpdate:
+    """Put the previous corpus version back in force."""
+    with store.lock(CORPUS_LOCK, timeout=LOCK_TIMEOUT, wait=30.0):
+        cs = corpus_store(settings)
+        old = cs.load()
+        try:
+            cs.rollback()
+        except (LookupError, ValueError, FileNotFoundError) as exc:
+            raise LawAdminError(f"nothing to roll back to: {exc}") from exc
+        return _finish(settings, store, old)
+
+
+def set_status(settings: Any, store: Any, number: str, status: str, replaced_by: str = "", date: str = "",
+               note: str = "") -> LawUpdate:
+    """Set a document's status (e.g. 144/2021/NĐ-CP replaced by 282/2025/NĐ-CP from 15/12/2025)."""
+    from bot.search import build_index
+
+    if status not in STATUSES:
+        raise LawAdminError(f"status must be one of {', '.join(STATUSES)}")
+    with store.lock(CORPUS_LOCK, timeout=LOCK_TIMEOUT, wait=30.0):
+        cs = corpus_store(settings)
+        old = cs.load()
+        doc = old.document(number.strip().upper()) or old.document(number.strip())
+        if doc is None:
+            raise LawAdminError(f"no document {number!r} in the corpus")
+        note = note or changes.status_note(status, replaced_by.strip().upper(), date.strip())
+        updated = dataclasses.replace(doc, status=status, replaced_by=replaced_by.strip().upper(), status_note=note)
+        cs.commit([updated if d.number == doc.number else d for d in old.documents.values()], build_index)
+        return _finish(settings, store, old)
+
+
+def list_documents(settings: Any) -> list[dict[str, Any]]:
+    """Documents in force order: number, name, status, article count, source."""
+    corpus = corpus_store(settings).load()
+    return [{"number": d.number, "name": d.name, "status": d.status, "replaced_by": d.replaced_by,
+             "status_note": d.status_note, "articles": len(d.articles), "source": d.source}
+            for d in corpus.documents.values()]
+
+
+def _articles(numbers: Sequence[str]) -> str:
+    """ "Điều 139, Điều 140" for a message."""
+    from bot.subscriptions import texts
+
+    return ", ".join(texts().get("article_label", number=n) for n in numbers)
+
+
+def law_update_message(report: ChangeReport, intro: str = "") -> OutMessage:
+    """The "law-update" broadcast: what changed, and a button to read each new or changed article (<= 5)."""
+    from bot.subscriptions import texts
+
+    t = texts()
+    lines: list[str] = [intro.strip() or t.get("law_update_header")]
+    for doc in report.documents:
+        if doc.kind == "added":
+            lines.append(t.get("law_update_added", name=doc.name))
+        elif doc.status_changed and doc.new_status in ("replaced", "expired"):
+            key = "law_update_replaced" if doc.new_status == "replaced" else "law_update_expired"
+            lines.append(t.get(key, name=doc.name, replaced_by=doc.replaced_by, since=""))
+        for kind, template in (("changed", "law_update_changed"), ("added", "law_update_added_articles"),
+                               ("removed", "law_update_removed_articles")):
+            numbers = [a.number for a in doc.articles if a.kind == kind]
+            if numbers and doc.kind == "changed":
+                lines.append(t.get(template, name=doc.name, articles=_articles(numbers)))
+    footer = t.get("law_update_footer")
+    kept = lines[:]
+    while len("\n".join(kept + [footer])) > MAX_TEXT and len(kept) > 2:
+        kept.pop()
+        kept[-1:] = [t.get("law_update_more", count=len(lines) - len(kept) + 1)]
+    readable = [a for a in report.articles() if a.kind in ("changed", "added")][:MAX_BUTTONS]
+    buttons = tuple(Button(t.get("article_button", number=a.number, doc=a.doc), t.get("article_payload", article_key=a.key))
+                    for a in readable)
+    return OutMessage("\n".join(kept + [footer])[:MAX_TEXT], buttons)

@@ -1,0 +1,274 @@
+"""Law-update subscriptions: the "đăng ký" / "hủy đăng ký" commands, per-topic sets in the store, counts."""
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable
+
+from bot.messages import Button, OutMessage
+from bot.texts import DATA_DIR, Texts, read_tsv
+
+SUBSCRIBE_PAYLOAD = "#dangky"
+UNSUBSCRIBE_PAYLOAD = "#huydangky"
+ALL_KEY = "zlb:sub:all"  # every subscriber
+EVERYTHING_KEY = "zlb:sub:everything"  # subscribers to every topic
+
+_SUBSCRIBE = ("dang ky", "dangky", "dang ki", "dangki")
+_UNSUBSCRIBE = tuple(p + " " + s for p in ("huy", "bo", "ngung", "dung", "thoi") for s in _SUBSCRIBE) + (
+    "huydangky", "huy dk", "ngung nhan tin", "dung nhan tin", "khong nhan tin nua")
+# words that may sit between the command and a topic: "đăng ký nhận tin về chủ đề trẻ em"
+_FILLER = {"nhan", "tin", "ve", "chu", "de", "theo", "thong", "bao", "cap", "nhat", "phap", "luat", "moi",
+           "cho", "toi", "minh", "a", "voi", "nhe", "nha", "di", "chuyen", "muc", "linh", "vuc", "tat", "ca"}
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, đ→d, punctuation to spaces, single spaces."""
+    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return " ".join(re.sub(r"[^\w#:,-]+", " ", text).split())
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A subscription topic and what identifies it in text, documents and titles."""
+
+    slug: str
+    name: str
+    aliases: tuple[str, ...]
+    documents: tuple[str, ...]
+    title_words: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def topics() -> tuple[Topic, ...]:
+    """The topics of bot/data/topics.tsv, in file order."""
+    split = lambda cell: tuple(p.strip() for p in cell.split(",") if p.strip())  # noqa: E731
+    return tuple(Topic(r[0], r[1], split(r[2]), split(r[3]), split(r[4]) if len(r) > 4 else ())
+                 for r in read_tsv("topics.tsv"))
+
+
+@lru_cache(maxsize=1)
+def texts() -> Texts:
+    """Wording of confirmations and law-update messages (bot/data/officials.json)."""
+    return Texts.load(DATA_DIR / "officials.json")
+
+
+def find_topic(text: str) -> Topic | None:
+    """The topic named exactly by text (slug, name or alias, with or without diacritics)."""
+    wanted = fold(text).replace("-", " ")
+    wanted_words = [w for w in wanted.split() if w not in ("va",)]
+    for topic in topics():
+        names = (topic.slug.replace("-", " "), topic.name) + topic.aliases
+        for name in names:
+            if [w for w in fold(name).split() if w != "va"] == wanted_words:
+                return topic
+    return None
+
+
+def topic_of_document(number: str, title: str = "") -> str | None:
+    """The topic slug of a document: by its number, else by words of its title."""
+    for topic in topics():
+        if number.upper() in (d.upper() for d in topic.documents):
+            return topic.slug
+    folded = fold(title)
+    for topic in topics():
+        if any(fold(w) in folded for w in topic.title_words):
+            return topic.slug
+    return None
+
+
+def topic_names(slugs: Iterable[str]) -> str:
+    """Topic names joined for a message."""
+    by_slug = {t.slug: t.name for t in topics()}
+    return texts().get("topic_separator").join(by_slug.get(s, s) for s in slugs)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subscribe/unsubscribe request; `topics` are slugs, () meaning every topic."""
+
+    action: str  # "subscribe" | "unsubscribe"
+    topics: tuple[str, ...] = ()
+
+
+def _topics_in(rest: str) -> tuple[str, ...] | None:
+    """Topic slugs named in the words after the command; None when something else is there."""
+    words = rest.split()
+    # filler only around the topic: "nhận tin về" before it, "nhé" after it; "hôn nhân" keeps its "nhân"
+    while words and (words[0] in _FILLER or words[0] == ","):
+        words.pop(0)
+    while words and (words[-1] in _FILLER or words[-1] == ","):
+        words.pop()
+    if not words:
+        return ()
+    found: list[str] = []
+    parts = " ".join(words).replace(" va ", " , ").replace(" hoac ", " , ").split(" , ")
+    for part in parts:
+        topic = find_topic(part)
+        if topic is None:
+            return None
+        if topic.slug not in found:
+            found.append(topic.slug)
+    return tuple(found)
+
+
+def parse_command(text: str) -> Command | None:
+    """The command in a user's text or button payload; None when the text is something else (a question)."""
+    folded = fold(text)
+    for payload, action in ((UNSUBSCRIBE_PAYLOAD, "unsubscribe"), (SUBSCRIBE_PAYLOAD, "subscribe")):
+        if folded == payload or folded.startswith(payload + ":"):
+            named = [find_topic(s) for s in folded[len(payload) + 1:].split(",")]
+            return Command(action, tuple(dict.fromkeys(t.slug for t in named if t is not None)))
+    folded = " ".join(folded.replace("#", " ").replace(",", " , ").split())
+    for prefixes, action in ((_UNSUBSCRIBE, "unsubscribe"), (_SUBSCRIBE, "subscribe")):
+        for prefix in prefixes:
+            if folded == prefix or folded.startswith(prefix + " "):
+                # "đăng ký kết hôn" is a question about registering a marriage, not a subscription
+                found = _topics_in(folded[len(prefix):])
+                return None if found is None else Command(action, found)
+    return None
+
+
+def user_key(user_id: str) -> str:
+    """Store key of one subscriber's record."""
+    return f"zlb:sub:user:{user_id}"
+
+
+def topic_key(slug: str) -> str:
+    """Store key of the set of users subscribed to one topic explicitly."""
+    return f"zlb:sub:topic:{slug}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command did: status subscribed|already|unsubscribed|not_subscribed; topics () = every topic."""
+
+    status: str
+    topics: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+def _write(store: Any, user_id: str, new: tuple[str, ...] | None, old: tuple[str, ...] | None) -> None:
+    """Move a user between the sets: new None = unsubscribed, () = every topic."""
+    for slug in old or ():
+        store.srem(topic_key(slug), user_id)
+    if old == () and new != ():
+        store.srem(EVERYTHING_KEY, user_id)
+    if new is None:
+        store.srem(ALL_KEY, user_id)
+        store.delete(user_key(user_id))
+        return
+    store.set_json(user_key(user_id), {"topics": list(new), "since": int(time.time())})
+    store.sadd(ALL_KEY, user_id)
+    if new == ():
+        store.sadd(EVERYTHING_KEY, user_id)
+    for slug in new:
+        store.sadd(topic_key(slug), user_id)
+
+
+def current_topics(store: Any, user_id: str) -> tuple[str, ...] | None:
+    """A user's topics: None when not subscribed, () for every topic."""
+    record = store.get_json(user_key(user_id))
+    return None if record is None else tuple(record.get("topics") or ())
+
+
+def apply(store: Any, user_id: str, command: Command) -> Outcome:
+    """Carry out a command for a user (idempotent: repeating it changes nothing)."""
+    with store.lock(f"sub:{user_id}", timeout=10.0, wait=10.0):
+        old = current_topics(store, user_id)
+        if command.action == "subscribe":
+            if old == () and command.topics:
+                return Outcome("already", command.topics)
+            new: tuple[str, ...] = () if not command.topics else tuple(dict.fromkeys((old or ()) + command.topics))
+            _write(store, user_id, new, old)
+            return Outcome("subscribed", new)
+        if old is None:
+            return Outcome("not_subscribed")
+        if not command.topics:
+            _write(store, user_id, None, old)
+            return Outcome("unsubscribed")
+        base = old or tuple(t.slug for t in topics())
+        left = tuple(s for s in base if s not in command.topics)
+        _write(store, user_id, left or None, old)
+        return Outcome("unsubscribed" if not left else "unsubscribed_topics", left, command.topics)
+
+
+def subscribe(store: Any, user_id: str, slugs: tuple[str, ...] = ()) -> Outcome:
+    """Subscribe a user (to every topic unless slugs are given)."""
+    return apply(store, user_id, Command("subscribe", slugs))
+
+
+def unsubscribe(store: Any, user_id: str, slugs: tuple[str, ...] = ()) -> Outcome:
+    """Unsubscribe a user (from everything unless slugs are given)."""
+    return apply(store, user_id, Command("unsubscribe", slugs))
+
+
+def reply_for(outcome: Outcome) -> OutMessage:
+    """The confirmation message for an outcome."""
+    t = texts()
+    choices = topic_names(topic.slug for topic in topics())
+    if outcome.status == "subscribed" and not outcome.topics:
+        return OutMessage(t.get("subscribed_all", choices=choices),
+                          (Button(t.get("unsubscribe_button"), UNSUBSCRIBE_PAYLOAD),))
+    if outcome.status == "subscribed":
+        return OutMessage(t.get("subscribed_topics", topics=topic_names(outcome.topics)),
+                          (Button(t.get("unsubscribe_button"), UNSUBSCRIBE_PAYLOAD),))
+    if outcome.status == "already":
+        return OutMessage(t.get("already_all", topics=topic_names(outcome.topics)))
+    if outcome.status == "unsubscribed_topics":
+        return OutMessage(t.get("unsubscribed_topics", removed=topic_names(outcome.removed),
+                                topics=topic_names(outcome.topics)))
+    if outcome.status == "unsubscribed":
+        return OutMessage(t.get("unsubscribed"), (Button(t.get("subscribe_button"), SUBSCRIBE_PAYLOAD),))
+    return OutMessage(t.get("not_subscribed"), (Button(t.get("subscribe_button"), SUBSCRIBE_PAYLOAD),))
+
+
+def subscribe_button() -> Button:
+    """The "Đăng ký nhận tin" button for the welcome message."""
+    return Button(texts().get("subscribe_button"), SUBSCRIBE_PAYLOAD)
+
+
+def audience(store: Any, slugs: Iterable[str] = ()) -> set[str]:
+    """Subscribers to receive an update about any of the topics (every subscriber when none given)."""
+    slugs = [s for s in slugs if s]
+    if not slugs:
+        return store.smembers(ALL_KEY)
+    users = store.smembers(EVERYTHING_KEY)
+    for slug in slugs:
+        users |= store.smembers(topic_key(slug))
+    return users
+
+
+def counts(store: Any) -> dict[str, Any]:
+    """Subscriber counts: total, every-topic subscribers, and per topic (every-topic ones included)."""
+    everything = store.scard(EVERYTHING_KEY)
+    return {"total": store.scard(ALL_KEY), "all_topics": everything,
+            "topics": {t.slug: {"name": t.name, "explicit": store.scard(topic_key(t.slug)),
+                                "reached": store.scard(topic_key(t.slug)) + everything} for t in topics()}}
+
+
+def apply_actions(store: Any, user_id: str, actions: Any) -> list[str]:
+    """Carry out what the dialogue left in state["actions"]; returns what was done (for logs and tests).
+
+    Understood: {"subscribe": {"topics": [...]}}, {"unsubscribe": {"topics": [...]}} and
+    {"question": {"query": str, "keys": [DOC:ARTICLE, ...], "found": bool}} (counted in bot.stats, no user id).
+    A list of such dicts is accepted too.
+    """
+    from bot import stats
+
+    done: list[str] = []
+    for item in actions if isinstance(actions, list) else [actions or {}]:
+        for name, args in (item or {}).items():
+            args = args if isinstance(args, dict) else {}
+            if name in ("subscribe", "unsubscribe"):
+                slugs = tuple(t.slug for t in (find_topic(str(s)) for s in args.get("topics") or ()) if t)
+                done.append(f"{name}:{apply(store, user_id, Command(name, slugs)).status}")
+            elif name == "question":
+                keys = [str(k) for k in args.get("keys") or ()]
+                stats.record_question(store, str(args.get("query", "")), keys[:3], bool(args.get("found", keys)),
+                                      args.get("topics") or stats.topics_of(keys[:3]))
+                done.append("question")
+    return done

@@ -1,0 +1,102 @@
+"""Subscription commands, per-topic sets and counts; the store's hash/set/list operations on both stores."""
+from __future__ import annotations
+
+import pytest
+
+from bot import subscriptions as subs
+from bot.state import InMemoryStateStore, RedisStateStore
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store(request: pytest.FixtureRequest):
+    """Each test runs on the in-process store and on the real Redis."""
+    if request.param == "memory":
+        return InMemoryStateStore()
+    return RedisStateStore(request.getfixturevalue("redis_client"))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("đăng ký", ("subscribe", ())),
+    ("dang ky", ("subscribe", ())),
+    ("Đăng ký nhận tin", ("subscribe", ())),
+    ("Đăng ký!", ("subscribe", ())),
+    ("#dangky", ("subscribe", ())),
+    ("đăng ký trẻ em", ("subscribe", ("tre-em",))),
+    ("dang ky lao dong nu", ("subscribe", ("lao-dong-nu",))),
+    ("Đăng ký nhận tin về hôn nhân và gia đình", ("subscribe", ("hon-nhan-gia-dinh",))),
+    ("đăng ký trẻ em, hình sự", ("subscribe", ("tre-em", "hinh-su"))),
+    ("đăng ký bình đẳng giới nhé", ("subscribe", ("binh-dang-gioi",))),
+    ("dang ky ho tich", ("subscribe", ("ho-tich",))),
+    ("#dangky:tre-em", ("subscribe", ("tre-em",))),
+    ("hủy đăng ký", ("unsubscribe", ())),
+    ("huỷ đăng ký", ("unsubscribe", ())),
+    ("huy dang ky", ("unsubscribe", ())),
+    ("#huydangky", ("unsubscribe", ())),
+    ("hủy đăng ký hình sự", ("unsubscribe", ("hinh-su",))),
+    ("ngừng nhận tin", ("unsubscribe", ())),
+    ("đăng ký kết hôn", None),
+    ("dang ky khai sinh cho con", None),
+    ("đăng ký kết hôn với người nước ngoài cần gì", None),
+    ("bị chồng đánh", None),
+    ("", None),
+])
+def test_parse_command(text: str, expected: tuple | None) -> None:
+    command = subs.parse_command(text)
+    assert (None if command is None else (command.action, command.topics)) == expected
+
+
+def test_subscribe_unsubscribe_and_counts(store) -> None:
+    assert subs.subscribe(store, "u1").status == "subscribed"
+    assert subs.subscribe(store, "u1").status == "subscribed"  # repeating changes nothing
+    assert subs.subscribe(store, "u2", ("tre-em",)).topics == ("tre-em",)
+    assert subs.subscribe(store, "u2", ("hinh-su",)).topics == ("tre-em", "hinh-su")
+    assert subs.subscribe(store, "u1", ("tre-em",)).status == "already"
+    counts = subs.counts(store)
+    assert counts["total"] == 2 and counts["all_topics"] == 1
+    assert counts["topics"]["tre-em"] == {"name": "trẻ em", "explicit": 1, "reached": 2}
+    assert counts["topics"]["lao-dong-nu"]["reached"] == 1
+    assert subs.audience(store, ["lao-dong-nu"]) == {"u1"}
+    assert subs.audience(store, ["hinh-su"]) == {"u1", "u2"}
+    assert subs.audience(store) == {"u1", "u2"}
+
+    out = subs.unsubscribe(store, "u2", ("tre-em",))
+    assert (out.status, out.topics) == ("unsubscribed_topics", ("hinh-su",))
+    assert subs.unsubscribe(store, "u2").status == "unsubscribed"
+    assert subs.unsubscribe(store, "u2").status == "not_subscribed"
+    out = subs.unsubscribe(store, "u1", ("tre-em",))  # from "everything" to every topic but one
+    assert "tre-em" not in out.topics and len(out.topics) == len(subs.topics()) - 1
+    assert subs.audience(store, ["tre-em"]) == set()
+    assert subs.counts(store)["total"] == 1 and subs.counts(store)["all_topics"] == 0
+
+
+@pytest.mark.parametrize("status, key", [
+    ("subscribed", "Cảm ơn bạn đã đăng ký"), ("unsubscribed", "hủy đăng ký"),
+    ("not_subscribed", "chưa đăng ký"), ("already", "tất cả các chủ đề"),
+])
+def test_confirmations_are_polite_vietnamese(status: str, key: str) -> None:
+    message = subs.reply_for(subs.Outcome(status, ("tre-em",) if status == "already" else ()))
+    assert key in message.text and len(message.text) <= 2000 and len(message.buttons) <= 5
+
+
+def test_topic_of_document() -> None:
+    assert subs.topic_of_document("45/2019/QH14") == "lao-dong-nu"
+    assert subs.topic_of_document("999/2030/QH99", "Luật Trẻ em") == "tre-em"
+    assert subs.topic_of_document("1/2000/QH10", "Luật Đất đai") is None
+
+
+def test_store_collections(store) -> None:
+    store.hset("zlb:h", {"a": "1", "b": "x"}, ttl=100)
+    assert store.hgetall("zlb:h") == {"a": "1", "b": "x"} and store.hget("zlb:h", "b") == "x"
+    assert store.hsetnx("zlb:h", "c", "3") and not store.hsetnx("zlb:h", "c", "4")
+    assert store.hincr("zlb:h", "a", 2) == 3 and store.hget("zlb:h", "missing") is None
+    assert 0 < store.ttl("zlb:h") <= 100
+    assert store.sadd("zlb:s", "x", "y") == 2 and store.sadd("zlb:s", "y") == 0
+    assert store.smembers("zlb:s") == {"x", "y"} and store.scard("zlb:s") == 2
+    assert store.srem("zlb:s", "x", "z") == 1 and store.smembers("zlb:s") == {"y"}
+    for i in range(5):
+        store.lpush("zlb:l", f"v{i}", max_len=3, ttl=50)
+    assert store.lrange("zlb:l", 0, -1) == ["v4", "v3", "v2"] and store.lrange("zlb:l", 0, 0) == ["v4"]
+    assert store.expire("zlb:l", 10) and not store.expire("zlb:nothing", 10)
+    assert store.hgetall("zlb:none") == {} and store.smembers("zlb:none") == set()
+    store.srem("zlb:s", "y")
+    assert store.keys("zlb:s") == []
