@@ -1,0 +1,195 @@
+"""Answers built from the law library: result lists, full texts, clause look-ups, hotlines (no state here)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from bot.intents import Intents, fold_chars, words
+from bot.messages import MAX_BUTTONS, OPEN_PHONE, Button, OutMessage
+from bot.replies import (ListItem, article_body, article_title, citation, clause_text, full_text_messages,
+                         list_message, status_note, text_message)
+from bot.text import fold
+from bot.texts import Texts, read_tsv
+
+FULL_PAYLOAD = "#xem"
+MORE_PAYLOAD = "#tiep"
+MENU_PAYLOAD = "#menu"
+TOPIC_PAYLOAD = "#chude"
+RELATED_BUTTONS = 3
+
+Word = tuple[str, str, bool]
+
+
+@dataclass(frozen=True)
+class Hotline:
+    """A help line from hotlines.tsv."""
+
+    number: str
+    button: str
+    description: str
+    serves: tuple[str, ...]
+    leads: tuple[str, ...]
+
+    @property
+    def dial(self) -> str:
+        """The number without spaces, as a phone button needs it."""
+        return "".join(self.number.split())
+
+
+def load_hotlines(data_dir: Path | None = None) -> list[Hotline]:
+    """Hotlines in file order."""
+    split = lambda cell: tuple(c.strip() for c in cell.split(",") if c.strip())  # noqa: E731
+    return [Hotline(r[0], r[1], r[2], split(r[3]), split(r[4]) if len(r) > 4 else ())
+            for r in read_tsv("hotlines.tsv", data_dir)]
+
+
+def pick_hotlines(hotlines: Sequence[Hotline], categories: Sequence[str]) -> list[Hotline]:
+    """Lines serving the categories, those leading one of them first, at most five."""
+    cats = set(categories) or {"danger"}
+    serving = [h for h in hotlines if cats & set(h.serves)]
+    serving.sort(key=lambda h: 0 if cats & set(h.leads) else 1)  # stable: file order otherwise
+    return serving[:MAX_BUTTONS]
+
+
+def hotline_message(texts: Texts, hotlines: Sequence[Hotline], categories: Sequence[str],
+                    with_articles: bool) -> OutMessage:
+    """The caring first message: hotline numbers as text and as phone buttons."""
+    chosen = pick_hotlines(hotlines, categories)
+    intro = texts.get("danger_intro_selfharm" if "selfharm" in categories else "danger_intro")
+    lines = [texts.get("hotline_line", number=h.number, description=h.description) for h in chosen]
+    outro = texts.get("danger_outro" if with_articles else "danger_outro_no_articles")
+    buttons = tuple(Button(h.button, h.dial, OPEN_PHONE) for h in chosen)
+    return text_message("\n".join([intro, *lines, outro]), buttons)
+
+
+def topic_buttons(texts: Texts) -> tuple[Button, ...]:
+    """One button per browsing topic."""
+    return tuple(Button(t["title"], f"{TOPIC_PAYLOAD} {t['slug']}") for t in texts.raw("topics"))[:MAX_BUTTONS]
+
+
+def word_sets(text: str) -> tuple[set[str], set[str]]:
+    """The words of a text, as written and folded."""
+    ws = words(text)
+    return set(ws), {fold(w) for w in ws}
+
+
+def covered(query: Sequence[Word], sets: tuple[set[str], set[str]]) -> int:
+    """How many distinct query words a text holds (unaccented words match any accented reading)."""
+    seen = {w for w, f, plain in query if w in sets[0] or (plain and f in sets[1])}
+    return len(seen)
+
+
+def coverage(query: Sequence[Word], article: Any) -> float:
+    """Share of the query's content words found in the article's title and text."""
+    distinct = {w for w, _, _ in query}
+    if not distinct:
+        return 0.0
+    return covered(query, word_sets(f"{article.title}\n{article_body(article)}")) / len(distinct)
+
+
+def best_clause(query: Sequence[Word], article: Any) -> tuple[Any | None, int]:
+    """The clause sharing most query words (first on ties) and that count; None for one-clause articles."""
+    best, best_n = None, 0
+    for clause in article.clauses:
+        n = covered(query, word_sets(clause_text(clause)))
+        if n > best_n:
+            best, best_n = clause, n
+    if len(article.clauses) < 2:
+        return None, best_n
+    return best, best_n
+
+
+def note_for(corpus: Any, document: Any, texts: Texts) -> str:
+    """The "no longer in force" note of a document, naming its replacement when the corpus has it."""
+    if document is None or getattr(document, "in_force", True):
+        return ""
+    replacement = corpus.document(document.replaced_by) if document.replaced_by else None
+    return status_note(document, replacement, texts)
+
+
+def list_item(corpus: Any, key: str, number: int, query: Sequence[Word], texts: Texts) -> ListItem | None:
+    """One numbered result: citation (clause first when one clause stands out), title, snippet, status."""
+    article = corpus.article(key)
+    if article is None:
+        return None
+    document = corpus.document(article.doc)
+    clause, _ = best_clause(query, article)
+    snippet = clause_text(clause) if clause is not None else article_body(article)
+    return ListItem(number, citation(article, document, clause.number if clause else None, texts=texts),
+                    article_title(article), snippet, note_for(corpus, document, texts))
+
+
+def result_list(corpus: Any, keys: Sequence[str], start: int, count: int, query: Sequence[Word],
+                texts: Texts) -> tuple[OutMessage | None, int]:
+    """The page of results from `start`: one message and the new offset (None when nothing is left)."""
+    items: list[ListItem] = []
+    end = start
+    while end < len(keys) and len(items) < count:
+        item = list_item(corpus, keys[end], end + 1, query, texts)
+        end += 1
+        if item is not None:
+            items.append(item)
+    if not items:
+        return None, end
+    more = end < len(keys)
+    buttons = [Button(texts.get("button_full", n=i.number), f"{FULL_PAYLOAD} {keys[i.number - 1]}")
+               for i in items]
+    if more:
+        buttons.append(Button(texts.get("button_more"), MORE_PAYLOAD))
+    header = texts.get("list_header" if start == 0 else "list_header_more")
+    footer = texts.get("list_footer" if more else "list_footer_last")
+    return list_message(items, header, footer, buttons[:MAX_BUTTONS], texts), end
+
+
+def related_buttons(corpus: Any, article: Any, texts: Texts) -> list[Button]:
+    """Buttons to related articles that the corpus holds."""
+    buttons = []
+    for key in article.related:
+        other = corpus.article(key)
+        if other is None or other.key == article.key:
+            continue
+        unit = "button_related" if other.number[:1].isdigit() else "button_related_section"
+        buttons.append(Button(texts.get(unit, number=other.number, doc=other.doc), f"{FULL_PAYLOAD} {other.key}"))
+        if len(buttons) == RELATED_BUTTONS:
+            break
+    return buttons
+
+
+def full_article(corpus: Any, article: Any, texts: Texts, extra: Sequence[Button] = ()) -> list[OutMessage]:
+    """The article's whole text (several messages when long), citation header first."""
+    document = corpus.document(article.doc)
+    header = texts.get("full_header", citation=citation(article, document, texts=texts), title=article_title(article))
+    note = note_for(corpus, document, texts)
+    if note:
+        header += "\n" + note
+    buttons = (related_buttons(corpus, article, texts) + list(extra))[:MAX_BUTTONS]
+    return full_text_messages(header, article_body(article), buttons)
+
+
+def clause_answer(corpus: Any, article: Any, clause: Any, point: str, texts: Texts) -> list[OutMessage]:
+    """One clause, cited "điểm a khoản 2 Điều 185 ...", with a button to the whole article."""
+    document = corpus.document(article.doc)
+    cite = citation(article, document, clause.number, point or None, texts=texts)
+    header = texts.get("full_header", citation=cite[:1].upper() + cite[1:], title=article_title(article))
+    note = note_for(corpus, document, texts)
+    if note:
+        header += "\n" + note
+    button = Button(texts.get("button_full_article"), f"{FULL_PAYLOAD} {article.key}")
+    return full_text_messages(header, clause_text(clause), [button])
+
+
+def resolve_document(corpus: Any, typed: str) -> str:
+    """A corpus document number matching a typed "52/2014/qh13" or "52/2014" (folded); "" when none."""
+    if not typed:
+        return ""
+    for number in corpus.documents:
+        folded = fold_chars(number.lower())
+        if folded == typed or folded.startswith(typed + "/"):
+            return number
+    return ""
+
+
+def content_query(intents: Intents, query: str) -> list[Word]:
+    """The query's meaningful words for coverage and clause choice."""
+    return intents.content_words(query)

@@ -1,0 +1,247 @@
+"""The conversation: one event and the user's state in, the replies and the new state out (pure, deterministic)."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from bot import answers
+from bot.answers import FULL_PAYLOAD, MENU_PAYLOAD, MORE_PAYLOAD, TOPIC_PAYLOAD
+from bot.events import Follow, Ignored, OtherMessage, TextMessage, Unfollow
+from bot.intents import Citation, Intents
+from bot.messages import Button, OutMessage
+from bot.replies import text_message
+from bot.subscriptions import parse_command, topic_names
+from bot.texts import Texts
+
+SEARCH_TOP = 10
+MAX_QUERY_CHARS = 500
+Reply = tuple[list[OutMessage], dict[str, Any]]
+
+
+class Dialogue:
+    """Answers a user's events; the state is a small JSON-able dict kept by the caller between events.
+
+    State keys: query (last search), base (the question follow-ups refine), keys (ranked article keys),
+    offset (how many of them were listed), doc (last document read, for "điều 82"), updated (ms),
+    actions (for the caller to carry out, e.g. {"subscribe": {"topics": [...]}}; dropped on the next event).
+    """
+
+    def __init__(self, library_provider: Callable[[], Any], texts: Texts | None = None, top: int = 3,
+                 intents: Intents | None = None, min_score: float = 0.0, min_coverage: float = 0.5,
+                 followup_seconds: int = 1800) -> None:
+        """`min_score` (BM25 of the best hit) and `min_coverage` (share of the question's words found in one of
+        the top articles) decide when to say honestly that nothing matched."""
+        self.library_provider = library_provider
+        self.texts = texts or Texts.load()
+        self.top = top
+        self.intents = intents or Intents.load()
+        self.hotlines = answers.load_hotlines()
+        self.min_score = min_score
+        self.min_coverage = min_coverage
+        self.followup_ms = followup_seconds * 1000
+
+    def handle(self, event: Any, state: dict[str, Any] | None) -> tuple[list[OutMessage], dict[str, Any] | None]:
+        """Replies to send and the new state (None: forget the user)."""
+        if isinstance(event, Unfollow):
+            return [], None
+        if isinstance(event, Ignored):
+            return [], state
+        current = {k: v for k, v in (state or {}).items() if k != "actions"}
+        now = _millis(getattr(event, "timestamp", ""), current.get("updated", 0))
+        if isinstance(event, Follow):
+            return [self._welcome()], {"updated": now}
+        if isinstance(event, OtherMessage):
+            messages: list[OutMessage] = [text_message(self.texts.get("other_message"))]
+            new = current
+        elif isinstance(event, TextMessage):
+            messages, new = self._text(event.text.strip(), current, now)
+        else:
+            return [], state
+        return messages, {**new, "updated": now}
+
+    # --- routing -------------------------------------------------------------------------------------
+    def _text(self, text: str, state: dict[str, Any], now: int) -> Reply:
+        """A typed message or a button payload."""
+        if not text:
+            return [text_message(self.texts.get("empty"), answers.topic_buttons(self.texts))], state
+        if text.startswith("#"):
+            reply = self._command(text, state)
+            if reply is not None:
+                return reply
+            text = text.lstrip("#").strip()
+        danger = self.intents.danger(text)
+        if danger is not None:
+            return self._danger(text, danger.categories, state)
+        command = parse_command(text)
+        if command is not None:
+            return self._subscription(command, state)
+        intent = self.intents.classify(text)
+        if intent.name in ("greeting", "help"):
+            key = "greeting" if intent.name == "greeting" else "help"
+            return [text_message(self.texts.get(key), answers.topic_buttons(self.texts))], state
+        if intent.name in ("thanks", "ack"):
+            return [text_message(self.texts.get(intent.name))], state
+        if intent.name == "empty":
+            return [text_message(self.texts.get("empty"), answers.topic_buttons(self.texts))], state
+        if intent.name == "more":
+            return self._more(state)
+        if intent.name == "select":
+            return self._select(intent.number, text, state)
+        if intent.name == "citation" and intent.citation is not None:
+            return self._citation(intent.citation, state)
+        if intent.name == "followup":
+            if state.get("base") and now - int(state.get("updated", 0)) <= self.followup_ms:
+                base = str(state["base"])
+                return self._search(f"{base} {intent.text}", state, base=base)[:2]
+            return self._search(text, state)[:2]
+        return self._search(intent.text or text, state)[:2]
+
+    def _command(self, text: str, state: dict[str, Any]) -> Reply | None:
+        """Button payloads ("#xem 52/2014/QH13:81", "#tiep", "#menu", "#chude tre-em", "#dangky")."""
+        word, _, arg = text.partition(" ")
+        word, arg = word.lower(), arg.strip()
+        if word in (FULL_PAYLOAD, "#dieu"):
+            if arg.isdigit():
+                return self._select(int(arg), text, state)
+            return self._full(arg, state)
+        if word == MORE_PAYLOAD:
+            return self._more(state)
+        if word == MENU_PAYLOAD:
+            return [text_message(self.texts.get("help"), answers.topic_buttons(self.texts))], state
+        if word == TOPIC_PAYLOAD:
+            return self._topic(arg), state
+        command = parse_command(text)
+        if command is not None:
+            return self._subscription(command, state)
+        return None
+
+    # --- answers -------------------------------------------------------------------------------------
+    def _welcome(self) -> OutMessage:
+        """The first message after a follow."""
+        buttons = tuple(Button(b["title"], b["payload"]) for b in self.texts.raw("welcome_buttons"))
+        return text_message(self.texts.get("welcome"), buttons)
+
+    def _topic(self, slug: str) -> list[OutMessage]:
+        """A topic's introduction with example questions as buttons."""
+        for topic in self.texts.raw("topics"):
+            if topic["slug"] == slug:
+                return [text_message(topic["intro"], tuple(Button(q, q) for q in topic["examples"]))]
+        return [text_message(self.texts.get("topic_unknown"), answers.topic_buttons(self.texts))]
+
+    def _subscription(self, command: Any, state: dict[str, Any]) -> Reply:
+        """Confirm a (un)subscription and leave the action for the caller, who owns the subscriber store."""
+        topics = list(command.topics)
+        names = topic_names(topics) if topics else ""
+        key = f"{command.action}_{'topics' if topics else 'all'}"
+        action = {command.action: {"topics": topics}}
+        return [text_message(self.texts.get(key, topics=names))], {**state, "actions": action}
+
+    def _danger(self, text: str, categories: tuple[str, ...], state: dict[str, Any]) -> Reply:
+        """Hotlines first; then the articles, when any match well."""
+        messages, new, found = self._search(text, state, quiet=True)
+        first = answers.hotline_message(self.texts, self.hotlines, categories, with_articles=found)
+        return [first, *messages], new
+
+    def _search(self, query: str, state: dict[str, Any], base: str | None = None,
+                quiet: bool = False) -> tuple[list[OutMessage], dict[str, Any], bool]:
+        """Search and list the best articles, or say honestly that nothing matched (quiet: say nothing)."""
+        query = " ".join(w for w, _, _ in self.intents.expand(query))[:MAX_QUERY_CHARS]
+        new: dict[str, Any] = {"query": query, "base": base or query, "keys": [], "offset": 0}
+        if state.get("doc"):
+            new["doc"] = state["doc"]
+        library = self.library_provider()
+        hits = library.index.search(query, top=SEARCH_TOP) if query else []
+        keys = [f"{h.doc}:{h.article}" for h in hits]
+        if not self._confident(library, hits, keys, query):
+            if quiet:
+                return [], new, False
+            key = "idk" if library.corpus.documents else "library_empty"
+            return [text_message(self.texts.get(key), answers.topic_buttons(self.texts))], new, False
+        new["keys"] = keys
+        page, offset = self._page(library, new, 0)
+        new["offset"] = offset
+        return page, new, True
+
+    def _confident(self, library: Any, hits: list[Any], keys: list[str], query: str) -> bool:
+        """A good enough best hit: score above min_score and the question's words found in a top article."""
+        if not hits or hits[0].score < self.min_score:
+            return False
+        words = answers.content_query(self.intents, query)
+        best = 0.0
+        for key in keys[:self.top]:
+            article = library.corpus.article(key)
+            if article is not None:
+                best = max(best, answers.coverage(words, article))
+        return best >= self.min_coverage
+
+    def _page(self, library: Any, state: dict[str, Any], start: int) -> tuple[list[OutMessage], int]:
+        """The list message from `start` and the new offset."""
+        words = answers.content_query(self.intents, str(state.get("query", "")))
+        message, offset = answers.result_list(library.corpus, state.get("keys", []), start, self.top, words,
+                                              self.texts)
+        return ([message] if message is not None else []), offset
+
+    def _more(self, state: dict[str, Any]) -> Reply:
+        """The next results of the last question."""
+        keys, offset = state.get("keys") or [], int(state.get("offset", 0))
+        if not keys:
+            return [text_message(self.texts.get("no_list"))], state
+        if offset < len(keys):
+            page, new_offset = self._page(self.library_provider(), state, offset)
+            if page:
+                return page, {**state, "offset": new_offset}
+        return [text_message(self.texts.get("no_more"), answers.topic_buttons(self.texts))], \
+            {**state, "offset": len(keys)}
+
+    def _select(self, number: int, text: str, state: dict[str, Any]) -> Reply:
+        """Item `number` of the listed results; "điều 82" after reading a law means that law's article."""
+        keys, offset = state.get("keys") or [], int(state.get("offset", 0))
+        if 1 <= number <= min(offset, len(keys)):
+            return self._full(keys[number - 1], state)
+        cite = self.intents.citation(text)
+        if cite is not None and (state.get("doc") or not keys):
+            return self._citation(cite, state)
+        if not keys:
+            return [text_message(self.texts.get("no_list"))], state
+        return [text_message(self.texts.get("select_out_of_range", count=min(offset, len(keys))))], state
+
+    def _full(self, key: str, state: dict[str, Any]) -> Reply:
+        """An article's whole text by key (works in any state, so buttons outlive restarts)."""
+        corpus = self.library_provider().corpus
+        article = corpus.article(key)
+        if article is None:
+            return [text_message(self.texts.get("article_missing"))], state
+        extra = []
+        if int(state.get("offset", 0)) < len(state.get("keys") or []):
+            extra.append(Button(self.texts.get("button_more"), MORE_PAYLOAD))
+        return answers.full_article(corpus, article, self.texts, extra), {**state, "doc": article.doc}
+
+    def _citation(self, cite: Citation, state: dict[str, Any]) -> Reply:
+        """A cited article or clause, looked up directly ("khoản 2 điều 185 bộ luật hình sự")."""
+        corpus = self.library_provider().corpus
+        number = cite.doc or answers.resolve_document(corpus, cite.typed_number) or (
+            "" if cite.typed_number else str(state.get("doc", "")))
+        if not number:
+            return [text_message(self.texts.get("citation_need_doc", article=cite.article))], state
+        document = corpus.document(number)
+        if document is None:
+            return [text_message(self.texts.get("citation_doc_missing", doc=number))], state
+        key = f"{number}:{cite.article}"
+        article = corpus.article(key)
+        if article is None:
+            return [text_message(self.texts.get("citation_not_found", article=cite.article, doc=document.name))], \
+                {**state, "doc": number}
+        new = {"keys": [key], "offset": 1, "doc": number}
+        if cite.clause:
+            clause = next((c for c in article.clauses if c.number == cite.clause), None)
+            if clause is not None:
+                return answers.clause_answer(corpus, article, clause, cite.point, self.texts), new
+            note = text_message(self.texts.get("clause_not_found", doc=document.name, article=cite.article,
+                                               clause=cite.clause))
+            return [note, *answers.full_article(corpus, article, self.texts)], new
+        return answers.full_article(corpus, article, self.texts), new
+
+
+def _millis(raw: Any, default: int) -> int:
+    """An event timestamp in ms (the previous one when missing, so the dialogue stays deterministic)."""
+    text = str(raw or "")
+    return int(text) if text.isdigit() else int(default or 0)

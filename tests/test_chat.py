@@ -1,0 +1,90 @@
+"""`python -m bot chat`: the terminal conversation, in-process and as a real subprocess."""
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import tests.dialogue_fakes as fakes
+from bot.chat import ChatSession, open_store, render, run
+from bot.dialogue import Dialogue
+from bot.messages import OPEN_PHONE, Button, OutMessage
+from bot.state import InMemoryStateStore, RedisStateStore
+from bot.worker import conv_key
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def session(store: object | None = None) -> tuple[ChatSession, io.StringIO]:
+    out = io.StringIO()
+    library = fakes.sample_library()
+    return ChatSession(Dialogue(lambda: library), store or InMemoryStateStore(), 3600, out), out
+
+
+def test_render_numbers_buttons() -> None:
+    text = render(OutMessage("Xin chào", (Button("Xem toàn văn 1", "#xem 52/2014/QH13:81"),
+                                          Button("Gọi 113", "113", OPEN_PHONE))))
+    assert text.splitlines() == ["Xin chào", "  [b1] Xem toàn văn 1 → #xem 52/2014/QH13:81", "  [b2] Gọi 113 → gọi 113"]
+
+
+def test_session_keeps_state_between_lines() -> None:
+    chat, out = session()
+    run(chat, ["nghỉ thai sản được mấy tháng\n", "\n", "1\n"], interactive=False)
+    text = out.getvalue()
+    assert "1. khoản 1 Điều 139 Bộ luật Lao động số 45/2019/QH14" in text
+    assert "Điều 139 Bộ luật Lao động số 45/2019/QH14. Nghỉ thai sản" in text
+    assert chat.store.get_json(conv_key("terminal"))["doc"] == "45/2019/QH14"
+
+
+def test_button_shortcut_sends_its_payload() -> None:
+    chat, out = session()
+    run(chat, ["nghỉ thai sản được mấy tháng", "b2"], interactive=True)
+    text = out.getvalue()
+    assert text.startswith("Chào bạn!")  # interactive sessions start with the welcome
+    assert "Điều 137 Bộ luật Lao động số 45/2019/QH14. Bảo vệ thai sản" in text
+
+
+def test_state_in_redis(redis_client) -> None:
+    store = RedisStateStore(redis_client)
+    chat, _ = session(store)
+    run(chat, ["nghỉ thai sản được mấy tháng"], interactive=False)
+    assert store.get_json(conv_key("terminal"))["keys"][0] == "45/2019/QH14:139"
+    assert 0 < store.ttl(conv_key("terminal")) <= 3600
+
+
+def test_open_store_without_redis(settings) -> None:
+    assert isinstance(open_store(settings), InMemoryStateStore)
+
+
+needs_laws = pytest.mark.skipif(importlib.util.find_spec("bot.laws") is None, reason="bot.laws not written yet")
+
+
+@needs_laws
+def test_subprocess_chat_reads_stdin_until_eof(tmp_path: Path) -> None:
+    env = {**os.environ, "LAWS_DIR": str(tmp_path / "laws")}
+    env.pop("REDIS_URL", None)
+    done = subprocess.run([sys.executable, "-m", "bot", "chat"], input="chào\nnghỉ thai sản\ncảm ơn\n",
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Chào bạn!" in done.stdout
+    assert "Thư viện luật đang được cập nhật" in done.stdout  # nothing imported in an empty LAWS_DIR
+    assert "Không có gì ạ!" in done.stdout
+
+
+@needs_laws
+def test_subprocess_chat_answers_from_imported_laws(tmp_path: Path, shared_dir: Path) -> None:
+    env = {**os.environ, "LAWS_DIR": str(tmp_path / "laws")}
+    env.pop("REDIS_URL", None)
+    source = shared_dir / "laws" / "phapdien" / "demuc"
+    imported = subprocess.run([sys.executable, "-m", "bot", "laws", "import", str(source)],
+                              capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    assert imported.returncode == 0, imported.stderr
+    done = subprocess.run([sys.executable, "-m", "bot", "chat"], input="nghỉ thai sản được mấy tháng\n1\n",
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Điều 139 Bộ luật Lao động số 45/2019/QH14" in done.stdout

@@ -1,0 +1,169 @@
+"""Reading messages: danger triggers (and what must not trigger), short intents, commands, citations."""
+from __future__ import annotations
+
+import pytest
+
+import tests.dialogue_fakes  # noqa: F401  (stand-in for bot.text until it lands)
+from bot.intents import Intents
+
+
+@pytest.fixture(scope="module")
+def intents() -> Intents:
+    return Intents.load()
+
+
+DANGER = [
+    ("Chồng tôi đánh tôi suốt", "violence"),
+    ("chong toi danh toi suot", "violence"),
+    ("ck danh em", "violence"),
+    ("ck e danh e tím mặt", "violence"),
+    ("Bị chồng đánh thì làm sao?", "violence"),
+    ("bi chong danh thi lam sao", "violence"),
+    ("em bị đánh", "violence"),
+    ("Chồng em say rượu về là đánh đập mẹ con em", "violence"),
+    ("chong say ruou ve danh dap me con", "violence"),
+    ("chồng bạo hành tôi", "violence"),
+    ("bao hanh gia dinh", "violence"),
+    ("bị bạo lực gia đình phải làm sao", "violence"),
+    ("chồng hay tát em", "violence"),
+    ("Chồng dọa giết cả nhà", "violence"),
+    ("chong doa giet ca nha", "violence"),
+    ("chồng doạ giết em", "violence"),
+    ("bị chồng đuổi ra khỏi nhà giữa đêm", "violence"),
+    ("Tôi muốn chết", "selfharm"),
+    ("toi muon chet", "selfharm"),
+    ("em không muốn sống nữa", "selfharm"),
+    ("em ko muon song nua", "selfharm"),
+    ("định tự tử", "selfharm"),
+    ("dinh tu tu", "selfharm"),
+    ("nghĩ đến chuyện uống thuốc ngủ", "selfharm"),
+    ("Con tôi bị bắt cóc", "trafficking"),
+    ("con toi bi bat coc", "trafficking"),
+    ("em gái bị lừa bán sang Trung Quốc", "trafficking"),
+    ("em gai bi lua ban sang tq", "trafficking"),
+    ("chị tôi bị bán sang bên kia biên giới", "trafficking"),
+    ("Con gái tôi bị xâm hại", "sexual"),
+    ("con gai toi bi xam hai", "sexual"),
+    ("bị hiếp dâm", "sexual"),
+    ("bi hiep", "sexual"),
+    ("bé nhà em bị dâm ô", "sexual"),
+    ("bị sếp quấy rối", "sexual"),
+    ("Cứu tôi với", "danger"),
+    ("cuu em voi", "danger"),
+    ("cứu em", "danger"),
+    ("em đang gặp nguy hiểm", "danger"),
+    ("chồng chém em chảy máu", "injury"),
+    ("CHỒNG ĐÁNH EM", "violence"),
+    ("chồng em lại đánh em rồi", "violence"),
+]
+
+NOT_DANGER = [
+    "đánh giá năng lực nhân viên",
+    "danh gia nang luc",
+    "đánh thuế thu nhập cá nhân",
+    "đánh số trang hợp đồng",
+    "xe bị chết máy giữa đường",
+    "xe chet may",
+    "đánh máy văn bản",
+    "chồng em hay đánh bài",
+    "chồng đánh bạc thua hết tiền",
+    "đánh dấu vào ô",
+    "đánh răng",
+    "nghỉ thai sản được mấy tháng",
+    "nghi de may thang",
+    "thủ tục ly hôn",
+    "điều 3 luật phòng chống bạo lực gia đình",
+    "hiệp định thương mại",
+    "bí danh là gì",
+    "cười chết mất",
+    "luật phòng, chống mua bán người có hiệu lực khi nào",
+    "lạm dụng chức vụ quyền hạn",
+    "đăng ký kết hôn cần giấy tờ gì",
+    "con em được mấy tuổi thì đi học",
+]
+
+
+@pytest.mark.parametrize("text,category", DANGER)
+def test_danger_triggers(intents: Intents, text: str, category: str) -> None:
+    found = intents.danger(text)
+    assert found is not None, text
+    assert category in found.categories
+
+
+@pytest.mark.parametrize("text", NOT_DANGER)
+def test_not_danger(intents: Intents, text: str) -> None:
+    assert intents.danger(text) is None
+
+
+def test_danger_list_is_large_enough() -> None:
+    assert len(DANGER) >= 40
+
+
+@pytest.mark.parametrize("text,name", [
+    ("chào", "greeting"), ("Xin chào!", "greeting"), ("chao ban", "greeting"), ("hi", "greeting"),
+    ("alo", "greeting"), ("Chào ad ạ", "greeting"), ("hello shop", "greeting"),
+    ("cảm ơn", "thanks"), ("cam on ban nhieu", "thanks"), ("thanks", "thanks"), ("tks", "thanks"),
+    ("Cám ơn ạ", "thanks"), ("ok", "ack"), ("vâng ạ", "ack"),
+    ("menu", "help"), ("giúp", "help"), ("hướng dẫn", "help"), ("trợ giúp", "help"), ("huong dan", "help"),
+    ("xem thêm", "more"), ("xem them", "more"), ("tiếp", "more"), ("tiep", "more"), ("tiếp theo", "more"),
+    ("1", "select"), ("xem 2", "select"), ("dieu 3", "select"), ("xem toàn văn 1", "select"),
+    ("nghỉ thai sản được mấy tháng", "question"), ("chào bạn, cho hỏi nghỉ đẻ mấy tháng", "question"),
+    ("", "empty"), ("???", "empty"),
+])
+def test_classify(intents: Intents, text: str, name: str) -> None:
+    assert intents.classify(text).name == name
+
+
+def test_greeting_prefix_is_dropped(intents: Intents) -> None:
+    intent = intents.classify("chào bạn, cho hỏi nghỉ đẻ mấy tháng")
+    assert intent.name == "question" and intent.text.startswith("bạn cho hỏi nghỉ đẻ")
+
+
+@pytest.mark.parametrize("text,article,clause,point,doc", [
+    ("điều 81 luật hôn nhân", "81", "", "", "52/2014/QH13"),
+    ("Điều 81 Luật Hôn nhân và gia đình", "81", "", "", "52/2014/QH13"),
+    ("Đ139 BLLĐ", "139", "", "", "45/2019/QH14"),
+    ("d139 blld", "139", "", "", "45/2019/QH14"),
+    ("khoản 2 điều 185 bộ luật hình sự", "185", "2", "", "100/2015/QH13"),
+    ("khoan 2 dieu 185 blhs", "185", "2", "", "100/2015/QH13"),
+    ("dieu 139 bo luat lao dong", "139", "", "", "45/2019/QH14"),
+    ("điểm a khoản 2 điều 185 BLHS", "185", "2", "a", "100/2015/QH13"),
+    ("điểm đ khoản 1 điều 5 luật trẻ em", "5", "1", "đ", "102/2016/QH13"),
+    ("bộ luật lao động điều 139 nói gì", "139", "", "", "45/2019/QH14"),
+    ("điều 3 luật phòng, chống bạo lực gia đình", "3", "", "", "13/2022/QH15"),
+    ("điều 53 luật bhxh", "53", "", "", "41/2024/QH15"),
+    ("điều 8 luật bình đẳng giới", "8", "", "", "73/2006/QH11"),
+    ("điều 139", "139", "", "", ""),
+])
+def test_citation(intents: Intents, text: str, article: str, clause: str, point: str, doc: str) -> None:
+    intent = intents.classify(text)
+    assert intent.name in ("citation", "select")
+    cite = intents.citation(text)
+    assert cite is not None
+    assert (cite.article, cite.clause, cite.point, cite.doc) == (article, clause, point, doc)
+
+
+def test_typed_document_number(intents: Intents) -> None:
+    cite = intents.citation("điều 5 nghị định 145/2020/NĐ-CP")
+    assert cite is not None and cite.article == "5" and cite.typed_number == "145/2020/nd-cp"
+
+
+@pytest.mark.parametrize("text", ["điều kiện kết hôn", "dieu kien ly hon", "nghị định mới về thai sản"])
+def test_no_citation(intents: Intents, text: str) -> None:
+    assert intents.citation(text) is None
+
+
+@pytest.mark.parametrize("text,words", [
+    ("còn trường hợp sinh đôi?", "sinh đôi"),
+    ("thế còn lao động nam", "lao động nam"),
+    ("nếu sinh non thì sao", "sinh non"),
+    ("con sinh doi thi sao", "sinh doi"),
+])
+def test_followup(intents: Intents, text: str, words: str) -> None:
+    intent = intents.classify(text)
+    assert intent.name == "followup" and intent.text == words
+
+
+def test_teencode_expansion(intents: Intents) -> None:
+    assert [w for w, _, _ in intents.expand("ck e ko cho e ly hon")] == ["chồng", "em", "không", "cho", "em",
+                                                                          "ly", "hon"]
