@@ -166,12 +166,15 @@ def kick(store: Any, queue: Any, bid: str) -> bool:
 
 
 def resume_stalled(services: Any, limit: int = 100) -> list[str]:
-    """Queue a run for every unfinished broadcast without a live runner (call at worker start)."""
+    """Queue a run for every unfinished broadcast with no job queued (call at worker start).
+
+    A lease left by a killed worker is not a reason to skip: the job waits for it to expire, and if the
+    holder is in fact alive the job just finds it busy.
+    """
     resumed = []
     for bid in list_ids(services.store, limit):
         meta = services.store.get_json(meta_key(bid))
-        if meta and meta["state"] not in FINAL_STATES and services.store.get_json(lease_key(bid)) is None:
-            schedule(services.store, services.queue, bid, force=True)
+        if meta and meta["state"] not in FINAL_STATES and schedule(services.store, services.queue, bid):
             resumed.append(bid)
     return resumed
 

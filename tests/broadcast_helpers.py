@@ -110,3 +110,55 @@ def drain(services: Any, limit: int = 10_000, **options: Any) -> list[str]:
         assert func == broadcast.JOB
         results.append(broadcast.run_broadcast(args[0], services, **options))
     return results
+
+
+class RedisRecordingZalo:
+    """Records deliveries in Redis so a separate (killable) process can send: the parent counts them."""
+
+    def __init__(self, client: Any, out_of_window: set[str] = frozenset(), rate_limit_every: int = 0) -> None:
+        self.client = client
+        self.out_of_window = set(out_of_window)
+        self.rate_limit_every = rate_limit_every
+
+    def _answer(self, user_id: str, kind: str) -> Result:
+        """Scripted -32 every n-th call, -230 for users outside the window, else delivered."""
+        calls = int(self.client.incr("test:calls"))
+        if self.rate_limit_every and calls % self.rate_limit_every == 0:
+            return Result(False, -32, "rate limit", True)
+        if kind == "cs" and user_id in self.out_of_window:
+            return Result(False, -230, "out of window")
+        pipe = self.client.pipeline()
+        pipe.rpush("test:delivered", user_id)
+        pipe.rpush("test:signal", 1)
+        pipe.execute()
+        return Result(True, 0, "Success")
+
+    def send(self, user_id: str, message: OutMessage) -> Result:
+        """A consultation message."""
+        return self._answer(user_id, "cs")
+
+    def send_promotion(self, user_id: str, message: OutMessage) -> Result:
+        """A promotion message."""
+        return self._answer(user_id, "promo")
+
+
+def child_main(redis_url: str, calls_per_minute: int) -> None:
+    """A worker process: resume every unfinished broadcast and run it to the end."""
+    import redis
+
+    from bot.config import Settings
+    from bot.services import Services
+    from bot.state import RedisStateStore
+
+    client = redis.Redis.from_url(redis_url)
+    users = [u.decode() for u in client.smembers("test:out_of_window")]
+    services = Services(Settings(zalo_calls_per_minute=calls_per_minute), RedisStateStore(client), ListQueue(),
+                        zalo=RedisRecordingZalo(client, set(users), rate_limit_every=9), library=object())
+    broadcast.resume_stalled(services)
+    drain(services, backoff=0.01)
+
+
+if __name__ == "__main__":
+    import sys
+
+    child_main(sys.argv[1], int(sys.argv[2]))

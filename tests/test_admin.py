@@ -123,3 +123,45 @@ def test_subscribers_and_stats(app_parts, client) -> None:
     data = client.get("/admin/stats?days=7").get_json()
     assert data["questions"] == 2 and data["unanswered"][0]["query"] == "abc"
     assert data["top_articles"] == [{"article": "45/2019/QH14:139", "count": 1}]
+
+
+def test_300_users_subscribe_through_the_webhook_then_get_one_broadcast_each(settings, redis_client) -> None:
+    import inspect
+
+    from bot import worker
+    from bot.queue import RqJobQueue
+    from bot.services import set_current
+    from tests.test_webhook import signed, text_payload
+
+    if "apply_actions" not in inspect.getsource(worker):
+        pytest.skip("bot.worker does not carry out the dialogue's actions yet")
+    pytest.importorskip("bot.text")
+    from bot.dialogue import Dialogue
+
+    store = RedisStateStore(redis_client)
+    zalo = ScriptedZalo(out_of_window={f"user{i}" for i in range(0, 300, 25)}, rate_limit_every=11)
+    queue = RqJobQueue(redis_client, retry_intervals=[0])
+    app = create_app(settings.with_(zalo_calls_per_minute=600_000), store=store, queue=queue, zalo=zalo,
+                     dialogue=Dialogue(lambda: None), library=object())
+    web = app.test_client()
+    wordings = ["đăng ký", "dang ky", "Đăng ký nhận tin", "#dangky", "đăng ký trẻ em"]
+    for i in range(300):
+        payload = text_payload(f"m{i}", wordings[i % len(wordings)])
+        payload["sender"]["id"] = f"user{i}"
+        body, headers = signed(settings, payload)
+        assert web.post("/zalo/webhook", data=body, headers=headers).status_code == 200
+    set_current(app.extensions["zlb"])
+    try:
+        queue.make_worker().work(burst=True)
+        assert subscriptions.counts(store)["total"] == 300
+        assert all(zalo.received(f"user{i}") == 1 for i in range(300))  # each got its confirmation
+        zalo.sent.clear()
+        web.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {TOKEN}"
+        bid = web.post("/admin/broadcasts", json={"text": "Cập nhật luật", "audience": "subscribers"}).get_json()["id"]
+        queue.make_worker().work(burst=True)
+    finally:
+        set_current(None)
+    status = web.get(f"/admin/broadcasts/{bid}").get_json()
+    assert status["state"] == "done" and status["total"] == 300
+    assert status["sent"] + status["skipped"] + status["failed"] == 300 and status["skipped"] == 12
+    assert all(zalo.received(f"user{i}") == (0 if i % 25 == 0 else 1) for i in range(300))
