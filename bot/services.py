@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from bot.config import Settings
 from bot.state import InMemoryStateStore, RedisStateStore, StateStore
@@ -14,72 +13,17 @@ from bot.state import InMemoryStateStore, RedisStateStore, StateStore
 log = logging.getLogger(__name__)
 
 
-class LibraryProvider:
-    """Loads the law library on first use and reloads it when the corpus version on disk changes."""
+def _library_provider(settings: Settings, store: StateStore, library: Any) -> Any:
+    """A callable answering the current Library: bot.library_watch's holder unless a provider or library is given."""
+    from bot.library_watch import LibraryHolder, library_holder
 
-    def __init__(self, loader: Callable[[], Any], version_probe: Callable[[], str | None] | None = None,
-                 check_every: float = 5.0) -> None:
-        """`loader` builds a Library; `version_probe` answers the corpus version on disk."""
-        self._loader = loader
-        self._probe = version_probe
-        self._check_every = check_every
-        self._library: Any = None
-        self._checked = 0.0
-        self._lock = threading.Lock()
-
-    @classmethod
-    def fixed(cls, library: Any) -> "LibraryProvider":
-        """A provider that always answers the given library."""
-        provider = cls(lambda: library)
-        provider._library = library
-        return provider
-
-    @property
-    def loaded(self) -> bool:
-        """True once a library is in memory."""
-        return self._library is not None
-
-    def _stale(self) -> bool:
-        """True when the on-disk corpus version differs from the loaded one (checked every few seconds)."""
-        if self._probe is None or time.monotonic() - self._checked < self._check_every:
-            return False
-        self._checked = time.monotonic()
-        try:
-            current = self._probe()
-        except Exception:  # noqa: BLE001 - a failed probe keeps the library we have
-            return False
-        return current is not None and current != getattr(self._library, "version", None)
-
-    def __call__(self) -> Any:
-        """The current library, loading or reloading it when needed."""
-        library = self._library
-        if library is not None and not self._stale():
-            return library
-        with self._lock:
-            if self._library is None or library is self._library:
-                fresh = self._loader()
-                self._checked = time.monotonic()
-                if self._library is not None:
-                    log.info("law library reloaded: version %s", getattr(fresh, "version", "?"))
-                self._library = fresh
-            return self._library
-
-
-def default_library_provider(settings: Settings) -> LibraryProvider:
-    """bot.laws.load_library(settings), reloaded when CorpusStore's current version changes."""
-    def load() -> Any:
-        """Load the current corpus and index."""
-        from bot.laws import load_library
-
-        return load_library(settings)
-
-    def probe() -> str | None:
-        """The corpus version the pointer on disk names."""
-        from bot.corpus.store import CorpusStore
-
-        return CorpusStore(settings.laws_dir).current_version()
-
-    return LibraryProvider(load, probe)
+    if library is None:
+        return library_holder(settings, store)
+    if isinstance(library, LibraryHolder) or callable(library):
+        return library
+    holder = LibraryHolder(lambda: library)
+    holder()
+    return holder
 
 
 class Services:
@@ -87,19 +31,12 @@ class Services:
 
     def __init__(self, settings: Settings, store: StateStore, queue: Any, *, redis: Any = None,
                  zalo: Any = None, dialogue: Any = None, library: Any = None) -> None:
-        """`library` may be a LibraryProvider, a loader callable or a Library; None loads $LAWS_DIR."""
+        """`library` may be a provider (callable answering a Library) or a Library; None loads $LAWS_DIR."""
         self.settings = settings
         self.store = store
         self.queue = queue
         self.redis = redis
-        if library is None:
-            self.library: LibraryProvider = default_library_provider(settings)
-        elif isinstance(library, LibraryProvider):
-            self.library = library
-        elif callable(library):
-            self.library = LibraryProvider(library)
-        else:
-            self.library = LibraryProvider.fixed(library)
+        self.library: Any = _library_provider(settings, store, library)
         self._zalo = zalo
         self._dialogue = dialogue
         self._lock = threading.Lock()

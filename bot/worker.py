@@ -59,6 +59,19 @@ def _plan(services: Any, event: Any, user_id: str) -> dict[str, Any]:
     return {"messages": [message_to_dict(m) for m in messages], "state": new_state, "sent": 0}
 
 
+def _carry_out(store: Any, event: Any, user_id: str, state: dict[str, Any] | None) -> None:
+    """Do what the dialogue asked for in state["actions"] (subscriptions, question stats), once per event."""
+    from bot import subscriptions
+
+    if isinstance(event, Unfollow):
+        # nothing can reach a user who left the OA: stop counting them as a subscriber
+        subscriptions.unsubscribe(store, user_id)
+        return
+    actions = (state or {}).get("actions")
+    if actions:
+        subscriptions.apply_actions(store, user_id, actions)
+
+
 def _deliver(services: Any, user_id: str, key: str, outbox: dict[str, Any]) -> None:
     """Send the planned replies not yet sent, recording each one as it goes out."""
     messages = outbox["messages"]
@@ -105,6 +118,10 @@ def process_event(event_dict: dict[str, Any], services: Any = None) -> str:
         outbox = store.get_json(outbox_key(key))
         if outbox is None:
             outbox = _plan(services, event, user_id)
+            store.set_json(outbox_key(key), outbox, ttl=DONE_TTL)
+        if not outbox.get("acted"):
+            _carry_out(store, event, user_id, outbox["state"])
+            outbox["acted"] = True
             store.set_json(outbox_key(key), outbox, ttl=DONE_TTL)
         _deliver(services, user_id, key, outbox)
         if outbox["state"] is None:

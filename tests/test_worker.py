@@ -63,6 +63,8 @@ class StubDialogue:
         turns = (state or {}).get("turns", 0) + 1
         if isinstance(event, Follow):
             return [OutMessage("Chào chị")], {"turns": turns}
+        if event.text == "đăng ký":
+            return [OutMessage("Đã đăng ký")], {"turns": turns, "actions": {"subscribe": {"topics": []}}}
         return ([OutMessage(f"{event.text} #{turns}"),
                  OutMessage("Chị muốn xem thêm?", (Button("Xem toàn văn", "#xem 1"),))], {"turns": turns})
 
@@ -208,20 +210,33 @@ def test_build_services_picks_backends_without_connecting(settings: Any, redis_u
     assert not services.library.loaded
 
 
-def test_library_provider_reloads_when_corpus_version_changes() -> None:
-    from types import SimpleNamespace
+def test_library_given_as_value_or_provider(settings: Any) -> None:
+    from bot.library_watch import LibraryHolder
 
-    from bot.services import LibraryProvider
+    library = object()
+    assert build_services(settings, library=library).library() is library
+    assert build_services(settings, library=lambda: library).library() is library
+    assert isinstance(build_services(settings).library, LibraryHolder)
 
-    version = ["v1"]
-    loads: list[str] = []
 
-    def load() -> Any:
-        loads.append(version[0])
-        return SimpleNamespace(version=version[0])
+def test_dialogue_actions_are_carried_out_once(services: Services) -> None:
+    from bot import subscriptions
 
-    provider = LibraryProvider(load, lambda: version[0], check_every=0)
-    assert provider().version == "v1" and provider().version == "v1"
-    version[0] = "v2"
-    assert provider().version == "v2"
-    assert loads == ["v1", "v2"]
+    services.zalo.script = [Crash]
+    with pytest.raises(Crash):
+        process_event(text("s1", "đăng ký"), services)
+    assert subscriptions.current_topics(services.store, "u1") == ()
+    subscriptions.unsubscribe(services.store, "u1")
+    # the re-run resumes delivery; the subscription step was already done and is not repeated
+    assert process_event(text("s1", "đăng ký"), services) == "done"
+    assert subscriptions.current_topics(services.store, "u1") is None
+    assert texts(services) == ["Đã đăng ký"]
+
+
+def test_unfollow_unsubscribes(services: Services) -> None:
+    from bot import subscriptions
+
+    process_event(text("s1", "đăng ký"), services)
+    assert subscriptions.current_topics(services.store, "u1") == ()
+    process_event(event_to_dict(Unfollow("u1", "1700000000009")), services)
+    assert subscriptions.current_topics(services.store, "u1") is None
