@@ -1,11 +1,9 @@
-"""Broadcasts: one message to many users, each recipient's state kept in the store so a killed run resumes.
-
-Per recipient the hash `zlb:bc:<id>:r` holds "status|mode|detail": pending → sending → sent / skipped / failed.
-"sending" is written just before the HTTP call and replaced as soon as it returns, so a run killed mid-way
-resumes with every other recipient exactly where it was. Zalo cannot be asked whether a message arrived, so the
-one recipient that may have been in flight at the moment of a kill is recorded "unconfirmed" (counted as sent)
-and not sent again: at most once for that single recipient, exactly once for everyone else.
-"""
+"""Broadcasts: one message to many users, each recipient's state kept in the store so a killed run resumes."""
+# Per recipient the hash `zlb:bc:<id>:r` holds "status|mode|detail": pending → sending → sent/skipped/failed.
+# "sending" is written just before the HTTP call and replaced as soon as it returns, so a run killed mid-way
+# resumes with every other recipient exactly where it was. Zalo cannot be asked whether a message arrived, so
+# the one recipient that may have been in flight at the moment of a kill is recorded "unconfirmed" (counted as
+# sent) and not sent again: at most once for that single recipient, exactly once for everyone else.
 from __future__ import annotations
 
 import logging
@@ -166,11 +164,8 @@ def kick(store: Any, queue: Any, bid: str) -> bool:
 
 
 def resume_stalled(services: Any, limit: int = 100) -> list[str]:
-    """Queue a run for every unfinished broadcast with no job queued (call at worker start).
-
-    A lease left by a killed worker is not a reason to skip: the job waits for it to expire, and if the
-    holder is in fact alive the job just finds it busy.
-    """
+    """Queue a run for every unfinished broadcast with no job queued (call at worker start)."""
+    # a lease left by a killed worker is no reason to skip: the job waits for it to expire
     resumed = []
     for bid in list_ids(services.store, limit):
         meta = services.store.get_json(meta_key(bid))
@@ -244,11 +239,7 @@ def run_job(broadcast_id: str) -> str:
 
 
 def run_broadcast(broadcast_id: str, services: Any, **options: Any) -> str:
-    """Plan (first time) then send to pending recipients for up to one chunk of time; queue the rest.
-
-    Idempotent and resumable: returns "done", "cancelled", "continue" (another job queued), "busy"
-    (another runner holds the lease) or "missing".
-    """
+    """Plan once, send to pending recipients for one chunk, queue the rest: done|cancelled|continue|busy|missing."""
     from bot.broadcast_run import Runner
 
     store = services.store

@@ -24,11 +24,10 @@ def published_version(store: Any) -> str | None:
 
 
 class LibraryHolder:
-    """Callable provider of the current Library; checks the version key at most every `check_every` seconds.
+    """Callable provider of the current Library; checks the version key at most every `check_every` seconds."""
 
-    A changed version is loaded in a background thread while requests keep using the old library, then the
-    reference is replaced in one assignment: no request waits for a reload and none sees half a library.
-    """
+    # a changed version loads in a background thread while requests keep the old library; the reference is
+    # then replaced in one assignment, so no request waits for a reload and none sees half a library
 
     def __init__(self, loader: Callable[[], Any], store: Any = None, check_every: float = 1.0,
                  probe: Callable[[], str | None] | None = None, background: bool = True) -> None:

@@ -42,11 +42,15 @@ class Topic:
     title_words: tuple[str, ...]
 
 
+def _split(cell: str) -> tuple[str, ...]:
+    """The comma-separated values of a cell."""
+    return tuple(p.strip() for p in cell.split(",") if p.strip())
+
+
 @lru_cache(maxsize=1)
 def topics() -> tuple[Topic, ...]:
     """The topics of bot/data/topics.tsv, in file order."""
-    split = lambda cell: tuple(p.strip() for p in cell.split(",") if p.strip())  # noqa: E731
-    return tuple(Topic(r[0], r[1], split(r[2]), split(r[3]), split(r[4]) if len(r) > 4 else ())
+    return tuple(Topic(r[0], r[1], _split(r[2]), _split(r[3]), _split(r[4]) if len(r) > 4 else ())
                  for r in read_tsv("topics.tsv"))
 
 
@@ -251,12 +255,9 @@ def counts(store: Any) -> dict[str, Any]:
 
 
 def apply_actions(store: Any, user_id: str, actions: Any) -> list[str]:
-    """Carry out what the dialogue left in state["actions"]; returns what was done (for logs and tests).
-
-    Understood: {"subscribe": {"topics": [...]}}, {"unsubscribe": {"topics": [...]}} and
-    {"question": {"query": str, "keys": [DOC:ARTICLE, ...], "found": bool}} (counted in bot.stats, no user id).
-    A list of such dicts is accepted too.
-    """
+    """Carry out what the dialogue left in state["actions"]; returns what was done (for logs and tests)."""
+    # understood: {"subscribe": {"topics": [...]}}, {"unsubscribe": {"topics": [...]}} and
+    # {"question": {"query": str, "keys": [DOC:ARTICLE, ...], "found": bool}} (bot.stats, no user id); or a list
     from bot import stats
 
     done: list[str] = []
