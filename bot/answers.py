@@ -1,6 +1,7 @@
 """Answers built from the law library: result lists, full texts, clause look-ups, hotlines (no state here)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -17,6 +18,7 @@ MORE_PAYLOAD = "#tiep"
 MENU_PAYLOAD = "#menu"
 TOPIC_PAYLOAD = "#chude"
 RELATED_BUTTONS = 3
+_NUMBERED = re.compile(r"^\s*\d+[a-zđ]?\.\s*")
 
 Word = tuple[str, str, bool]
 
@@ -115,7 +117,8 @@ def list_item(corpus: Any, key: str, number: int, query: Sequence[Word], texts: 
         return None
     document = corpus.document(article.doc)
     clause, _ = best_clause(query, article)
-    snippet = clause_text(clause) if clause is not None else article_body(article)
+    # the citation already says "khoản 2", so the snippet need not repeat "2."
+    snippet = _NUMBERED.sub("", clause_text(clause), count=1) if clause is not None else article_body(article)
     return ListItem(number, citation(article, document, clause.number if clause else None, texts=texts),
                     article_title(article), snippet, note_for(corpus, document, texts))
 

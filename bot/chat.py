@@ -33,15 +33,12 @@ def render(message: OutMessage) -> str:
     return "\n".join(lines)
 
 
-def _apply_actions(store: Any, user_id: str, actions: dict[str, Any]) -> None:
-    """Carry out (un)subscriptions like the worker does, when the store supports subscriber sets."""
-    if not actions or not hasattr(store, "sadd"):
-        return
-    from bot.subscriptions import Command, apply
+def _apply_actions(store: Any, user_id: str, actions: Any) -> None:
+    """Carry out (un)subscriptions and question statistics exactly as the worker does."""
+    if actions:
+        from bot.subscriptions import apply_actions
 
-    for action, arg in actions.items():
-        if action in ("subscribe", "unsubscribe"):
-            apply(store, user_id, Command(action, tuple((arg or {}).get("topics", ()))))
+        apply_actions(store, user_id, actions)
 
 
 class ChatSession:
@@ -63,7 +60,7 @@ class ChatSession:
         if state is None:
             self.store.delete(self.key)
         else:
-            _apply_actions(self.store, self.user_id, state.get("actions") or {})
+            _apply_actions(self.store, self.user_id, state.get("actions"))
             self.store.set_json(self.key, state, ttl=self.ttl)
         for message in messages:
             print(render(message), file=self.out)

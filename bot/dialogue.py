@@ -18,18 +18,16 @@ Reply = tuple[list[OutMessage], dict[str, Any]]
 
 
 class Dialogue:
-    """Answers a user's events; the state is a small JSON-able dict kept by the caller between events.
+    """Answers a user's events; the caller keeps the small JSON-able state between events."""
 
-    State keys: query (last search), base (the question follow-ups refine), keys (ranked article keys),
-    offset (how many of them were listed), doc (last document read, for "điều 82"), updated (ms),
-    actions (for the caller to carry out, e.g. {"subscribe": {"topics": [...]}}; dropped on the next event).
-    """
+    # State keys: query (last search), base (the question follow-ups refine), keys (ranked article keys),
+    # offset (how many were listed), doc (last document read, so "điều 82" needs no law name), updated (ms),
+    # actions (for the caller to carry out, e.g. {"subscribe": {"topics": [...]}}; dropped on the next event).
 
     def __init__(self, library_provider: Callable[[], Any], texts: Texts | None = None, top: int = 3,
                  intents: Intents | None = None, min_score: float = 0.0, min_coverage: float = 0.5,
                  followup_seconds: int = 1800) -> None:
-        """`min_score` (BM25 of the best hit) and `min_coverage` (share of the question's words found in one of
-        the top articles) decide when to say honestly that nothing matched."""
+        """Thresholds: min_score (best BM25 score), min_coverage (share of question words in a top article)."""
         self.library_provider = library_provider
         self.texts = texts or Texts.load()
         self.top = top
@@ -151,7 +149,10 @@ class Dialogue:
         library = self.library_provider()
         hits = library.index.search(query, top=SEARCH_TOP) if query else []
         keys = [f"{h.doc}:{h.article}" for h in hits]
-        if not self._confident(library, hits, keys, query):
+        found = self._confident(library, hits, keys, query)
+        # for the officials' statistics: what is asked, which articles answer, what goes unanswered
+        new["actions"] = {"question": {"query": query, "keys": keys[:self.top] if found else [], "found": found}}
+        if not found:
             if quiet:
                 return [], new, False
             key = "idk" if library.corpus.documents else "library_empty"

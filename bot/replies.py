@@ -54,18 +54,22 @@ def cut(text: str, limit: int = MAX_TEXT) -> str:
 
 
 def _by_clause(text: str) -> tuple[list[str], str]:
+    """Before each numbered clause."""
     return _CLAUSE_START.split(text), "\n"
 
 
 def _by_line(text: str) -> tuple[list[str], str]:
+    """At line breaks."""
     return text.split("\n"), "\n"
 
 
 def _by_sentence(text: str) -> tuple[list[str], str]:
+    """After sentence punctuation."""
     return _SENTENCE_END.split(text), " "
 
 
 def _by_word(text: str) -> tuple[list[str], str]:
+    """At spaces."""
     return text.split(), " "
 
 

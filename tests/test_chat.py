@@ -49,6 +49,15 @@ def test_button_shortcut_sends_its_payload() -> None:
     assert "Điều 137 Bộ luật Lao động số 45/2019/QH14. Bảo vệ thai sản" in text
 
 
+def test_subscription_is_carried_out() -> None:
+    from bot.subscriptions import current_topics
+
+    chat, out = session()
+    run(chat, ["đăng ký lao động nữ"], interactive=False)
+    assert current_topics(chat.store, "terminal") == ("lao-dong-nu",)
+    assert "lao động nữ" in out.getvalue()
+
+
 def test_state_in_redis(redis_client) -> None:
     store = RedisStateStore(redis_client)
     chat, _ = session(store)

@@ -46,6 +46,8 @@ def test_question_gives_one_short_numbered_list(chat: fakes.Recorder) -> None:
     assert reply.buttons[0].payload == "#xem 45/2019/QH14:139"
     assert all(b.type == QUERY_SHOW for b in reply.buttons)
     assert chat.state is not None and chat.state["keys"][0] == "45/2019/QH14:139" and chat.state["offset"] == 3
+    assert chat.state["actions"] == {"question": {"query": "nghỉ thai sản được mấy tháng", "found": True,
+                                                  "keys": chat.state["keys"][:3]}}
 
 
 def test_state_is_small_and_json(chat: fakes.Recorder) -> None:
@@ -176,6 +178,7 @@ def test_weak_score_is_an_honest_idk(library: fakes.FakeLibrary) -> None:
     assert "Điều 139" not in idk.text
     assert [b.payload for b in idk.buttons][0].startswith("#chude ")
     assert state is not None and state["keys"] == []
+    assert state["actions"] == {"question": {"query": "thời tiết hôm nay", "keys": [], "found": False}}
 
 
 def test_low_coverage_is_an_honest_idk(chat: fakes.Recorder) -> None:
@@ -281,12 +284,12 @@ def test_subscription_leaves_an_action(chat: fakes.Recorder, text: str, action: 
     assert chat.state is not None and chat.state["actions"] == action
     assert "đăng ký" in reply.text
     say(chat, "cảm ơn")
-    assert "actions" not in chat.state
+    assert chat.state is not None and "actions" not in chat.state
 
 
 def test_register_marriage_is_a_question_not_a_subscription(chat: fakes.Recorder) -> None:
     say(chat, "đăng ký kết hôn cần giấy tờ gì")
-    assert chat.state is not None and "actions" not in chat.state
+    assert chat.state is not None and list(chat.state["actions"]) == ["question"]
 
 
 @pytest.mark.parametrize("text,key", [("1", "no_list"), ("xem thêm", "no_list"), ("", "empty")])
