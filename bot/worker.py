@@ -139,6 +139,19 @@ def _setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def _resume_broadcasts(services: Any) -> None:
+    """Queue again the broadcasts a killed worker left unfinished."""
+    try:
+        from bot.broadcast import resume_stalled
+
+        resumed = resume_stalled(services)
+    except Exception:  # noqa: BLE001 - replies must flow even if broadcasts cannot be resumed
+        log.exception("could not resume broadcasts")
+        return
+    if resumed:
+        log.info("resumed %d unfinished broadcast(s)", len(resumed))
+
+
 def cmd_worker(settings: Settings) -> int:
     """`python -m bot worker`: an rq worker on the "zalo-bot" queue (SIGTERM finishes the current job first)."""
     from bot.queue import RqJobQueue
@@ -162,6 +175,7 @@ def cmd_worker(settings: Settings) -> int:
     if not isinstance(services.queue, RqJobQueue):
         print("error: the worker needs the rq queue", file=sys.stderr)
         return 2
+    _resume_broadcasts(services)
     services.queue.make_worker().work(with_scheduler=True)
     return 0
 

@@ -240,3 +240,34 @@ def test_unfollow_unsubscribes(services: Services) -> None:
     assert subscriptions.current_topics(services.store, "u1") == ()
     process_event(event_to_dict(Unfollow("u1", "1700000000009")), services)
     assert subscriptions.current_topics(services.store, "u1") is None
+
+
+def test_cmd_worker_needs_redis(settings: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.worker import cmd_worker
+
+    assert cmd_worker(settings.with_(redis_url="")) == 2
+    assert "REDIS_URL" in capsys.readouterr().err
+
+
+def test_cmd_worker_runs_queued_jobs_and_stops_on_sigterm(settings: Any, redis_client: Any, tmp_path: Any) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import REDIS_URL, ROOT
+
+    RqJobQueue(redis_client).enqueue("tests.test_queue.record", "from the worker command")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": REDIS_URL, "LAWS_DIR": str(tmp_path / "laws"),
+           "ZALO_APP_ID": "a", "ZALO_APP_SECRET": "b", "ZALO_OA_SECRET_KEY": "c"}
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "worker"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        assert redis_client.blpop(["t:done"], timeout=30) == (b"t:done", "from the worker command".encode())
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert b"warm shut down" in err
