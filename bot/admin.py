@@ -83,6 +83,11 @@ def _json() -> dict[str, Any]:
     return data
 
 
+def _flag(value: Any) -> bool:
+    """A JSON boolean, tolerating "true"/"1" strings (and "false" meaning False)."""
+    return value is True or (isinstance(value, (int, str)) and str(value).strip().lower() in ("1", "true", "yes", "on"))
+
+
 def _update_body(update: law_admin.LawUpdate) -> dict[str, Any]:
     """The JSON form of a corpus operation's outcome."""
     return {"version": update.version, "report_id": update.report_id, "report": update.report.to_dict(),
@@ -195,11 +200,11 @@ def broadcasts_create() -> Response:
         if not topics and "topic" not in data and audience == "subscribers":
             topics = touched  # a law update goes to the subscribers of the topics it touches
         created = broadcast.create(services.store, services.queue, message, audience, topics,
-                                   bool(data.get("dry_run")), g.actor, source)
+                                   _flag(data.get("dry_run")), g.actor, source)
     except broadcast.BroadcastError as exc:
         return _answer(400, error=str(exc))
     _audit("broadcast_create", id=created["id"], audience=audience, topics=list(topics),
-           dry_run=bool(data.get("dry_run")), text=message.text[:120], **source)
+           dry_run=_flag(data.get("dry_run")), text=message.text[:120], **source)
     return _answer(202, **created)
 
 

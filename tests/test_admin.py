@@ -107,6 +107,12 @@ def test_bad_broadcast_requests(client, body, error) -> None:
     assert response.status_code == 400 and error in response.get_json()["error"]
 
 
+@pytest.mark.parametrize("flag, dry", [(True, True), ("true", True), ("false", False), (0, False), (None, False)])
+def test_dry_run_flag(client, flag, dry) -> None:
+    body = client.post("/admin/broadcasts", json={"text": "x", "dry_run": flag}).get_json()
+    assert body["dry_run"] is dry
+
+
 def test_bad_json_is_400(client) -> None:
     response = client.post("/admin/broadcasts", data="[1,2]", content_type="application/json")
     assert response.status_code == 400
