@@ -208,6 +208,10 @@ class Runner:
                 mode = audiences.PROMOTION
                 result = self._call(user_id, mode, message)
                 continue
+            if code == NETWORK_ERROR and "ReadTimeout" in str(getattr(result, "message", "")):
+                # the request reached Zalo but the answer did not come back: sending again could duplicate it
+                self._mark(user_id, bc.UNCONFIRMED, mode)
+                return True
             if code in SKIP_ERRORS:
                 self._mark(user_id, bc.SKIPPED, mode, str(code))
                 return True

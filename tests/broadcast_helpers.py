@@ -55,7 +55,10 @@ class ScriptedZalo:
         queued = self.errors.get(user_id)
         if queued:
             code = queued.pop(0)
-            return Result(False, code, "scripted", code in (-32, -216, -220))
+            if code == -1:  # the message went out but the answer timed out
+                self.sent.append((user_id, kind, message.text))
+                return Result(False, -1, "ReadTimeout", True, "transient")
+            return Result(False, code, "scripted", code in (-32, -216, -220, -1))
         if kind == "cs" and user_id in self.out_of_window:
             return Result(False, -230, "user has not interacted in 7 days")
         self.sent.append((user_id, kind, message.text))

@@ -101,7 +101,7 @@ def test_in_flight_kill_is_not_sent_twice(make_services) -> None:
 
 def test_token_errors_refresh_and_retry_other_errors_counted(make_services) -> None:
     zalo = ScriptedZalo(errors={"u001": [-216], "u002": [-220, -220, -220], "u003": [-213], "u004": [-227],
-                                "u005": [-201], "u006": [-32, -32, -32]})
+                                "u005": [-201], "u006": [-32, -32, -32], "u007": [-1]})
     services = make_services(zalo)
     subscribe_all(services.store, USERS[:10])
     bid = broadcast.create(services.store, services.queue, MESSAGE, "subscribers")["id"]
@@ -109,8 +109,9 @@ def test_token_errors_refresh_and_retry_other_errors_counted(make_services) -> N
     status = broadcast.status(services.store, bid)
     assert_totals(status)
     assert status["errors"] == {"-213": 1, "-227": 1, "-201": 1, "-220": 1}
-    assert (status["sent"], status["skipped"], status["failed"]) == (6, 2, 2)
+    assert (status["sent"], status["skipped"], status["failed"]) == (6, 2, 2) and status["unconfirmed"] == 1
     assert zalo.received("u001") == 1 and zalo.received("u006") == 1 and zalo.refreshes == 3
+    assert zalo.received("u007") == 1  # timed out after delivery: not sent twice
 
 
 def test_dry_run_counts_and_sends_nothing(make_services) -> None:
