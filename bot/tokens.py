@@ -1,0 +1,194 @@
+"""Zalo OA access tokens (OAuth v4): the current pair in the state store, refreshed under a lock, never logged."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from typing import Any, Callable
+
+import requests
+
+from bot.config import Settings
+from bot.state import LockTimeout, StateStore
+
+log = logging.getLogger(__name__)
+
+TOKENS_KEY = "zlb:zalo:tokens"
+LOCK_NAME = "zalo-token"
+REFRESH_AHEAD_SECONDS = 300
+DEFAULT_EXPIRES_IN = 90000
+REFRESH_ATTEMPTS = 3
+
+
+class ZaloError(RuntimeError):
+    """A Zalo call that could not be completed; `code` is Zalo's error (or a local one), never holds a token."""
+
+    def __init__(self, message: str, code: int = 0, retryable: bool = True, reason: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.retryable = retryable
+        self.reason = reason
+
+
+class TokenError(ZaloError):
+    """No usable access token: the refresh failed or no tokens are configured."""
+
+
+def _fingerprint(token: str) -> str:
+    """A short digest telling whether the configured refresh token changed, without storing it twice."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def _redact(text: str, secrets: tuple[str, ...]) -> str:
+    """Text with any secret blanked out (error descriptions may echo what was sent)."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text[:200]
+
+
+class TokenManager:
+    """Hands out a valid access token; spends the single-use refresh token once across all processes."""
+
+    def __init__(self, settings: Settings, store: StateStore, session: requests.Session,
+                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
+                 refresh_ahead: float = REFRESH_AHEAD_SECONDS) -> None:
+        self.settings = settings
+        self.store = store
+        self.session = session
+        self.clock = clock
+        self.sleep = sleep
+        self.refresh_ahead = refresh_ahead
+        self.refreshes = 0
+
+    def _seed(self) -> dict[str, Any] | None:
+        """The pair from the settings, stored when the store has none (or the operator configured a new one)."""
+        access, refresh = self.settings.zalo_access_token, self.settings.zalo_refresh_token
+        if not access and not refresh:
+            return None
+        # an access token from the environment has an unknown age: use it until Zalo says it expired
+        old = self.store.get_json(TOKENS_KEY)
+        seeds = list(old.get("seeds", [])) if isinstance(old, dict) else []
+        pair = {"access": access, "refresh": refresh, "expires_at": None,
+                "seeds": (seeds + [_fingerprint(refresh)])[-20:] if refresh else seeds}
+        self.store.set_json(TOKENS_KEY, pair)
+        return pair
+
+    def _current(self, pair: Any) -> bool:
+        """True when the stored pair stands: a configured refresh token already seen never replaces it."""
+        refresh = self.settings.zalo_refresh_token
+        # during a rolling deploy the old processes still carry the old (spent) token: only a new one re-seeds
+        return isinstance(pair, dict) and (not refresh or _fingerprint(refresh) in pair.get("seeds", []))
+
+    def _stored(self) -> dict[str, Any] | None:
+        """The current pair, seeding it from the settings when missing or superseded by a new configured one."""
+        pair = self.store.get_json(TOKENS_KEY)
+        if self._current(pair):
+            return pair
+        with self._locked():
+            pair = self.store.get_json(TOKENS_KEY)
+            return pair if self._current(pair) else self._seed()
+
+    def _due(self, pair: dict[str, Any]) -> bool:
+        """True when the pair has no access token or expires within the refresh margin."""
+        expires_at = pair.get("expires_at")
+        if not pair.get("access"):
+            return True
+        return expires_at is not None and float(expires_at) - self.clock() < self.refresh_ahead
+
+    def access_token(self) -> str:
+        """A usable access token, refreshing first when it is missing or about to expire."""
+        pair = self._stored()
+        if pair is None:
+            raise TokenError("no Zalo tokens configured", code=-216, retryable=False, reason="no_tokens")
+        if self._due(pair):
+            return self.refresh(stale=str(pair.get("access") or ""), due_only=True)
+        return str(pair["access"])
+
+    def refresh(self, stale: str | None = None, due_only: bool = False) -> str:
+        """Spend the refresh token unless another worker already replaced `stale`; returns the access token."""
+        with self._locked():
+            pair = self.store.get_json(TOKENS_KEY) or self._seed() or {}
+            current = str(pair.get("access") or "")
+            if current and stale is not None and current != stale and not self._due(pair):
+                return current  # someone refreshed while we waited: use theirs
+            if due_only and current and not self._due(pair):
+                return current
+            refresh = str(pair.get("refresh") or "")
+            if not refresh:
+                raise TokenError("no Zalo refresh token", code=-216, retryable=False, reason="no_refresh_token")
+            new = self._exchange(refresh)
+            new["seeds"] = pair.get("seeds", [])
+            # stored before use: the old refresh token is spent, losing the new one would lock the OA out
+            self.store.set_json(TOKENS_KEY, new)
+            self.refreshes += 1
+            log.info("zalo access token refreshed; valid for %ds", int(new["expires_at"] - self.clock()))
+            return str(new["access"])
+
+    def _locked(self) -> Any:
+        """The cross-process token lock, held longer than a refresh can take."""
+        hold = max(30.0, self.settings.zalo_timeout_seconds * (REFRESH_ATTEMPTS + 1) * 2)
+        return _LockGuard(self.store, hold)
+
+    def _exchange(self, refresh: str) -> dict[str, Any]:
+        """POST the refresh token to OAuth v4 and return the new pair, retrying only transport failures."""
+        url = f"{self.settings.zalo_oauth_base}/v4/oa/access_token"
+        secrets = (refresh, self.settings.zalo_app_secret)
+        form = {"app_id": self.settings.zalo_app_id, "grant_type": "refresh_token", "refresh_token": refresh}
+        for attempt in range(REFRESH_ATTEMPTS):
+            try:
+                resp = self.session.post(url, data=form, headers={"secret_key": self.settings.zalo_app_secret},
+                                         timeout=self.settings.zalo_timeout_seconds)
+            except requests.RequestException as exc:
+                # resending the same token is safe: if Zalo spent it, the answer is an error, not a second pair
+                log.warning("zalo token refresh: %s (attempt %d)", type(exc).__name__, attempt + 1)
+                self.sleep(0.2 * 2 ** attempt)
+                continue
+            if resp.status_code >= 500:
+                log.warning("zalo token refresh: HTTP %d (attempt %d)", resp.status_code, attempt + 1)
+                self.sleep(0.2 * 2 ** attempt)
+                continue
+            return self._parse(resp, secrets)
+        raise TokenError("zalo token refresh: OAuth server unreachable", code=-216, reason="oauth_unreachable")
+
+    def _parse(self, resp: requests.Response, secrets: tuple[str, ...]) -> dict[str, Any]:
+        """The new pair from an OAuth answer; failures (HTTP 200 with error_name) raise TokenError."""
+        try:
+            data = resp.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not data.get("access_token") or not data.get("refresh_token"):
+            data = data if isinstance(data, dict) else {}
+            name = _redact(str(data.get("error_name") or f"HTTP {resp.status_code}"), secrets)
+            desc = _redact(str(data.get("error_description") or data.get("message") or ""), secrets)
+            log.error("zalo token refresh refused: %s %s", name, desc)
+            # callers see -216 (a token problem) whatever OAuth's own code was
+            raise TokenError(f"zalo token refresh refused: {name} ({data.get('error', '')})", code=-216,
+                             retryable=False, reason="refresh_refused")
+        expires_in = _num(data.get("expires_in"), DEFAULT_EXPIRES_IN)
+        return {"access": str(data["access_token"]), "refresh": str(data["refresh_token"]),
+                "expires_at": self.clock() + expires_in}
+
+
+def _num(value: Any, default: float) -> float:
+    """A number from Zalo's string-or-number fields."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+class _LockGuard:
+    """store.lock("zalo-token") whose timeout becomes a TokenError."""
+
+    def __init__(self, store: StateStore, hold: float) -> None:
+        self._cm = store.lock(LOCK_NAME, timeout=hold, wait=hold)
+
+    def __enter__(self) -> None:
+        try:
+            self._cm.__enter__()
+        except LockTimeout as exc:
+            raise TokenError("zalo token lock busy", code=-216, reason="token_lock_busy") from exc
+
+    def __exit__(self, *exc: Any) -> None:
+        self._cm.__exit__(*exc)

@@ -1,0 +1,230 @@
+"""ZaloClient against the fake Zalo server on loopback: shapes, splitting, error mapping, retries, followers."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+import pytest
+import requests
+
+from bot.messages import OPEN_PHONE, OPEN_URL, Button, OutMessage
+from bot.state import InMemoryStateStore, RedisStateStore
+from bot.zalo import RecordingZaloClient, SendResult, ZaloClient, ZaloError, split_text
+from tests.fake_zalo import FakeZalo, fake_zalo, point_at  # noqa: F401 - fake_zalo is a fixture
+
+CLAUSE = re.compile(r"^\d+\. ")
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store(request: pytest.FixtureRequest) -> Any:
+    """Both state stores: in-process and a real Redis."""
+    if request.param == "memory":
+        return InMemoryStateStore()
+    return RedisStateStore(request.getfixturevalue("redis_client"))
+
+
+class Client:
+    """A ZaloClient on the fake whose backoff sleeps are recorded, not slept."""
+
+    def __init__(self, settings: Any, fake: FakeZalo, store: Any, timeout: float = 0.5, **kw: Any) -> None:
+        self.sleeps: list[float] = []
+        self.zalo = ZaloClient(point_at(settings, fake, timeout), store, sleep=self.sleeps.append, **kw)
+
+
+@pytest.fixture
+def client(settings: Any, fake_zalo: FakeZalo, store: Any) -> Client:  # noqa: F811
+    return Client(settings, fake_zalo, store)
+
+
+def test_send_text(client: Client, fake_zalo: FakeZalo) -> None:  # noqa: F811
+    result = client.zalo.send_text("u1", "Xin chào chị")
+    assert result == SendResult(True, 0, "Success", False, "")
+    (msg,) = fake_zalo.messages
+    assert msg["endpoint"] == "cs" and msg["token"] == "access-0"
+    assert msg["body"] == {"recipient": {"user_id": "u1"}, "message": {"text": "Xin chào chị"}}
+
+
+def test_buttons_shape(client: Client, fake_zalo: FakeZalo) -> None:  # noqa: F811
+    buttons = (Button("Xem toàn văn", "#xem 1"), Button("Gọi 1900 969 680", "1900969680", OPEN_PHONE),
+               Button("Trang web", "https://example.org/luat", OPEN_URL))
+    assert client.zalo.send("u1", OutMessage("Điều 139. Nghỉ thai sản", buttons)).ok
+    assert fake_zalo.messages[0]["body"]["message"] == {
+        "text": "Điều 139. Nghỉ thai sản",
+        "attachment": {"type": "template", "payload": {"buttons": [
+            {"title": "Xem toàn văn", "type": "oa.query.show", "payload": "#xem 1"},
+            {"title": "Gọi 1900 969 680", "type": "oa.open.phone", "payload": {"phone_code": "1900969680"}},
+            {"title": "Trang web", "type": "oa.open.url", "payload": {"url": "https://example.org/luat"}}]}}}
+
+
+def test_long_text_split_on_clause_boundaries(client: Client, fake_zalo: FakeZalo) -> None:  # noqa: F811
+    clauses = [f"{i}. " + " ".join(["Người lao động nữ được nghỉ thai sản trước và sau khi sinh con."] * 9)
+               for i in range(1, 8)]
+    text = "Điều 139. Nghỉ thai sản\n" + "\n".join(clauses)
+    assert len(text) > 4000
+    assert client.zalo.send("u1", OutMessage(text, (Button("Tiếp", "#tiep"),))).ok
+    msgs = fake_zalo.messages
+    assert len(msgs) >= 3 and all(len(m["text"]) <= 2000 for m in msgs)
+    assert all(CLAUSE.match(m["text"]) for m in msgs[1:])  # each later part starts at a clause
+    assert [bool(m["buttons"]) for m in msgs] == [False] * (len(msgs) - 1) + [True]
+    assert "\n".join(m["text"] for m in msgs) == text
+
+
+@pytest.mark.parametrize("text, limit, expected", [
+    ("ngắn", 2000, ["ngắn"]),
+    ("Câu một. Câu hai dài hơn. Câu ba.", 20, ["Câu một.", "Câu hai dài hơn.", "Câu ba."]),
+    ("dòng một\ndòng hai", 12, ["dòng một", "dòng hai"]),
+    ("a b c d e f g h", 7, ["a b c d", "e f g h"]),
+    ("x" * 25, 10, ["x" * 10, "x" * 10, "x" * 5]),
+    ("1. aaa bbb.\n2. ccc ddd.\na) eee", 14, ["1. aaa bbb.", "2. ccc ddd.", "a) eee"]),
+    ("  \n", 10, []),
+])
+def test_split_text(text: str, limit: int, expected: list[str]) -> None:
+    assert split_text(text, limit) == expected
+
+
+@pytest.mark.parametrize("message", [
+    OutMessage("x", tuple(Button(str(i), str(i)) for i in range(6))),
+    OutMessage("   "),
+    OutMessage("x", (Button("a", "b", "oa.open.sms"),)),
+])
+def test_programming_errors_raise_before_any_call(client: Client, fake_zalo: FakeZalo,  # noqa: F811
+                                                  message: OutMessage) -> None:
+    with pytest.raises(ValueError):
+        client.zalo.send("u1", message)
+    assert fake_zalo.calls == []
+
+
+def test_promotion_shape(client: Client, fake_zalo: FakeZalo) -> None:  # noqa: F811
+    msg = OutMessage("Luật mới có hiệu lực\nTừ 01/7, ...", (Button("Xem", "#xem"),))
+    assert client.zalo.send_promotion("u1", msg).ok
+    (got,) = fake_zalo.messages
+    assert got["endpoint"] == "promotion" and got["text"] == "Luật mới có hiệu lực\nTừ 01/7, ..."
+    assert got["body"]["message"]["attachment"]["payload"]["template_type"] == "promotion"
+    assert got["buttons"] == [{"title": "Xem", "type": "oa.query.show", "payload": "#xem"}]
+
+
+def test_rate_limit_backs_off_then_succeeds(client: Client, fake_zalo: FakeZalo) -> None:  # noqa: F811
+    fake_zalo.fail_calls(-32, count=2)
+    assert client.zalo.send_text("u1", "xin chào").ok
+    assert len(fake_zalo.messages) == 1
+    assert len(client.sleeps) == 2 and 0.25 <= client.sleeps[0] <= 0.5 <= client.sleeps[1] <= 1.0
+
+
+def test_rate_limit_gives_up_retryable(client: Client, fake_zalo: FakeZalo) -> None:  # noqa: F811
+    fake_zalo.fail_calls(-32)
+    result = client.zalo.send_text("u1", "xin chào")
+    assert (result.ok, result.error, result.retryable, result.reason) == (False, -32, True, "rate_limited")
+    assert len(fake_zalo.calls) == 4 and len(client.sleeps) == 3
+
+
+@pytest.mark.parametrize("code, reason", [(-230, "outside_window"), (-213, "not_follower"),
+                                          (-227, "banned_or_inactive"), (-232, "interaction_expired")])
+def test_unreachable_user_stops_without_retry(client: Client, fake_zalo: FakeZalo, code: int,  # noqa: F811
+                                              reason: str) -> None:
+    fake_zalo.script(user_errors={"u2": code})
+    result = client.zalo.send_text("u2", "xin chào")
+    assert (result.ok, result.error, result.retryable, result.reason) == (False, code, False, reason)
+    assert len(fake_zalo.calls) == 1 and client.sleeps == []
+    assert client.zalo.send_text("u3", "xin chào").ok  # others still get theirs
+
+
+@pytest.mark.parametrize("script", [{"http": [{"status": 500, "count": 2}]},
+                                    {"http": [{"status": 502, "count": 1}]},
+                                    {"slow": [{"seconds": 3, "count": 2}]}])
+def test_transient_failures_retried(settings: Any, fake_zalo: FakeZalo, store: Any,  # noqa: F811
+                                    script: dict) -> None:
+    client = Client(settings, fake_zalo, store, timeout=0.3)
+    fake_zalo.script(**script)
+    assert client.zalo.send_text("u1", "xin chào").ok
+    assert fake_zalo.texts("u1") == ["xin chào"] and 1 <= len(client.sleeps) <= 2
+
+
+@pytest.mark.parametrize("script", [{"http": [{"status": 500}]}, {"slow": [{"seconds": 3}]}])
+def test_transient_failures_bounded(settings: Any, fake_zalo: FakeZalo, store: Any,  # noqa: F811
+                                    script: dict) -> None:
+    client = Client(settings, fake_zalo, store, timeout=0.2, max_retries=2)
+    fake_zalo.script(**script)
+    result = client.zalo.send_text("u1", "xin chào")
+    assert (result.ok, result.retryable, result.reason) == (False, True, "transient")
+    assert len(client.sleeps) == 2 and fake_zalo.messages == []
+
+
+def test_connection_refused_is_retryable(settings: Any, store: Any) -> None:
+    with FakeZalo() as gone:
+        dead = point_at(settings, gone)
+    client = ZaloClient(dead, store, sleep=lambda s: None)
+    result = client.send_text("u1", "xin chào")
+    assert (result.ok, result.retryable, result.reason) == (False, True, "transient")
+
+
+def test_list_followers_pages(client: Client, fake_zalo: FakeZalo) -> None:  # noqa: F811
+    fake_zalo.script(followers=[f"f{i:03d}" for i in range(120)])
+    pages = [client.zalo.list_followers(offset, 50) for offset in (0, 50, 100)]
+    assert [len(ids) for ids, _ in pages] == [50, 50, 20] and {t for _, t in pages} == {120}
+    assert sum((ids for ids, _ in pages), []) == [f"f{i:03d}" for i in range(120)]
+    with pytest.raises(ValueError):
+        client.zalo.list_followers(0, 51)
+
+
+def test_list_followers_error_raises(client: Client, fake_zalo: FakeZalo) -> None:  # noqa: F811
+    fake_zalo.fail_calls(-211, paths=["getlist"])
+    with pytest.raises(ZaloError) as info:
+        client.zalo.list_followers(0, 50)
+    assert info.value.code == -211 and not info.value.retryable
+
+
+def test_user_detail(client: Client, fake_zalo: FakeZalo) -> None:  # noqa: F811
+    assert client.zalo.user_detail("follower1")["user_is_follower"] is True
+    with pytest.raises(ZaloError):
+        client.zalo.user_detail("stranger")
+
+
+@pytest.mark.parametrize("path, kwargs, code", [
+    ("/v3.0/oa/message/cs", {"json": {"recipient": {"user_id": "u"}, "message": {"text": "x"}}}, -216),
+    ("/v3.0/oa/message/cs", {"json": {"recipient": {"user_id": "u"}, "message": {"text": "x" * 2001}},
+                             "headers": {"access_token": "access-0"}}, -201),
+    ("/v3.0/oa/message/cs", {"json": {"recipient": {"user_id": "u"}, "message": {"text": "x", "attachment": {
+        "type": "template", "payload": {"buttons": [{"title": "b", "type": "oa.query.show", "payload": "p"}] * 6}}}},
+        "headers": {"access_token": "access-0"}}, -201),
+    ("/v3.0/oa/message/cs", {"data": b"{not json", "headers": {"access_token": "access-0"}}, -201),
+    ("/v3.0/oa/message/cs", {"json": {"recipient": {"user_id": "u"}, "message": {"text": "x"}},
+                             "headers": {"access_token": "forged"}}, -216),
+])
+def test_fake_validates_requests(fake_zalo: FakeZalo, path: str, kwargs: dict, code: int) -> None:  # noqa: F811
+    answer = requests.post(fake_zalo.base_url + path, timeout=5, **kwargs)
+    assert answer.status_code == 200 and answer.json()["error"] == code
+    assert fake_zalo.messages == []
+
+
+def test_fake_getlist_enforces_count(fake_zalo: FakeZalo) -> None:  # noqa: F811
+    query = {"data": json.dumps({"offset": 0, "count": 51, "is_follower": True})}
+    answer = requests.get(fake_zalo.base_url + "/v3.0/oa/user/getlist", params=query,
+                          headers={"access_token": "access-0"}, timeout=5)
+    assert answer.json()["error"] == -201
+
+
+def test_no_user_data_in_info_logs(client: Client, fake_zalo: FakeZalo,  # noqa: F811
+                                   caplog: pytest.LogCaptureFixture) -> None:
+    fake_zalo.script(user_errors={"user-secret-id": -230})
+    fake_zalo.fail_calls(-32, count=1)
+    with caplog.at_level(logging.INFO):
+        client.zalo.send_text("user-secret-id", "bí mật riêng tư")
+        client.zalo.send_text("other-user-id", "bí mật riêng tư")
+    assert caplog.records and "user-secret-id" not in caplog.text and "other-user-id" not in caplog.text
+    assert "bí mật" not in caplog.text
+
+
+def test_recording_client() -> None:
+    zalo = RecordingZaloClient(followers=[f"f{i}" for i in range(70)])
+    zalo.fail("u2", -230)
+    zalo.fail("u3", -32, always=True)
+    assert zalo.send("u1", OutMessage("a" * 2500, (Button("b", "c"),))).ok
+    assert zalo.send_text("u2", "x").reason == "outside_window" and zalo.send_text("u2", "x").ok
+    assert zalo.send_promotion("u3", OutMessage("x")).retryable and zalo.send_text("u3", "y").error == -32
+    assert [len(m.text) for _, m in zalo.sent if _ == "u1"] == [2000, 500]
+    assert zalo.texts("u2") == ["x"] and zalo.texts("u3") == []
+    assert zalo.list_followers(50, 50) == ([f"f{i}" for i in range(50, 70)], 70)
+    with pytest.raises(ValueError):
+        zalo.send("u1", OutMessage("x", tuple(Button(str(i), "p") for i in range(6))))
