@@ -105,6 +105,13 @@ class TokenManager:
             return self.refresh(stale=str(pair.get("access") or ""), due_only=True)
         return str(pair["access"])
 
+    def force_refresh(self) -> str:
+        """Spend the refresh token now, unless another worker replaced the current pair meanwhile."""
+        pair = self._stored()
+        if pair is None:
+            raise TokenError("no Zalo tokens configured", code=-216, retryable=False, reason="no_tokens")
+        return self.refresh(stale=str(pair.get("access") or ""))
+
     def refresh(self, stale: str | None = None, due_only: bool = False) -> str:
         """Spend the refresh token unless another worker already replaced `stale`; returns the access token."""
         with self._locked():

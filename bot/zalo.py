@@ -13,7 +13,7 @@ import requests
 from bot.config import Settings
 from bot.messages import OutMessage
 from bot.state import StateStore
-from bot.tokens import TOKENS_KEY, TokenError, TokenManager, ZaloError
+from bot.tokens import TokenError, TokenManager, ZaloError
 from bot.zalo_shapes import (BAD_PARAMETER, RATE_LIMITED, STOP_REASONS, TOKEN_ERRORS, TRANSIENT, SendResult,
                              message_body, message_parts, promotion_body, result_for, split_text)
 
@@ -34,7 +34,8 @@ class ZaloClient:
 
     def __init__(self, settings: Settings, store: StateStore, session: requests.Session | None = None,
                  clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
-                 backoff_base: float = 0.5, backoff_cap: float = 8.0, max_retries: int = 3) -> None:
+                 backoff_base: float = 0.5, backoff_cap: float = 8.0, max_retries: int = 3,
+                 retry_read_timeouts: bool = True) -> None:
         self.settings = settings
         self.store = store
         self.session = session or requests.Session()
@@ -42,6 +43,8 @@ class ZaloClient:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.max_retries = max_retries
+        # a read timeout means the request may have been delivered: retrying risks a duplicate message
+        self.retry_read_timeouts = retry_read_timeouts
         self.tokens = TokenManager(settings, store, self.session, clock=clock, sleep=sleep)
         self._random = random.Random()
 
@@ -72,8 +75,7 @@ class ZaloClient:
 
     def refresh_access_token(self) -> None:
         """Spend the refresh token now unless another worker just did; raises ZaloError when it fails."""
-        pair = self.store.get_json(TOKENS_KEY) or {}
-        self.tokens.refresh(stale=str(pair.get("access") or ""))
+        self.tokens.force_refresh()
 
     def _send_parts(self, path: str, user_id: str, message: OutMessage, body: Body) -> SendResult:
         """Send each part in order, stopping at the first failure."""
@@ -116,7 +118,8 @@ class ZaloClient:
             except TokenError as exc:
                 log.warning("zalo token unavailable: %s", exc.reason)
                 return SendResult(False, exc.code, str(exc), exc.retryable, exc.reason), {}
-            if error in (RATE_LIMITED, TRANSIENT) and attempt < self.max_retries:
+            ambiguous = error == TRANSIENT and text == "ReadTimeout" and not self.retry_read_timeouts
+            if error in (RATE_LIMITED, TRANSIENT) and attempt < self.max_retries and not ambiguous:
                 delay = self._backoff(attempt)
                 attempt += 1
                 log.info("zalo %s: %s, retry %d in %.2fs", path, text, attempt, delay)

@@ -124,11 +124,13 @@ class FakeZalo:
 
     @property
     def port(self) -> int:
+        """The bound port."""
         assert self._server is not None, "not started"
         return int(self._server.server_address[1])
 
     @property
     def base_url(self) -> str:
+        """http://127.0.0.1:<port>, for both ZALO_API_BASE and ZALO_OAUTH_BASE."""
         return f"http://127.0.0.1:{self.port}"
 
     # state and scripting -----------------------------------------------------------------------------------
@@ -150,9 +152,11 @@ class FakeZalo:
             self._cond.notify_all()
 
     def script(self, **kw: Any) -> dict[str, Any]:
-        """Misbehave: revoke_token/expire_token (bool), errors=[{code,count|fraction,users,paths}],
-        http=[{status,count,paths}], slow=[{seconds,count,paths,process}], user_errors={user: code},
-        followers=[...], oauth_failures=N; returns state()."""
+        """Misbehave as told (keys below; also the body of POST /_fake/script); returns state()."""
+        # revoke_token / expire_token: bool; errors: [{code, count | fraction, users, paths}];
+        # http: [{status, count, paths}]; slow: [{seconds, count, paths, process}];
+        # user_errors: {user_id: code}; followers: [user_id, ...]; oauth_failures: N
+        # (count None = every matching call; paths among cs, promotion, getlist, detail, oauth)
         with self._cond:
             if kw.get("revoke_token"):
                 self.token_state = "revoked"

@@ -4,6 +4,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -228,3 +232,34 @@ def test_recording_client() -> None:
     assert zalo.list_followers(50, 50) == ([f"f{i}" for i in range(50, 70)], 70)
     with pytest.raises(ValueError):
         zalo.send("u1", OutMessage("x", tuple(Button(str(i), "p") for i in range(6))))
+
+
+def test_read_timeout_not_retried_when_asked(settings: Any, fake_zalo: FakeZalo, store: Any) -> None:  # noqa: F811
+    client = Client(settings, fake_zalo, store, timeout=0.2, retry_read_timeouts=False)
+    fake_zalo.slow(1, 3)
+    result = client.zalo.send_text("u1", "x")
+    assert (result.ok, result.error, result.message, result.retryable) == (False, -1, "ReadTimeout", True)
+    assert client.sleeps == []
+
+
+def test_standalone_fake_scripted_over_http(settings: Any) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "tests.fake_zalo", "--port", "0", "--followers", "3"],
+                            cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(proc.stdout.readline())  # type: ignore[union-attr]
+        base = f"http://127.0.0.1:{port}"
+        assert requests.post(base + "/_fake/script", json={"expire_token": True, "user_errors": {"u9": -230}},
+                             timeout=5).json()["token_state"] == "expired"
+        live = settings.with_(zalo_api_base=base, zalo_oauth_base=base)
+        zalo = ZaloClient(live, InMemoryStateStore(), sleep=lambda s: None)
+        assert zalo.send_text("u1", "xin chào").ok and zalo.send_text("u9", "x").reason == "outside_window"
+        assert zalo.list_followers(0, 50) == (["follower0", "follower1", "follower2"], 3)
+        got = requests.get(base + "/_fake/messages", params={"min": 1, "timeout": 5}, timeout=10).json()
+        assert [(m["user_id"], m["text"], m["token"]) for m in got["messages"]] == [("u1", "xin chào", "access-1")]
+        state = requests.get(base + "/_fake/state", timeout=5).json()
+        assert state["refreshes"] == 1 and state["refresh_token"] == "refresh-1"
+        requests.post(base + "/_fake/reset", json={}, timeout=5)
+        assert requests.get(base + "/_fake/messages", timeout=5).json() == {"messages": []}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
