@@ -6,19 +6,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Collection
 
-try:  # bot.text (helper SEARCH) may not have landed yet: a stand-in with the same functions
-    import bot.text  # noqa: F401
-except ModuleNotFoundError:
-    import sys
-    import types
-
-    _stub = types.ModuleType("bot.text")
-    _stub.normalize = lambda s: unicodedata.normalize("NFC", s).lower()  # type: ignore[attr-defined]
-    _stub.fold = lambda s: "".join(ch for ch in unicodedata.normalize("NFD", s.lower().replace("đ", "d"))
-                                   if unicodedata.category(ch) != "Mn")  # type: ignore[attr-defined]
-    _stub.tokenize = lambda s: re.findall(r"\w+", _stub.normalize(s))  # type: ignore[attr-defined]
-    sys.modules["bot.text"] = _stub
-
 from bot.corpus.model import REPLACED, Article, Clause, Document, Point
 
 

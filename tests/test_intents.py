@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-import tests.dialogue_fakes  # noqa: F401  (stand-in for bot.text until it lands)
 from bot.intents import Intents
 
 
