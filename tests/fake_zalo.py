@@ -9,73 +9,13 @@ import json
 import random
 import signal
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, Callable, Iterator
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import pytest
 
-PATHS = {"/v3.0/oa/message/cs": "cs", "/v3.0/oa/message/promotion": "promotion",
-         "/v3.0/oa/user/getlist": "getlist", "/v3.0/oa/user/detail": "detail", "/v4/oa/access_token": "oauth"}
-BUTTON_TYPES = {"oa.query.show": str, "oa.query.hide": str, "oa.open.url": "url", "oa.open.phone": "phone_code"}
-MAX_TEXT = 2000
-MAX_BUTTONS = 5
-
-
-class _Bad(Exception):
-    """A request Zalo would refuse with -201."""
-
-
-def _ok(data: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": 0, "message": "Success", "data": data or {}}
-
-
-def _err(code: int, message: str) -> dict[str, Any]:
-    return {"error": code, "message": message}
-
-
-def _check_buttons(buttons: Any) -> list[dict[str, Any]]:
-    """Zalo's button rules: a list of 1..5, known types, payload shaped for the type."""
-    if not isinstance(buttons, list) or not 1 <= len(buttons) <= MAX_BUTTONS:
-        raise _Bad("buttons: 1 to 5")
-    for b in buttons:
-        kind = BUTTON_TYPES.get(b.get("type")) if isinstance(b, dict) else None
-        if kind is None or not isinstance(b.get("title"), str) or not b["title"]:
-            raise _Bad("bad button")
-        payload = b.get("payload")
-        if kind is str and not isinstance(payload, str) or kind is not str and not (
-                isinstance(payload, dict) and isinstance(payload.get(kind), str) and payload[kind]):
-            raise _Bad("bad button payload")
-    return buttons
-
-
-def _check_message(endpoint: str, body: Any) -> tuple[str, str, list[dict[str, Any]]]:
-    """(user_id, text, buttons) of a valid cs/promotion body, else _Bad."""
-    if not isinstance(body, dict) or not isinstance(body.get("recipient"), dict):
-        raise _Bad("recipient")
-    user_id, message = body["recipient"].get("user_id"), body.get("message")
-    if not isinstance(user_id, str) or not user_id or not isinstance(message, dict):
-        raise _Bad("recipient.user_id / message")
-    attachment = message.get("attachment")
-    if attachment is not None and (not isinstance(attachment, dict) or attachment.get("type") != "template"
-                                   or not isinstance(attachment.get("payload"), dict)):
-        raise _Bad("attachment")
-    payload = attachment["payload"] if attachment else {}
-    if endpoint == "promotion":
-        elements = payload.get("elements")
-        if payload.get("template_type") != "promotion" or not isinstance(elements, list) or not elements:
-            raise _Bad("promotion template")
-        texts = [e.get("content") for e in elements if isinstance(e, dict) and e.get("type") in ("header", "text")]
-        if not texts or not all(isinstance(t, str) and 0 < len(t) <= MAX_TEXT for t in texts):
-            raise _Bad("promotion text")
-        text = "\n".join(texts)
-    else:
-        text = message.get("text")
-        if not isinstance(text, str) or not text or len(text) > MAX_TEXT:
-            raise _Bad("text: 1 to 2000 characters")
-    buttons = _check_buttons(payload["buttons"]) if "buttons" in payload else []
-    return user_id, text, buttons
-
+from tests.fake_zalo_parts import PATHS, BadRequest, Handler, check_message, failure, success
 
 class FakeZalo:
     """The fake server; `.messages` holds accepted messages, `script(...)` makes it misbehave."""
@@ -99,10 +39,10 @@ class FakeZalo:
         """Serve on 127.0.0.1 in a daemon thread."""
         fake = self
 
-        class Handler(_Handler):
+        class Bound(Handler):
             owner = fake
 
-        server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
+        server = ThreadingHTTPServer(("127.0.0.1", self._port), Bound)
         server.daemon_threads = True
         server.block_on_close = False  # type: ignore[attr-defined]
         self._server = server
@@ -236,41 +176,41 @@ class FakeZalo:
     def _api(self, endpoint: str, token: str | None, query: dict[str, Any], raw: bytes) -> dict[str, Any]:
         """Answer one /v3.0 call (HTTP 200, Zalo error codes in the body)."""
         if not token or token != self.access_token or self.token_state == "revoked":
-            return _err(-216, "Access token is invalid")
+            return failure(-216, "Access token is invalid")
         if self.token_state == "expired":
-            return _err(-220, "Access token has expired")
+            return failure(-220, "Access token has expired")
         try:
             if endpoint in ("cs", "promotion"):
-                user_id, text, buttons = _check_message(endpoint, json.loads(raw or b"null"))
+                user_id, text, buttons = check_message(endpoint, json.loads(raw or b"null"))
             else:
                 data = json.loads((query.get("data") or ["null"])[0])
                 if not isinstance(data, dict):
-                    raise _Bad("data")
+                    raise BadRequest("data")
                 user_id, text, buttons = str(data.get("user_id") or ""), "", []
-        except (ValueError, _Bad) as exc:
-            return _err(-201, f"Invalid parameter: {exc}")
+        except (ValueError, BadRequest) as exc:
+            return failure(-201, f"Invalid parameter: {exc}")
         rule = self._take_rule("errors", endpoint, user_id)
         if rule is not None:
-            return _err(int(rule["code"]), "scripted error")
+            return failure(int(rule["code"]), "scripted error")
         if user_id in self.user_errors and endpoint in ("cs", "promotion", "detail"):
-            return _err(self.user_errors[user_id], "scripted user error")
+            return failure(self.user_errors[user_id], "scripted user error")
         if endpoint == "getlist":
             return self._getlist(data)
         if endpoint == "detail":
             if user_id not in self.followers:
-                return _err(-213, "User has not followed OA")
-            return _ok({"user_id": user_id, "display_name": f"Người dùng {user_id}", "user_is_follower": True})
+                return failure(-213, "User has not followed OA")
+            return success({"user_id": user_id, "display_name": f"Người dùng {user_id}", "user_is_follower": True})
         message_id = f"msg-{len(self._messages) + 1}"
         self._messages.append({"endpoint": endpoint, "user_id": user_id, "text": text, "buttons": buttons,
                                "token": token, "message_id": message_id, "body": json.loads(raw)})
-        return _ok({"message_id": message_id, "user_id": user_id})
+        return success({"message_id": message_id, "user_id": user_id})
 
     def _getlist(self, data: dict[str, Any]) -> dict[str, Any]:
         offset, count = data.get("offset", 0), data.get("count", 0)
         if not isinstance(offset, int) or not isinstance(count, int) or offset < 0 or not 1 <= count <= 50:
-            return _err(-201, "Invalid parameter: count must be 1..50")
+            return failure(-201, "Invalid parameter: count must be 1..50")
         page = self.followers[offset:offset + count]
-        return _ok({"total": len(self.followers), "count": len(page), "offset": offset,
+        return success({"total": len(self.followers), "count": len(page), "offset": offset,
                     "users": [{"user_id": u} for u in page]})
 
     def _oauth(self, secret: str | None, form: dict[str, list[str]]) -> dict[str, Any]:
@@ -340,40 +280,6 @@ class FakeZalo:
             self.reset(tokens=bool(body.get("tokens")))
             return 200, self.state()
         return 404, {"error": 404, "message": "Not found"}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    owner: FakeZalo
-
-    def _serve(self, method: str) -> None:
-        parts = urlsplit(self.path)
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        query = parse_qs(parts.query)
-        try:
-            if parts.path.startswith("/_fake/"):
-                status, answer = self.owner.admin(method, parts.path, query, raw)
-            else:
-                status, answer = self.owner.handle(method, parts.path, query, self.headers, raw)
-        except Exception as exc:  # noqa: BLE001 - a fake bug must show up as an answer, not a hung client
-            status, answer = 500, {"error": -1, "message": f"fake crashed: {exc!r}"}
-        payload = json.dumps(answer, ensure_ascii=False).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-        except OSError:
-            pass  # the client gave up (timeout test)
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self._serve("GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._serve("POST")
-
-    def log_message(self, *args: Any) -> None:
-        pass
 
 
 def point_at(settings: Any, fake: FakeZalo, timeout: float = 0.5) -> Any:
