@@ -1,0 +1,122 @@
+"""Turn article text and queries into weighted BM25 features (syllables, syllable pairs, pyvi words, folded forms)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from bot.text import _fold_word, _is_token, has_diacritics, units
+
+# feature families: accented ("a" syllable, "b" pair, "w" pyvi word) and folded ("f", "g", "v")
+ACCENTED = ("a", "b", "w")
+FOLDED = ("f", "g", "v")
+
+
+@dataclass(frozen=True)
+class Params:
+    """Ranking knobs, stored with the index so a saved index always ranks the same way."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    title_repeat: int = 3
+    name_repeat: int = 1
+    weight_syllable: float = 1.0
+    weight_pair: float = 1.0
+    weight_word: float = 0.0  # pyvi compounds: 0 = not indexed (pairs already cover them)
+    weight_expansion: float = 0.4
+    weight_stop: float = 0.1
+    related_boost: float = 0.0
+    passage_weight: float = 0.3  # weight of the best clause's own BM25 score
+    citation_prior: float = 0.1  # score × (1 + prior·ln(1 + articles citing it))
+    secondary_factor: float = 0.8  # scores of decrees, circulars, plans… relative to laws and codes
+
+
+def runs(text: str) -> list[list[str]]:
+    """Lower-cased token runs between punctuation marks (pairs never cross a comma or a sentence)."""
+    out: list[list[str]] = []
+    cur: list[str] = []
+    for u in units(text):
+        if _is_token(u):
+            cur.append(u.lower())
+        elif cur:
+            out.append(cur)
+            cur = []
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _pairs(run: list[str]) -> Iterable[str]:
+    """Adjacent syllable pairs of a run."""
+    return (f"{x}_{y}" for x, y in zip(run, run[1:]))
+
+
+def _words(text: str) -> list[str]:
+    """pyvi compounds of the text (only the multi-syllable ones: single syllables are family "a")."""
+    from bot.text import tokenize
+
+    return [w for w in tokenize(text) if "_" in w]
+
+
+def text_features(text: str, p: Params, repeat: int = 1) -> dict[str, int]:
+    """Counts of every feature of a text in both accented and folded families."""
+    counts: dict[str, int] = {}
+
+    def add(name: str) -> None:
+        counts[name] = counts.get(name, 0) + repeat
+
+    for run in runs(text):
+        folded = [_fold_word(w) for w in run]
+        for w, f in zip(run, folded):
+            add("a:" + w)
+            add("f:" + f)
+        if p.weight_pair:
+            for x in _pairs(run):
+                add("b:" + x)
+            for x in _pairs(folded):
+                add("g:" + x)
+    if p.weight_word:
+        for w in _words(text):
+            add("w:" + w)
+            add("v:" + _fold_word(w))
+    return counts
+
+
+def family_weights(p: Params) -> dict[str, float]:
+    """Weight of each feature family in a query."""
+    return {"a": p.weight_syllable, "f": p.weight_syllable, "b": p.weight_pair, "g": p.weight_pair,
+            "w": p.weight_word, "v": p.weight_word}
+
+
+def is_folded_query(run_words: list[str]) -> bool:
+    """A query typed without diacritics: fewer than one word in six carries a mark."""
+    words = [w for w in run_words if w.isalpha()]
+    if not words:
+        return False
+    marked = sum(1 for w in words if has_diacritics(w))
+    return marked * 6 < len(words)
+
+
+def query_features(text: str, p: Params, folded: bool, weight: float = 1.0,
+                   stop: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Feature → weight for a query (or an expansion of it); stop words count little."""
+    fam = family_weights(p)
+    uni, pair, word = ("f", "g", "v") if folded else ("a", "b", "w")
+    out: dict[str, float] = {}
+
+    def add(name: str, w: float) -> None:
+        if w > 0:
+            out[name] = max(out.get(name, 0.0), w)
+
+    for run in runs(text):
+        toks = [_fold_word(w) for w in run] if folded else run
+        stops = [(_fold_word(w) if folded else w) in stop for w in run]
+        for t, s in zip(toks, stops):
+            add(f"{uni}:{t}", weight * fam[uni] * (p.weight_stop if s else 1.0))
+        if fam[pair]:
+            for i in range(len(toks) - 1):
+                s = stops[i] and stops[i + 1]
+                add(f"{pair}:{toks[i]}_{toks[i + 1]}", weight * fam[pair] * (p.weight_stop if s else 1.0))
+    if fam[word]:
+        for w in _words(text):
+            add(f"{word}:{_fold_word(w) if folded else w}", weight * fam[word])
+    return out

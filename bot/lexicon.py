@@ -1,0 +1,92 @@
+"""Search data files: colloquial → legal expansions, teencode, question filler (bot/data/*.tsv)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.text import _fold_word, normalize
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def _rows(path: Path) -> list[list[str]]:
+    """Tab-separated rows, skipping blanks and # comments."""
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            out.append([cell.strip() for cell in line.split("\t")])
+    return out
+
+
+def _words(phrase: str) -> tuple[str, ...]:
+    """A phrase as normalized words (punctuation dropped)."""
+    return tuple(w for w in normalize(phrase).replace(",", " ").split() if w)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Expansions keyed by phrase words (as typed and folded), teencode, stop words."""
+
+    expansions_typed: dict[tuple[str, ...], tuple[str, ...]]
+    expansions_folded: dict[tuple[str, ...], tuple[str, ...]]
+    teencode: dict[str, tuple[str, ...]]
+    stop_typed: frozenset[str]
+    stop_folded: frozenset[str]
+    max_phrase: int
+
+    @classmethod
+    def load(cls, data_dir: Path | None = None) -> "Lexicon":
+        """Read synonyms.tsv, teencode.tsv and stopwords.tsv."""
+        base = data_dir or DATA_DIR
+        typed: dict[tuple[str, ...], tuple[str, ...]] = {}
+        folded: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for row in _rows(base / "synonyms.tsv"):
+            if len(row) < 2:
+                continue
+            legal = tuple(t.strip() for t in row[1].split(";") if t.strip())
+            for phrase in row[0].split(";"):
+                ws = _words(phrase)
+                if ws:
+                    typed[ws] = typed.get(ws, ()) + legal
+                    fw = tuple(_fold_word(w) for w in ws)
+                    folded[fw] = folded.get(fw, ()) + legal
+        teencode = {normalize(r[0]): _words(r[1]) for r in _rows(base / "teencode.tsv") if len(r) >= 2}
+        stop = frozenset(normalize(r[0]) for r in _rows(base / "stopwords.tsv") if r)
+        longest = max((len(k) for k in typed), default=1)
+        return cls(typed, folded, teencode, stop, frozenset(_fold_word(w) for w in stop), longest)
+
+    @classmethod
+    def empty(cls) -> "Lexicon":
+        """No expansions, no teencode, no stop words (exact BM25)."""
+        return cls({}, {}, {}, frozenset(), frozenset(), 1)
+
+    def expand_teencode(self, words: list[str]) -> list[str]:
+        """Spell out chat abbreviations word by word ("ck" → "chồng")."""
+        out: list[str] = []
+        for w in words:
+            out.extend(self.teencode.get(w, (w,)))
+        return out
+
+    def stop_forms(self, folded: bool) -> frozenset[str]:
+        """Stop words in the form the query is matched in."""
+        return self.stop_folded if folded else self.stop_typed
+
+    def expansions(self, words: list[str], folded: bool) -> list[str]:
+        """Legal terms for every colloquial phrase found in the words (longest match first)."""
+        table = self.expansions_folded if folded else self.expansions_typed
+        if not table:
+            return []
+        seq = [_fold_word(w) for w in words] if folded else words
+        out: list[str] = []
+        i = 0
+        while i < len(seq):
+            for n in range(min(self.max_phrase, len(seq) - i), 0, -1):
+                legal = table.get(tuple(seq[i:i + n]))
+                if legal:
+                    out.extend(legal)
+                    i += n - 1
+                    break
+            i += 1
+        return out

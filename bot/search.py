@@ -1,0 +1,296 @@
+"""BM25 search over articles: sparse weight matrix (terms × articles), saved as memory-mappable .npy files."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Collection, Iterable, Mapping, Protocol
+
+import numpy as np
+
+from bot.analysis import Params, is_folded_query, query_features, runs, text_features
+from bot.citations import citation_counts
+from bot.corpus.model import AMENDED, IN_FORCE, Article, Document
+from bot.lexicon import Lexicon
+
+INDEX_FORMAT = 1
+_ARRAYS = ("data", "indices", "indptr", "related_ptr", "related", "p_data", "p_indices", "p_indptr", "p_owner")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked article."""
+
+    doc: str
+    article: str
+    title: str
+    score: float
+
+    @property
+    def key(self) -> str:
+        """DOC:ARTICLE."""
+        return f"{self.doc}:{self.article}"
+
+
+class Searcher(Protocol):
+    """What callers need from an index."""
+
+    def search(self, query: str, top: int = 10, docs: Collection[str] | None = None,
+               in_force_only: bool = False) -> list[Hit]:
+        """Best hits first."""
+        ...
+
+
+_CLAUSE_START = re.compile(r"^\d+[a-zđ]?\.\s")
+_PASSAGE_CHARS = 800
+
+
+def passages(text: str) -> list[str]:
+    """An article's numbered clauses (points stay with their clause); long runs are cut."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        if out and not _CLAUSE_START.match(line) and len(out[-1]) < _PASSAGE_CHARS:
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+    return out
+
+
+def _add(into: dict[str, int], counts: dict[str, int]) -> None:
+    """into += counts."""
+    for k, v in counts.items():
+        into[k] = into.get(k, 0) + v
+
+
+def _article_counts(a: Article, doc: Document | None, p: Params) -> tuple[dict[str, int], list[dict[str, int]]]:
+    """Features of one article (title and document name repeated, then the body) and of each clause."""
+    counts = text_features(a.title, p, p.title_repeat) if a.title and p.title_repeat else {}
+    if p.name_repeat:
+        _add(counts, text_features(doc.name if doc else a.doc, p, p.name_repeat))
+    parts = [text_features(x, p) for x in passages(a.text)]
+    for part in parts:
+        _add(counts, part)
+    return counts, parts
+
+
+def _postings(items: list[dict[str, int]], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(term, unit, tf) triples; new terms are added to vocab."""
+    rows: list[int] = []
+    cols: list[int] = []
+    tfs: list[int] = []
+    for i, counts in enumerate(items):
+        for term, tf in counts.items():
+            rows.append(vocab.setdefault(term, len(vocab)))
+            cols.append(i)
+            tfs.append(tf)
+    return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int32), np.asarray(tfs, dtype=np.float32)
+
+
+class SearchIndex:
+    """BM25 (Okapi, per feature family) over articles with accent-folded features alongside."""
+
+    def __init__(self, arrays: Mapping[str, np.ndarray], vocab: dict[str, int], meta: dict[str, Any],
+                 lexicon: Lexicon | None = None) -> None:
+        """Use build() or load()."""
+        self.data, self.indices, self.indptr = arrays["data"], arrays["indices"], arrays["indptr"]
+        self.related_ptr, self.related = arrays["related_ptr"], arrays["related"]
+        self.p_data, self.p_indices, self.p_indptr = arrays["p_data"], arrays["p_indices"], arrays["p_indptr"]
+        self.p_owner = arrays["p_owner"]
+        self.vocab = vocab
+        self.meta = meta
+        self.params = Params(**meta["params"])
+        self.keys: list[str] = meta["keys"]
+        self.titles: list[str] = meta["titles"]
+        self.doc_of = np.asarray(meta["doc_of"], dtype=np.int32)
+        self.doc_numbers: list[str] = meta["docs"]
+        self.doc_in_force = np.asarray(meta["doc_in_force"], dtype=bool)
+        cited = np.asarray(meta["cited"], dtype=np.float32)
+        # often-cited articles (definitions, prohibitions, conditions) are what most questions need
+        self.article_factor = (np.asarray(meta["doc_factor"], dtype=np.float32)[self.doc_of]
+                               * (1.0 + self.params.citation_prior * np.log1p(cited)))
+        self.lexicon = lexicon if lexicon is not None else Lexicon.load()
+
+    def __len__(self) -> int:
+        """Number of articles."""
+        return len(self.keys)
+
+    @classmethod
+    def build(cls, articles: list[Article], documents: Mapping[str, Document],
+              params: Params | None = None) -> "SearchIndex":
+        """Index the articles (document names and statuses come from `documents`)."""
+        p = params or Params()
+        analysed = [_article_counts(a, documents.get(a.doc), p) for a in articles]
+        vocab: dict[str, int] = {}
+        arrays = _bm25_arrays(*_postings([c for c, _ in analysed], vocab), vocab, len(articles), p)
+        parts = [part for _, ps in analysed for part in ps]
+        owner = np.repeat(np.arange(len(articles), dtype=np.int32), [len(ps) for _, ps in analysed])
+        if p.passage_weight and parts:
+            rows, cols, tfs = _postings(parts, vocab)
+            for k, v in _bm25_arrays(rows, cols, tfs, vocab, len(parts), p).items():
+                arrays["p_" + k] = v
+        else:
+            for k, dt in (("data", np.float32), ("indices", np.int32), ("indptr", np.int64)):
+                arrays["p_" + k] = np.zeros(len(vocab) + 1 if k == "indptr" else 0, dtype=dt)
+        arrays["p_owner"] = owner
+        docs = sorted({a.doc for a in articles})
+        cited = citation_counts(articles)
+        doc_id = {d: i for i, d in enumerate(docs)}
+        pos = {a.key: i for i, a in enumerate(articles)}
+        rel = [[pos[k] for k in a.related if k in pos] for a in articles]
+        arrays["related_ptr"] = np.cumsum([0] + [len(r) for r in rel]).astype(np.int64)
+        arrays["related"] = np.asarray([x for r in rel for x in r], dtype=np.int32)
+        meta = {
+            "format": INDEX_FORMAT, "params": asdict(p), "keys": [a.key for a in articles],
+            "titles": [a.title for a in articles], "cited": [cited.get(a.key, 0) for a in articles], "doc_of": [doc_id[a.doc] for a in articles], "docs": docs,
+            "doc_factor": [1.0 if _is_primary(d, documents.get(d)) else p.secondary_factor for d in docs],
+            "doc_in_force": [documents[d].status in (IN_FORCE, AMENDED) if d in documents else True
+                             for d in docs],
+        }
+        return cls(arrays, vocab, meta)
+
+    def save(self, index_dir: Path) -> None:
+        """Write .npy arrays, vocab.json and meta.json into index_dir."""
+        index_dir = Path(index_dir)
+        index_dir.mkdir(parents=True, exist_ok=True)
+        for name in _ARRAYS:
+            np.save(index_dir / f"{name}.npy", getattr(self, name))
+        (index_dir / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
+        (index_dir / "meta.json").write_text(json.dumps(self.meta, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, index_dir: Path, lexicon: Lexicon | None = None) -> "SearchIndex":
+        """Open a saved index; the arrays are memory-mapped."""
+        index_dir = Path(index_dir)
+        meta = json.loads((index_dir / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("format") != INDEX_FORMAT:
+            raise ValueError(f"index format {meta.get('format')} is not {INDEX_FORMAT}: rebuild the index")
+        vocab = json.loads((index_dir / "vocab.json").read_text(encoding="utf-8"))
+        arrays = {name: np.load(index_dir / f"{name}.npy", mmap_mode="r")
+                  for name in _ARRAYS}
+        return cls(arrays, vocab, meta, lexicon)
+
+    def query_terms(self, query: str) -> dict[str, float]:
+        """Weighted features of a query: the user's words, then lexicon expansions at lower weight."""
+        p, lex = self.params, self.lexicon
+        words = [w for run in runs(query) for w in run]
+        folded = is_folded_query(words)  # decided on what was typed: teencode expansions carry marks
+        text = lex.expand_teencode(words)
+        terms = query_features(" ".join(text), p, folded, 1.0, lex.stop_forms(folded))
+        for extra in lex.expansions(text, folded):
+            for k, v in query_features(extra, p, folded, p.weight_expansion).items():
+                terms[k] = max(terms.get(k, 0.0), v)
+        return terms
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every article for the query."""
+        scores = np.zeros(len(self.keys), dtype=np.float32)
+        terms = [(col, w) for t, w in self.query_terms(query).items() if (col := self.vocab.get(t)) is not None]
+        for col, weight in terms:
+            s, e = int(self.indptr[col]), int(self.indptr[col + 1])
+            scores[self.indices[s:e]] += weight * self.data[s:e]
+        if self.params.passage_weight and len(self.p_owner):
+            part = np.zeros(len(self.p_owner), dtype=np.float32)
+            for col, weight in terms:
+                if col + 1 < len(self.p_indptr):
+                    s, e = int(self.p_indptr[col]), int(self.p_indptr[col + 1])
+                    part[self.p_indices[s:e]] += weight * self.p_data[s:e]
+            best = np.zeros_like(scores)
+            np.maximum.at(best, self.p_owner, part)
+            scores += self.params.passage_weight * best
+        if self.params.related_boost and len(self.related):
+            scores = self._boost_related(scores)
+        return scores * self.article_factor
+
+    def _boost_related(self, scores: np.ndarray) -> np.ndarray:
+        """Add a little of the best related article's score (a guiding decree supports its law article)."""
+        best = np.zeros_like(scores)
+        counts = np.diff(self.related_ptr)
+        has = counts > 0
+        owners = np.repeat(np.arange(len(scores)), counts)
+        np.maximum.at(best, owners, scores[np.asarray(self.related)])
+        return np.where(has, scores + self.params.related_boost * best, scores)
+
+    def search(self, query: str, top: int = 10, docs: Collection[str] | None = None,
+               in_force_only: bool = False) -> list[Hit]:
+        """Best `top` articles with a positive score, optionally only in given documents / in force."""
+        if top <= 0 or not self.keys:
+            return []
+        scores = self.scores(query)
+        if docs is not None:
+            wanted = {d.upper() for d in docs}
+            allowed = np.asarray([d.upper() in wanted for d in self.doc_numbers] or [False], dtype=bool)
+            scores = np.where(allowed[self.doc_of], scores, 0.0)
+        if in_force_only:
+            scores = np.where(self.doc_in_force[self.doc_of], scores, 0.0)
+        positive = np.flatnonzero(scores > 0)
+        if not len(positive):
+            return []
+        order = positive[np.lexsort((positive, -scores[positive]))][:top]
+        return [self._hit(int(i), float(scores[i])) for i in order]
+
+    def _hit(self, i: int, score: float) -> Hit:
+        """Hit for article number i."""
+        doc, _, article = self.keys[i].rpartition(":")
+        return Hit(doc, article, self.titles[i], round(score, 4))
+
+
+def _is_primary(number: str, doc: Document | None) -> bool:
+    """Laws, codes and ordinances (passed by the National Assembly or its Standing Committee)."""
+    kind = (doc.type if doc else "").lower()
+    return kind in ("luật", "bộ luật", "pháp lệnh") or "/QH" in number.upper() or "PL-UBTVQH" in number.upper()
+
+
+def _bm25_arrays(rows: np.ndarray, cols: np.ndarray, tfs: np.ndarray, vocab: dict[str, int], n: int,
+                 p: Params) -> dict[str, np.ndarray]:
+    """CSC-like arrays per term: indptr over terms, article indices and BM25 weights (idf folded in)."""
+    families = np.asarray([t[0] for t in vocab], dtype="U1")
+    fam_of_row = families[rows] if len(rows) else np.asarray([], dtype="U1")
+    weights = np.zeros(len(tfs), dtype=np.float32)
+    df = np.bincount(rows, minlength=len(vocab)).astype(np.float64)
+    idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))  # Lucene's non-negative BM25 idf
+    for fam in set(families.tolist()):
+        sel = fam_of_row == fam
+        dl = np.bincount(cols[sel], weights=tfs[sel], minlength=n)
+        avg = dl.mean() if n else 1.0
+        norm = p.k1 * (1 - p.b + p.b * dl[cols[sel]] / (avg or 1.0))
+        tf = tfs[sel]
+        weights[sel] = idf[rows[sel]] * tf * (p.k1 + 1) / (tf + norm)
+    order = np.lexsort((cols, rows))
+    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(vocab)), out=indptr[1:])
+    return {"data": weights[order], "indices": cols[order], "indptr": indptr}
+
+
+def build_index(corpus: Any, index_dir: Path) -> SearchIndex:
+    """Build from a Corpus (`.articles()`, `.documents`) and save into index_dir."""
+    index = SearchIndex.build(corpus.articles(), corpus.documents)
+    index.save(Path(index_dir))
+    return index
+
+
+class StaticSearchIndex:
+    """A fake index for unit tests: fixed hits per query (normalized), [] otherwise."""
+
+    def __init__(self, hits_by_query: Mapping[str, Iterable[Hit]]) -> None:
+        """hits_by_query: query → hits, best first."""
+        from bot.text import normalize
+
+        self._norm = normalize
+        self._hits = {normalize(q).strip(): list(h) for q, h in hits_by_query.items()}
+
+    def search(self, query: str, top: int = 10, docs: Collection[str] | None = None,
+               in_force_only: bool = False) -> list[Hit]:
+        """The stored hits for this query, filtered by document."""
+        hits = self._hits.get(self._norm(query).strip(), [])
+        if docs is not None:
+            wanted = {d.upper() for d in docs}
+            hits = [h for h in hits if h.doc.upper() in wanted]
+        return [h for h in hits if h.score > 0][:max(top, 0)]
+
+    def __len__(self) -> int:
+        """Number of distinct articles it knows."""
+        return len({h.key for hs in self._hits.values() for h in hs})
+

@@ -1,0 +1,171 @@
+"""bot.search: ranking on a tiny corpus, accent-insensitive matching, filters, save/load, BM25 parity."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from bot.analysis import Params
+from bot.corpus.model import REPLACED, Article, Document
+from bot.lexicon import Lexicon
+from bot.search import Hit, SearchIndex, StaticSearchIndex, build_index, passages
+from bot.text import syllables
+
+LAW = "52/2014/QH13"
+LABOUR = "45/2019/QH14"
+OLD = "58/2014/QH13"
+
+
+def _docs() -> dict[str, Document]:
+    arts = {
+        LAW: [
+            Article(LAW, "8", "Điều kiện kết hôn", "1. Nam từ đủ 20 tuổi trở lên, nữ từ đủ 18 tuổi trở lên.\n"
+                    "2. Việc kết hôn do nam và nữ tự nguyện quyết định."),
+            Article(LAW, "51", "Quyền yêu cầu giải quyết ly hôn", "1. Vợ, chồng hoặc cả hai người có quyền "
+                    "yêu cầu Tòa án giải quyết ly hôn.\n2. Chồng không có quyền yêu cầu ly hôn khi vợ đang có thai."),
+            Article(LAW, "107", "Nghĩa vụ cấp dưỡng", "Nghĩa vụ cấp dưỡng được thực hiện giữa cha, mẹ và con. "
+                    "Cha, mẹ có nghĩa vụ cấp dưỡng cho con chưa thành niên.", related=(f"{LAW}:8",)),
+        ],
+        LABOUR: [
+            Article(LABOUR, "139", "Nghỉ thai sản", "1. Lao động nữ được nghỉ thai sản trước và sau khi sinh con "
+                    "là 06 tháng.\n2. Hết thời gian nghỉ thai sản, người lao động được hưởng 100% tiền lương."),
+            Article(LABOUR, "137", "Bảo vệ thai sản", "Người sử dụng lao động không được sa thải người lao động "
+                    "vì lý do kết hôn, mang thai, nghỉ thai sản, nuôi con dưới 12 tháng tuổi."),
+        ],
+        OLD: [Article(OLD, "34", "Thời gian hưởng chế độ khi sinh con",
+                      "Lao động nữ sinh con được nghỉ việc hưởng chế độ thai sản trước và sau khi sinh con là 06 tháng.")],
+    }
+    meta = {LAW: ("Luật", "Luật Hôn nhân và gia đình", "in_force"), LABOUR: ("Bộ luật", "Bộ luật Lao động", "in_force"),
+            OLD: ("Luật", "Luật Bảo hiểm xã hội", REPLACED)}
+    return {n: Document(n, type=t, title=ti, status=st, articles=tuple(arts[n])) for n, (t, ti, st) in meta.items()}
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    docs = _docs()
+    return SearchIndex.build([a for d in docs.values() for a in d.articles], docs)
+
+
+def keys(hits: list[Hit]) -> list[str]:
+    return [h.key for h in hits]
+
+
+@pytest.mark.parametrize("query, expected_first", [
+    ("nghỉ thai sản mấy tháng", f"{LABOUR}:139"),
+    ("điều kiện kết hôn", f"{LAW}:8"),
+    ("nghĩa vụ cấp dưỡng cho con", f"{LAW}:107"),
+    ("bị sa thải vì mang thai", f"{LABOUR}:137"),
+    ("ly hôn khi vợ có thai", f"{LAW}:51"),
+    ("52/2014/QH13 kết hôn", f"{LAW}:8"),
+])
+def test_best_article_first(index: SearchIndex, query: str, expected_first: str) -> None:
+    assert keys(index.search(query))[0] == expected_first
+
+
+def test_exact_order_and_positive_scores(index: SearchIndex) -> None:
+    hits = index.search("nghỉ thai sản")
+    assert keys(hits)[:3] == [f"{LABOUR}:139", f"{LABOUR}:137", f"{OLD}:34"]
+    assert all(h.score > 0 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert hits[0].title == "Nghỉ thai sản" and hits[0].doc == LABOUR and hits[0].article == "139"
+
+
+@pytest.mark.parametrize("query, expected_first", [
+    ("nghi thai san may thang", f"{LABOUR}:139"),
+    ("dieu kien ket hon", f"{LAW}:8"),
+    ("ck ko dua tien nuoi con", f"{LAW}:107"),  # teencode + colloquial "tiền nuôi con" → cấp dưỡng
+    ("NGHĨA VỤ CẤP DƯỠNG", f"{LAW}:107"),
+])
+def test_accent_insensitive_and_colloquial(index: SearchIndex, query: str, expected_first: str) -> None:
+    assert keys(index.search(query))[0] == expected_first
+
+
+def test_nfd_query_equals_nfc(index: SearchIndex) -> None:
+    import unicodedata
+
+    q = "nghĩa vụ cấp dưỡng"
+    assert index.search(unicodedata.normalize("NFD", q)) == index.search(q)
+
+
+@pytest.mark.parametrize("query", ["", "   ", "xyzzy qwerty", "?!."])
+def test_nothing_matches(index: SearchIndex, query: str) -> None:
+    assert index.search(query) == []
+
+
+def test_filters(index: SearchIndex) -> None:
+    assert {h.doc for h in index.search("thai sản", docs=[LABOUR])} == {LABOUR}
+    assert index.search("thai sản", docs=["1/2000/QH10"]) == []
+    assert OLD in {h.doc for h in index.search("thai sản sinh con")}
+    assert OLD not in {h.doc for h in index.search("thai sản sinh con", in_force_only=True)}
+    assert len(index.search("thai sản", top=2)) == 2 and index.search("thai sản", top=0) == []
+
+
+def test_save_load_round_trip(index: SearchIndex, tmp_path: Path) -> None:
+    index.save(tmp_path / "idx")
+    loaded = SearchIndex.load(tmp_path / "idx")
+    assert len(loaded) == len(index)
+    for q in ("nghỉ thai sản", "ket hon", "cấp dưỡng"):
+        assert loaded.search(q) == index.search(q)
+        assert loaded.search(q, in_force_only=True, docs=[LAW, OLD]) == index.search(q, in_force_only=True,
+                                                                                     docs=[LAW, OLD])
+
+
+def test_build_index_from_corpus_and_empty(tmp_path: Path) -> None:
+    class Corpus:
+        documents = _docs()
+
+        def articles(self) -> list[Article]:
+            return [a for d in self.documents.values() for a in d.articles]
+
+    build_index(Corpus(), tmp_path / "a")
+    assert keys(SearchIndex.load(tmp_path / "a").search("kết hôn"))[0] == f"{LAW}:8"
+    empty = SearchIndex.build([], {})
+    empty.save(tmp_path / "b")
+    assert SearchIndex.load(tmp_path / "b").search("kết hôn") == []
+
+
+def test_passages_keep_points_with_their_clause() -> None:
+    assert passages("Mở đầu\n1. Khoản một\na) điểm a\nb) điểm b\n2. Khoản hai") == [
+        "Mở đầu", "1. Khoản một\na) điểm a\nb) điểm b", "2. Khoản hai"]
+
+
+def test_plain_bm25_parity_with_reference() -> None:
+    """With every extra switched off the score is Okapi BM25 (Lucene idf), the order the one of rank_bm25."""
+    from rank_bm25 import BM25Okapi
+
+    texts = ["vợ chồng bình đẳng", "vợ chồng ly hôn tài sản chung", "tài sản riêng của vợ chồng",
+             "con chung con riêng", "nghỉ thai sản sáu tháng", "tiền lương thai sản", "kết hôn", "cấp dưỡng con"]
+    arts = [Article("1/2000/QH10", str(i + 1), "", t) for i, t in enumerate(texts)]
+    plain = Params(title_repeat=0, name_repeat=0, weight_pair=0, weight_word=0, passage_weight=0,
+                   citation_prior=0, secondary_factor=1, related_boost=0)
+    index = SearchIndex.build(arts, {}, plain)
+    index.lexicon = Lexicon.empty()
+    corpus = [syllables(t) for t in texts]
+    k1, b, n = plain.k1, plain.b, len(corpus)
+    avg = sum(map(len, corpus)) / n
+    okapi = BM25Okapi(corpus, k1=k1, b=b)
+    for query in ("tài sản chung", "thai sản", "con riêng"):
+        words = syllables(query)
+        expected = []
+        for doc in corpus:
+            s = 0.0
+            for w in words:
+                df = sum(w in d for d in corpus)
+                tf = doc.count(w)
+                s += math.log(1 + (n - df + 0.5) / (df + 0.5)) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(doc) / avg))
+            expected.append(s)
+        got = index.scores(query)
+        assert got.tolist() == pytest.approx(expected, rel=1e-5)
+        ref = okapi.get_scores(words)
+        top_ours = sorted(range(n), key=lambda i: (-got[i], i))[:1]  # idf differs (rank_bm25 floors it)
+        top_ref = sorted(range(n), key=lambda i: (-ref[i], i))[:1]
+        assert top_ours == top_ref
+
+
+def test_static_index() -> None:
+    hit = Hit(LAW, "8", "Điều kiện kết hôn", 3.0)
+    fake = StaticSearchIndex({"Kết hôn": [hit, Hit(LABOUR, "1", "x", 0.0)]})
+    assert fake.search("kết hôn") == [hit]
+    assert fake.search("kết hôn", docs=[LABOUR]) == [] and fake.search("khác") == []
+    assert hit.key == f"{LAW}:8"
