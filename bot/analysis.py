@@ -25,6 +25,7 @@ class Params:
     weight_expansion: float = 0.4
     weight_stop: float = 0.1
     related_boost: float = 0.0
+    max_df: float = 0.3  # query terms found in more than this share of articles are skipped
     passage_weight: float = 0.3  # weight of the best clause's own BM25 score
     citation_prior: float = 0.1  # score × (1 + prior·ln(1 + articles citing it))
     secondary_factor: float = 0.8  # scores of decrees, circulars, plans… relative to laws and codes

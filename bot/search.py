@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from array import array
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from bot.corpus.model import AMENDED, IN_FORCE, Article, Document
 from bot.lexicon import Lexicon
 
 INDEX_FORMAT = 1
+PRUNE_FROM = 500  # articles; small corpora score every term
 _ARRAYS = ("data", "indices", "indptr", "related_ptr", "related", "p_data", "p_indices", "p_indptr", "p_owner")
 
 
@@ -76,17 +78,26 @@ def _article_counts(a: Article, doc: Document | None, p: Params) -> tuple[dict[s
     return counts, parts
 
 
-def _postings(items: list[dict[str, int]], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(term, unit, tf) triples; new terms are added to vocab."""
-    rows: list[int] = []
-    cols: list[int] = []
-    tfs: list[int] = []
-    for i, counts in enumerate(items):
+class _Postings:
+    """(term, unit, tf) triples in compact arrays: 60,000 articles must not need gigabytes of Python ints."""
+
+    def __init__(self) -> None:
+        """Empty."""
+        self.rows, self.cols, self.tfs = array("q"), array("i"), array("f")
+        self.units = 0
+
+    def add(self, counts: dict[str, int], vocab: dict[str, int]) -> None:
+        """One more unit (article or clause); new terms are added to vocab."""
         for term, tf in counts.items():
-            rows.append(vocab.setdefault(term, len(vocab)))
-            cols.append(i)
-            tfs.append(tf)
-    return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int32), np.asarray(tfs, dtype=np.float32)
+            self.rows.append(vocab.setdefault(term, len(vocab)))
+            self.cols.append(self.units)
+            self.tfs.append(tf)
+        self.units += 1
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As numpy arrays."""
+        return (np.frombuffer(self.rows, dtype=np.int64), np.frombuffer(self.cols, dtype=np.int32),
+                np.frombuffer(self.tfs, dtype=np.float32))
 
 
 class SearchIndex:
@@ -122,19 +133,20 @@ class SearchIndex:
               params: Params | None = None) -> "SearchIndex":
         """Index the articles (document names and statuses come from `documents`)."""
         p = params or Params()
-        analysed = [_article_counts(a, documents.get(a.doc), p) for a in articles]
         vocab: dict[str, int] = {}
-        arrays = _bm25_arrays(*_postings([c for c, _ in analysed], vocab), vocab, len(articles), p)
-        parts = [part for _, ps in analysed for part in ps]
-        owner = np.repeat(np.arange(len(articles), dtype=np.int32), [len(ps) for _, ps in analysed])
-        if p.passage_weight and parts:
-            rows, cols, tfs = _postings(parts, vocab)
-            for k, v in _bm25_arrays(rows, cols, tfs, vocab, len(parts), p).items():
-                arrays["p_" + k] = v
-        else:
-            for k, dt in (("data", np.float32), ("indices", np.int32), ("indptr", np.int64)):
-                arrays["p_" + k] = np.zeros(len(vocab) + 1 if k == "indptr" else 0, dtype=dt)
-        arrays["p_owner"] = owner
+        whole, parts = _Postings(), _Postings()
+        owner = array("i")
+        for i, a in enumerate(articles):
+            counts, clause_counts = _article_counts(a, documents.get(a.doc), p)
+            whole.add(counts, vocab)
+            if p.passage_weight:
+                for c in clause_counts:
+                    parts.add(c, vocab)
+                    owner.append(i)
+        arrays = _bm25_arrays(*whole.arrays(), vocab, len(articles), p)
+        for k, v in _bm25_arrays(*parts.arrays(), vocab, parts.units, p).items():
+            arrays["p_" + k] = v
+        arrays["p_owner"] = np.frombuffer(owner, dtype=np.int32)
         docs = sorted({a.doc for a in articles})
         cited = citation_counts(articles)
         doc_id = {d: i for i, d in enumerate(docs)}
@@ -168,7 +180,7 @@ class SearchIndex:
         if meta.get("format") != INDEX_FORMAT:
             raise ValueError(f"index format {meta.get('format')} is not {INDEX_FORMAT}: rebuild the index")
         vocab = json.loads((index_dir / "vocab.json").read_text(encoding="utf-8"))
-        arrays = {name: np.load(index_dir / f"{name}.npy", mmap_mode="r")
+        arrays = {name: np.asarray(np.load(index_dir / f"{name}.npy", mmap_mode="r"))
                   for name in _ARRAYS}
         return cls(arrays, vocab, meta, lexicon)
 
@@ -186,23 +198,28 @@ class SearchIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every article for the query."""
-        scores = np.zeros(len(self.keys), dtype=np.float32)
-        terms = [(col, w) for t, w in self.query_terms(query).items() if (col := self.vocab.get(t)) is not None]
-        for col, weight in terms:
-            s, e = int(self.indptr[col]), int(self.indptr[col + 1])
-            scores[self.indices[s:e]] += weight * self.data[s:e]
-        if self.params.passage_weight and len(self.p_owner):
-            part = np.zeros(len(self.p_owner), dtype=np.float32)
-            for col, weight in terms:
-                if col + 1 < len(self.p_indptr):
-                    s, e = int(self.p_indptr[col]), int(self.p_indptr[col + 1])
-                    part[self.p_indices[s:e]] += weight * self.p_data[s:e]
-            best = np.zeros_like(scores)
-            np.maximum.at(best, self.p_owner, part)
-            scores += self.params.passage_weight * best
+        n = len(self.keys)
+        # terms in most articles (filler) barely move the ranking but cost the most: skip them
+        max_df = self.params.max_df * n if n >= PRUNE_FROM else n
+        terms = [(col, w) for t, w in self.query_terms(query).items()
+                 if (col := self.vocab.get(t)) is not None and self.indptr[col + 1] - self.indptr[col] <= max_df]
+        scores = _accumulate(terms, self.indptr, self.indices, self.data, n)
+        if self.params.passage_weight and len(self.p_owner) and terms:
+            part = _accumulate(terms, self.p_indptr, self.p_indices, self.p_data, len(self.p_owner))
+            scores += self.params.passage_weight * self._best_clause(part)
         if self.params.related_boost and len(self.related):
             scores = self._boost_related(scores)
         return scores * self.article_factor
+
+    def _best_clause(self, part: np.ndarray) -> np.ndarray:
+        """Per article, the best score among its clauses (clauses are stored grouped by article)."""
+        best = np.zeros(len(self.keys), dtype=np.float32)
+        touched = np.flatnonzero(part)
+        if len(touched):
+            owners = self.p_owner[touched]
+            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            best[owners[starts]] = np.maximum.reduceat(part[touched], starts)
+        return best
 
     def _boost_related(self, scores: np.ndarray) -> np.ndarray:
         """Add a little of the best related article's score (a guiding decree supports its law article)."""
@@ -226,8 +243,9 @@ class SearchIndex:
         if in_force_only:
             scores = np.where(self.doc_in_force[self.doc_of], scores, 0.0)
         positive = np.flatnonzero(scores > 0)
-        if not len(positive):
-            return []
+        if len(positive) > top:
+            cut = np.partition(scores[positive], len(positive) - top)[len(positive) - top]
+            positive = positive[scores[positive] >= cut]
         order = positive[np.lexsort((positive, -scores[positive]))][:top]
         return [self._hit(int(i), float(scores[i])) for i in order]
 
@@ -235,6 +253,18 @@ class SearchIndex:
         """Hit for article number i."""
         doc, _, article = self.keys[i].rpartition(":")
         return Hit(doc, article, self.titles[i], round(score, 4))
+
+
+def _accumulate(terms: list[tuple[int, float]], indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
+                n: int) -> np.ndarray:
+    """Sum of weight × posting over the query's terms, one bincount for all of them."""
+    spans = [(int(indptr[c]), int(indptr[c + 1]), w) for c, w in terms if c + 1 < len(indptr)]
+    spans = [(s, e, w) for s, e, w in spans if e > s]
+    if not spans:
+        return np.zeros(n, dtype=np.float32)
+    idx = np.concatenate([indices[s:e] for s, e, _ in spans])
+    val = np.concatenate([data[s:e] * np.float32(w) for s, e, w in spans])
+    return np.bincount(idx, weights=val, minlength=n).astype(np.float32)
 
 
 def _is_primary(number: str, doc: Document | None) -> bool:
