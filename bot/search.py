@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import json
-from array import array
 import re
+from array import array
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Collection, Iterable, Mapping, Protocol
@@ -11,6 +11,7 @@ from typing import Any, Collection, Iterable, Mapping, Protocol
 import numpy as np
 
 from bot.analysis import Params, is_folded_query, query_features, runs, text_features
+from bot.bm25 import Postings, accumulate, bm25_arrays
 from bot.citations import citation_counts
 from bot.corpus.model import AMENDED, IN_FORCE, Article, Document
 from bot.lexicon import Lexicon
@@ -78,28 +79,6 @@ def _article_counts(a: Article, doc: Document | None, p: Params) -> tuple[dict[s
     return counts, parts
 
 
-class _Postings:
-    """(term, unit, tf) triples in compact arrays: 60,000 articles must not need gigabytes of Python ints."""
-
-    def __init__(self) -> None:
-        """Empty."""
-        self.rows, self.cols, self.tfs = array("q"), array("i"), array("f")
-        self.units = 0
-
-    def add(self, counts: dict[str, int], vocab: dict[str, int]) -> None:
-        """One more unit (article or clause); new terms are added to vocab."""
-        for term, tf in counts.items():
-            self.rows.append(vocab.setdefault(term, len(vocab)))
-            self.cols.append(self.units)
-            self.tfs.append(tf)
-        self.units += 1
-
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """As numpy arrays."""
-        return (np.frombuffer(self.rows, dtype=np.int64), np.frombuffer(self.cols, dtype=np.int32),
-                np.frombuffer(self.tfs, dtype=np.float32))
-
-
 class SearchIndex:
     """BM25 (Okapi, per feature family) over articles with accent-folded features alongside."""
 
@@ -134,7 +113,7 @@ class SearchIndex:
         """Index the articles (document names and statuses come from `documents`)."""
         p = params or Params()
         vocab: dict[str, int] = {}
-        whole, parts = _Postings(), _Postings()
+        whole, parts = Postings(), Postings()
         owner = array("i")
         for i, a in enumerate(articles):
             counts, clause_counts = _article_counts(a, documents.get(a.doc), p)
@@ -143,8 +122,8 @@ class SearchIndex:
                 for c in clause_counts:
                     parts.add(c, vocab)
                     owner.append(i)
-        arrays = _bm25_arrays(*whole.arrays(), vocab, len(articles), p)
-        for k, v in _bm25_arrays(*parts.arrays(), vocab, parts.units, p).items():
+        arrays = bm25_arrays(*whole.arrays(), vocab, len(articles), p)
+        for k, v in bm25_arrays(*parts.arrays(), vocab, parts.units, p).items():
             arrays["p_" + k] = v
         arrays["p_owner"] = np.frombuffer(owner, dtype=np.int32)
         docs = sorted({a.doc for a in articles})
@@ -203,9 +182,9 @@ class SearchIndex:
         max_df = self.params.max_df * n if n >= PRUNE_FROM else n
         terms = [(col, w) for t, w in self.query_terms(query).items()
                  if (col := self.vocab.get(t)) is not None and self.indptr[col + 1] - self.indptr[col] <= max_df]
-        scores = _accumulate(terms, self.indptr, self.indices, self.data, n)
+        scores = accumulate(terms, self.indptr, self.indices, self.data, n)
         if self.params.passage_weight and len(self.p_owner) and terms:
-            part = _accumulate(terms, self.p_indptr, self.p_indices, self.p_data, len(self.p_owner))
+            part = accumulate(terms, self.p_indptr, self.p_indices, self.p_data, len(self.p_owner))
             scores += self.params.passage_weight * self._best_clause(part)
         if self.params.related_boost and len(self.related):
             scores = self._boost_related(scores)
@@ -255,43 +234,10 @@ class SearchIndex:
         return Hit(doc, article, self.titles[i], round(score, 4))
 
 
-def _accumulate(terms: list[tuple[int, float]], indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
-                n: int) -> np.ndarray:
-    """Sum of weight × posting over the query's terms, one bincount for all of them."""
-    spans = [(int(indptr[c]), int(indptr[c + 1]), w) for c, w in terms if c + 1 < len(indptr)]
-    spans = [(s, e, w) for s, e, w in spans if e > s]
-    if not spans:
-        return np.zeros(n, dtype=np.float32)
-    idx = np.concatenate([indices[s:e] for s, e, _ in spans])
-    val = np.concatenate([data[s:e] * np.float32(w) for s, e, w in spans])
-    return np.bincount(idx, weights=val, minlength=n).astype(np.float32)
-
-
 def _is_primary(number: str, doc: Document | None) -> bool:
     """Laws, codes and ordinances (passed by the National Assembly or its Standing Committee)."""
     kind = (doc.type if doc else "").lower()
     return kind in ("luật", "bộ luật", "pháp lệnh") or "/QH" in number.upper() or "PL-UBTVQH" in number.upper()
-
-
-def _bm25_arrays(rows: np.ndarray, cols: np.ndarray, tfs: np.ndarray, vocab: dict[str, int], n: int,
-                 p: Params) -> dict[str, np.ndarray]:
-    """CSC-like arrays per term: indptr over terms, article indices and BM25 weights (idf folded in)."""
-    families = np.asarray([t[0] for t in vocab], dtype="U1")
-    fam_of_row = families[rows] if len(rows) else np.asarray([], dtype="U1")
-    weights = np.zeros(len(tfs), dtype=np.float32)
-    df = np.bincount(rows, minlength=len(vocab)).astype(np.float64)
-    idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))  # Lucene's non-negative BM25 idf
-    for fam in set(families.tolist()):
-        sel = fam_of_row == fam
-        dl = np.bincount(cols[sel], weights=tfs[sel], minlength=n)
-        avg = dl.mean() if n else 1.0
-        norm = p.k1 * (1 - p.b + p.b * dl[cols[sel]] / (avg or 1.0))
-        tf = tfs[sel]
-        weights[sel] = idf[rows[sel]] * tf * (p.k1 + 1) / (tf + norm)
-    order = np.lexsort((cols, rows))
-    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=len(vocab)), out=indptr[1:])
-    return {"data": weights[order], "indices": cols[order], "indptr": indptr}
 
 
 def build_index(corpus: Any, index_dir: Path) -> SearchIndex:
