@@ -85,6 +85,7 @@ def import_sources(settings: Any, sources: list[str], build_index: BuildIndex | 
     outcome: dict[str, Any] = {}
 
     def change(current: Corpus) -> list[Document]:
+        """The merged documents (run under the store's lock, against the corpus it will replace)."""
         documents, outcome["replaced"], outcome["kept"] = merge(current, list(batch.documents))
         outcome["documents"] = documents
         return documents

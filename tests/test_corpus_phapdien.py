@@ -202,3 +202,12 @@ def test_unrecognised_note_is_skipped_with_reason(tmp_path: Path) -> None:
     result = read_source(_page(tmp_path, html))
     assert "126/2014/NĐ-CP" not in {d.number for d in result.documents}
     assert [s.reason for s in result.skipped if not s.imported][0].startswith("source note not understood")
+
+
+def test_every_dev_eval_article_is_imported(shared: ImportResult, shared_dir: Path) -> None:
+    import json
+
+    articles = _articles(shared)
+    lines = (shared_dir / "eval/dev.jsonl").read_text(encoding="utf-8").splitlines()
+    wanted = {key for line in lines if line.strip() for key in json.loads(line)["relevant"]}
+    assert wanted and not sorted(wanted - set(articles))

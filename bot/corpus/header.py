@@ -20,6 +20,7 @@ _EFFECTIVE = re.compile(r"có hiệu lực(?: thi hành)?(?: kể)? từ ngày\s
                         r"\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})", re.IGNORECASE)
 _SKIP_ISSUER = re.compile(r"CỘNG HÒA|CỘNG HOÀ|ĐỘC LẬP|^-+$|^[-_=* ]+$", re.IGNORECASE)
 _PLACE = re.compile(r"\b(tỉnh|thành phố|huyện|quận|thị xã|xã|phường)\s+(.+)$")
+_PREAMBLE = re.compile(r"^(Căn cứ|Theo đề nghị|Xét đề nghị)", re.IGNORECASE)
 _STOP_TITLE = re.compile(r"^(Căn cứ|\(|Trích|Điều\s+\d|Chương\s|Mục\s|Phần\s|[IVXLC]+\.\s|\d+\.\s)", re.IGNORECASE)
 
 
@@ -60,6 +61,9 @@ def kind_from_number(number: str) -> str:
 def parse_header(lines: list[str], body_start: int) -> Header | None:
     """The header in lines[:body_start]; None when no document number is found."""
     head = lines[:body_start]
+    # the preamble ("Căn cứ Bộ luật Lao động số 45/2019/QH14 ...") names other documents: never take their numbers
+    cut = next((i for i, x in enumerate(head) if _PREAMBLE.match(x)), len(head))
+    head = head[:cut]
     number = kind = issuer = ""
     title_parts: list[str] = []
     type_at = -1

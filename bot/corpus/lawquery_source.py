@@ -39,6 +39,7 @@ def _articles(data: dict[str, Any], number: str) -> list[Article]:
     out: list[Article] = []
 
     def walk(node: dict[str, Any], chapter: str, section: str) -> None:
+        """Collect the articles under node."""
         kind, name = node.get("node_type", ""), clean(node.get("name", ""))
         if kind == "chương":
             chapter, section = name.replace(":", ". ", 1), ""

@@ -37,6 +37,7 @@ class _Splitter(HTMLParser):
     """Collects the top-level classed <p> blocks; nested <p> inside a body become line breaks."""
 
     def __init__(self) -> None:
+        """Empty state."""
         super().__init__(convert_charrefs=True)
         self.blocks: list[Block] = []
         self.current: Block | None = None
@@ -96,6 +97,7 @@ class _Splitter(HTMLParser):
             self.current.parts.append(data)
 
     def _close(self) -> None:
+        """End the open block."""
         if self.current is not None:
             self.blocks.append(self.current)
         self.current, self.depth, self.cell = None, 0, False

@@ -40,6 +40,7 @@ def plan_sections(lines: list[str], doc: str, source: str) -> tuple[list[Article
     last_part = last_item = 0
 
     def finish() -> None:
+        """Store the section being read."""
         if not current:
             return
         number, title, body = current

@@ -21,6 +21,7 @@ _EXTRACT = re.compile(r"Trích:?\s*(Chương\s+[IVXLC]+)?,?\s*(Mục\s+\d+[^,)]*
 
 
 def _value(number: str) -> int:
+    """ "4a" -> 4."""
     return int(re.match(r"\d+", number).group())
 
 
@@ -36,6 +37,7 @@ def _statute(lines: list[str], start: int, doc: str, source: str) -> tuple[list[
     expect_title = ""  # the line after "Chương V" or "Mục 2" alone is its name
 
     def finish() -> None:
+        """Store the article being read."""
         if current is None:
             return
         number, title, body, ch, sec = current

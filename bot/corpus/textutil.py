@@ -77,6 +77,7 @@ def short_title(text: str, limit: int = 90) -> str:
 
 
 def _number_value(number: str) -> int:
+    """ "217a" -> 217; -1 when not numbered."""
     return int(re.match(r"\d+", number).group()) if re.match(r"\d+", number) else -1
 
 
