@@ -134,15 +134,18 @@ class Dialogue:
         return [text_message(self.texts.get(key, topics=names))], {**state, "actions": action}
 
     def _danger(self, text: str, categories: tuple[str, ...], state: dict[str, Any]) -> Reply:
-        """Hotlines first; then the articles, when any match well."""
-        messages, new, found = self._search(text, state, quiet=True)
+        """Hotlines first; then the articles, when any match well (none for self-harm: see danger.tsv "quiet")."""
+        if set(categories) <= self.intents.quiet:
+            return [answers.hotline_message(self.texts, self.hotlines, categories, with_articles=False)], state
+        hints = [self.intents.hints[c] for c in categories if c in self.intents.hints]
+        messages, new, found = self._search(self.intents.spell_out(text, " ".join(hints)), state, quiet=True)
         first = answers.hotline_message(self.texts, self.hotlines, categories, with_articles=found)
         return [first, *messages], new
 
     def _search(self, query: str, state: dict[str, Any], base: str | None = None,
                 quiet: bool = False) -> tuple[list[OutMessage], dict[str, Any], bool]:
         """Search and list the best articles, or say honestly that nothing matched (quiet: say nothing)."""
-        query = " ".join(w for w, _, _ in self.intents.expand(query))[:MAX_QUERY_CHARS]
+        query = self.intents.spell_out(query)[:MAX_QUERY_CHARS]
         new: dict[str, Any] = {"query": query, "base": base or query, "keys": [], "offset": 0}
         if state.get("doc"):
             new["doc"] = state["doc"]

@@ -15,9 +15,9 @@ GAP_MAX = 2
 SHORT_INTENT_WORDS = 6  # longer messages are questions even if they start with "chào"
 FOLLOWUP_MAX_WORDS = 10
 
-# Citation grammar, read on length-preserving folded text: "điểm a khoản 2 điều 185", "Đ139", "d.139"
+# Citation grammar, read on length-preserving folded text: "điểm a khoản 2 điều 185", "k2 đ185", "Đ139", "d.139"
 _CITE_RE = re.compile(
-    r"(?:\bdiem\s+([a-z])\s*[,.]?\s*)?(?:\bkhoan\s+(\d{1,3})\s*[,.]?\s*(?:cua\s+)?)?"
+    r"(?:\bdiem\s+([a-z])\s*[,.]?\s*)?(?:\b(?:khoan\s+|k\.?\s*)(\d{1,3})\s*[,.]?\s*(?:cua\s+)?)?"
     r"\b(?:dieu|d\.?)\s*(\d{1,4}[a-z]?)\b(?!/)")
 _NUMBER_RE = re.compile(r"\b(\d{1,4}/\d{4}(?:/[a-z0-9][a-z0-9\-]*)?)\b")
 _SELECT_RE = re.compile(r"^(\d{1,2})$")
@@ -124,6 +124,10 @@ class Intents:
     exclusions: list[_Pattern] = field(default_factory=list)
     aliases: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     stop: frozenset[str] = frozenset()
+    # ambiguous abbreviations read from a neighbour: "bn ơi" is "bạn ơi", "bn tháng" stays "bao nhiêu tháng"
+    teencode_near: dict[str, list[tuple[str, frozenset[str], str]]] = field(default_factory=dict)
+    hints: dict[str, str] = field(default_factory=dict)  # danger category -> words added to its search
+    quiet: frozenset[str] = frozenset()  # danger categories answered with hotlines only, never articles
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> "Intents":
@@ -133,6 +137,9 @@ class Intents:
             kind, phrase = row[0], row[1]
             if kind == "teencode":
                 self.teencode[phrase] = normalize(row[2])
+            elif kind in ("teencode_next", "teencode_prev"):
+                near = frozenset(fold(w) for w in row[3].split(",") if w.strip())
+                self.teencode_near.setdefault(phrase, []).append((kind[-4:], near, normalize(row[2])))
             elif kind == "stop":
                 self.stop = self.stop | {fold(phrase)}
             else:
@@ -143,6 +150,10 @@ class Intents:
                 self.triggers.append(_pattern(row[1], tags))
             elif row[0] == "exclude":
                 self.exclusions.append(_pattern(row[1]))
+            elif row[0] == "hint":
+                self.hints[row[1]] = normalize(row[2])
+            elif row[0] == "quiet":
+                self.quiet = self.quiet | {row[1]}
         aliases = [(tuple(fold(w) for w in words(row[0])), row[1]) for row in read_tsv("aliases.tsv", data_dir)]
         self.aliases = sorted(aliases, key=lambda a: -len(a[0]))
         return self
@@ -150,11 +161,30 @@ class Intents:
     def _msg(self, text: str) -> list[tuple[str, str, bool]]:
         """Message words after teencode, each as (word, folded, typed-without-diacritics)."""
         out = []
-        for w in words(text):
-            for part in self.teencode.get(w, w).split():
+        typed = words(text)
+        for i, w in enumerate(typed):
+            for part in self._spell(typed, i).split():
                 f = fold(part)
                 out.append((part, f, part == f))
         return out
+
+    def _spell(self, typed: list[str], i: int) -> str:
+        """Word i with its abbreviation spelled out, reading an ambiguous one from the word after or before it."""
+        word = typed[i]
+        for side, near, meaning in self.teencode_near.get(word, ()):
+            j = i + 1 if side == "next" else i - 1
+            if 0 <= j < len(typed) and fold(typed[j]) in near:
+                return meaning
+        return self.teencode.get(word, word)
+
+    def spell_out(self, text: str, extra: str = "") -> str:
+        """The message, then `extra` words, abbreviations spelled out; without diacritics if the user typed none."""
+        # a query half accented ("nghi de được") reads worse to the search than one written one way throughout
+        typed = words(text)
+        spelled = [part for i in range(len(typed)) for part in self._spell(typed, i).split()] + words(extra)
+        if all(w == fold(w) for w in typed):
+            spelled = [fold(w) for w in spelled]
+        return " ".join(spelled)
 
     def expand(self, text: str) -> list[tuple[str, str, bool]]:
         """The message's words with teencode spelled out ("ck" → "chồng"), as (word, folded, plain) triples."""

@@ -15,6 +15,7 @@ _ARTICLE_NUMBER = re.compile(r"^\d+[a-zđ]?$", re.IGNORECASE)
 _TITLE_PREFIX = re.compile(r"^\s*điều\s+\d+[a-zđ]?\s*[.:]\s*", re.IGNORECASE)
 _CLAUSE_START = re.compile(r"\n(?=[ \t]*\d+[a-zđ]?\.\s)")
 _SENTENCE_END = re.compile(r"(?<=[.;:!?…])\s+")
+_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
 
 
 @lru_cache(maxsize=1)
@@ -161,10 +162,14 @@ def status_note(document: Any, replacement: Any = None, texts: Texts | None = No
     if document is None or getattr(document, "in_force", True):
         return ""
     t = _t(texts)
+    # officials set the date with the status ("laws status ... --date 15/12/2025"); it is kept in the status note
+    since = _DATE.search(getattr(document, "status_note", "") or "")
+    suffix = "_since" if since else ""
+    date = since.group(0) if since else ""
     if document.replaced_by:
         name = replacement.name if replacement is not None else document.replaced_by
-        return t.get("status_replaced", replacement=name)
-    return t.get("status_expired")
+        return t.get("status_replaced" + suffix, replacement=name, date=date)
+    return t.get("status_expired" + suffix, date=date)
 
 
 @dataclass(frozen=True)

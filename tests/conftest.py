@@ -49,3 +49,23 @@ def settings(tmp_path: Path) -> Settings:
         zalo_refresh_token="refresh-0",
         admin_token="admin-token-test",
     )
+
+
+@pytest.fixture(scope="session")
+def real_laws_dir(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A $LAWS_DIR imported once per session from ../shared/laws (every Pháp điển đề mục file and text statute)."""
+    from bot.laws import import_sources
+
+    laws_dir = tmp_path_factory.mktemp("real-laws") / "laws"
+    texts = sorted(str(p) for p in (shared_dir / "laws/text").glob("*.txt"))
+    sources = [str(shared_dir / "laws/phapdien/demuc"), *texts]
+    import_sources(Settings(laws_dir=laws_dir), sources)
+    return laws_dir
+
+
+@pytest.fixture(scope="session")
+def real_library(real_laws_dir: Path):
+    """The law library (corpus and search index) of real_laws_dir, loaded once; treat it as read-only."""
+    from bot.laws import load_library
+
+    return load_library(Settings(laws_dir=real_laws_dir))

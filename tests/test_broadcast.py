@@ -265,3 +265,36 @@ def test_worker_process_killed_mid_way_and_restarted(redis_client, settings) -> 
             assert got == 0
         else:  # exactly once; only a recipient in flight at the kill may be unconfirmed (at most once)
             assert got == 1 or (got == 0 and user in unconfirmed), (user, got)
+
+
+def test_followers_with_the_real_client_over_http(redis_client, settings) -> None:
+    """SPEC §3 shapes end to end: getlist paged by 50, consultation inside the window, promotion outside it
+    (also for a follower whose window closed since we last saw them: -230 then promotion), -216 refreshed once."""
+    from bot.zalo import ZaloClient
+    from tests.fake_zalo import FakeZalo, point_at
+
+    followers = [f"f{i:03d}" for i in range(120)]
+    now = int(time.time() * 1000)
+    store = RedisStateStore(redis_client)
+    for user in ("f000", "f001", "f050", "f119"):
+        store.set_json(f"zlb:last:{user}", now - 3600_000)
+    with FakeZalo(followers=followers) as fake:
+        live = point_at(settings.with_(zalo_calls_per_minute=600_000), fake)
+        services = Services(live, store, ListQueue(), zalo=ZaloClient(live, store, sleep=lambda s: None),
+                            library=object())
+        fake.script(user_errors={"f050": -230}, revoke_token=True)
+        bid = broadcast.create(store, services.queue, MESSAGE, "followers")["id"]
+        drain(services, **FAST)
+        status = broadcast.status(store, bid)
+        pages = [c for c in fake.state()["calls"] if c["endpoint"] == "getlist"]
+        messages = fake.messages
+    assert status["state"] == "done" and status["total"] == 120 and status["sent"] == 119
+    assert status["skipped"] == 1 and status["errors"] == {"-230": 1}  # f050: -230 on both kinds of message
+    assert len(pages) == 3 + 1  # 120 followers by 50, one call refused with -216 then repeated
+    by_user = {m["user_id"]: m for m in messages}
+    assert {by_user[u]["endpoint"] for u in ("f000", "f001", "f119")} == {"cs"}
+    assert {m["endpoint"] for u, m in by_user.items() if u not in ("f000", "f001", "f119")} == {"promotion"}
+    assert len(messages) == 119 and len(by_user) == 119 and "f050" not in by_user
+    promo = by_user["f002"]["body"]["message"]["attachment"]["payload"]
+    assert promo["template_type"] == "promotion" and promo["buttons"][0]["payload"] == "Điều 139 45/2019/QH14"
+    assert fake.state()["refreshes"] == 1

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import tests.dialogue_fakes as fakes
 from bot.chat import ChatSession, open_store, render, run
 from bot.dialogue import Dialogue
 from bot.messages import OPEN_PHONE, Button, OutMessage
@@ -20,10 +19,13 @@ from bot.worker import conv_key
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def session(store: object | None = None) -> tuple[ChatSession, io.StringIO]:
-    out = io.StringIO()
-    library = fakes.sample_library()
-    return ChatSession(Dialogue(lambda: library), store or InMemoryStateStore(), 3600, out), out
+@pytest.fixture
+def session(real_library: object):
+    """A terminal session factory over the real law library (../shared/laws imported once per session)."""
+    def make(store: object | None = None) -> tuple[ChatSession, io.StringIO]:
+        out = io.StringIO()
+        return ChatSession(Dialogue(lambda: real_library), store or InMemoryStateStore(), 3600, out), out
+    return make
 
 
 def test_render_numbers_buttons() -> None:
@@ -32,7 +34,7 @@ def test_render_numbers_buttons() -> None:
     assert text.splitlines() == ["Xin chào", "  [b1] Xem toàn văn 1 → #xem 52/2014/QH13:81", "  [b2] Gọi 113 → gọi 113"]
 
 
-def test_session_keeps_state_between_lines() -> None:
+def test_session_keeps_state_between_lines(session) -> None:
     chat, out = session()
     run(chat, ["nghỉ thai sản được mấy tháng\n", "\n", "1\n"], interactive=False)
     text = out.getvalue()
@@ -41,15 +43,17 @@ def test_session_keeps_state_between_lines() -> None:
     assert chat.store.get_json(conv_key("terminal"))["doc"] == "45/2019/QH14"
 
 
-def test_button_shortcut_sends_its_payload() -> None:
+def test_button_shortcut_sends_its_payload(session) -> None:
     chat, out = session()
     run(chat, ["nghỉ thai sản được mấy tháng", "b2"], interactive=True)
     text = out.getvalue()
     assert text.startswith("Chào bạn!")  # interactive sessions start with the welcome
-    assert "Điều 137 Bộ luật Lao động số 45/2019/QH14. Bảo vệ thai sản" in text
+    second = chat.store.get_json(conv_key("terminal"))["keys"][1]
+    assert f"→ #xem {second}" in text
+    assert f"Điều {second.split(':')[1]} " in text.split(f"→ #xem {second}", 1)[1]
 
 
-def test_subscription_is_carried_out() -> None:
+def test_subscription_is_carried_out(session) -> None:
     from bot.subscriptions import current_topics
 
     chat, out = session()
@@ -58,7 +62,7 @@ def test_subscription_is_carried_out() -> None:
     assert "lao động nữ" in out.getvalue()
 
 
-def test_state_in_redis(redis_client) -> None:
+def test_state_in_redis(redis_client, session) -> None:
     store = RedisStateStore(redis_client)
     chat, _ = session(store)
     run(chat, ["nghỉ thai sản được mấy tháng"], interactive=False)
@@ -86,13 +90,9 @@ def test_subprocess_chat_reads_stdin_until_eof(tmp_path: Path) -> None:
 
 
 @needs_laws
-def test_subprocess_chat_answers_from_imported_laws(tmp_path: Path, shared_dir: Path) -> None:
-    env = {**os.environ, "LAWS_DIR": str(tmp_path / "laws")}
+def test_subprocess_chat_answers_from_imported_laws(real_laws_dir: Path) -> None:
+    env = {**os.environ, "LAWS_DIR": str(real_laws_dir)}
     env.pop("REDIS_URL", None)
-    source = shared_dir / "laws" / "phapdien" / "demuc"
-    imported = subprocess.run([sys.executable, "-m", "bot", "laws", "import", str(source)],
-                              capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
-    assert imported.returncode == 0, imported.stderr
     done = subprocess.run([sys.executable, "-m", "bot", "chat"], input="nghỉ thai sản được mấy tháng\n1\n",
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     assert done.returncode == 0, done.stderr

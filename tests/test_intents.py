@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bot.intents import Intents
+from bot.text import fold
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +55,37 @@ DANGER = [
     ("chồng chém em chảy máu", "injury"),
     ("CHỒNG ĐÁNH EM", "violence"),
     ("chồng em lại đánh em rồi", "violence"),
+    ("ck đánh vk có sao ko", "violence"),
+    ("bố dượng hay đánh con em", "child"),
+    ("bo duong hay danh con em", "child"),
+    ("chồng bóp cổ em", "violence"),
+    ("chong bop co em", "violence"),
+    ("nó cầm dao dọa giết em", "danger"),
+    ("no cam dao doa giet em", "danger"),
+    ("em bị chồng nhốt trong nhà", "danger"),
+    ("em bi nhot trong nha", "danger"),
+    ("ck nguoc dai vk", "violence"),
+    ("mẹ chồng hành hạ em", "violence"),
+    ("me chong hanh ha em", "violence"),
+    ("tôi bị chồng đánh gãy tay", "injury"),
+    ("toi bi chong danh gay tay", "injury"),
+    ("chong de doa em", "violence"),
+    ("bi bao luc gia dinh", "violence"),
+    ("ck tat e", "violence"),
+    ("bị ép quan hệ", "sexual"),
+    ("bi ep quan he", "sexual"),
+    ("con gai em bi sam so", "sexual"),
+    ("be bi hang xom dam o", "child"),
+    ("bi cuong hiep", "sexual"),
+    ("em bị lừa sang campuchia", "trafficking"),
+    ("em bi lua sang campuchia", "trafficking"),
+    ("bán con gái sang trung quốc", "trafficking"),
+    ("buon nguoi", "trafficking"),
+    ("em muon tu tu", "selfharm"),
+    ("em dinh nhay cau", "selfharm"),
+    ("em không muốn sống nữa bn ơi", "selfharm"),
+    ("uong thuoc ngu", "selfharm"),
+    ("cuu me con em voi", "danger"),
 ]
 
 NOT_DANGER = [
@@ -79,6 +111,21 @@ NOT_DANGER = [
     "lạm dụng chức vụ quyền hạn",
     "đăng ký kết hôn cần giấy tờ gì",
     "con em được mấy tuổi thì đi học",
+    "danh thue dat",
+    "danh may hop dong",
+    "đánh rơi giấy tờ",
+    "danh roi giay to",
+    "đánh mất chứng minh thư",
+    "bán nhà chia tài sản",
+    "ban nha chia tai san",
+    "hiep hoi phu nu",
+    "danh bac",
+    "chồng em đánh bài suốt",
+    "phòng chống bạo lực gia đình là gì",
+    "mua bán nhà đất",
+    "tiền thuốc ngủ có được bảo hiểm không",
+    "nghỉ ốm được mấy ngày",
+    "đánh vần",
 ]
 
 
@@ -95,7 +142,9 @@ def test_not_danger(intents: Intents, text: str) -> None:
 
 
 def test_danger_list_is_large_enough() -> None:
-    assert len(DANGER) >= 40
+    assert len(DANGER) >= 70 and len(NOT_DANGER) >= 35
+    plain = [t for t, _ in DANGER if t == fold(t)]
+    assert len(plain) >= 30 and len(DANGER) - len(plain) >= 30  # typed with and without diacritics
 
 
 @pytest.mark.parametrize("text,name", [
@@ -125,6 +174,8 @@ def test_greeting_prefix_is_dropped(intents: Intents) -> None:
     ("d139 blld", "139", "", "", "45/2019/QH14"),
     ("khoản 2 điều 185 bộ luật hình sự", "185", "2", "", "100/2015/QH13"),
     ("khoan 2 dieu 185 blhs", "185", "2", "", "100/2015/QH13"),
+    ("k2 đ185 blhs", "185", "2", "", "100/2015/QH13"),
+    ("k.2 d.185 bo luat hinh su", "185", "2", "", "100/2015/QH13"),
     ("dieu 139 bo luat lao dong", "139", "", "", "45/2019/QH14"),
     ("điểm a khoản 2 điều 185 BLHS", "185", "2", "a", "100/2015/QH13"),
     ("điểm đ khoản 1 điều 5 luật trẻ em", "5", "1", "đ", "102/2016/QH13"),
@@ -166,3 +217,27 @@ def test_followup(intents: Intents, text: str, words: str) -> None:
 def test_teencode_expansion(intents: Intents) -> None:
     assert [w for w, _, _ in intents.expand("ck e ko cho e ly hon")] == ["chồng", "em", "không", "cho", "em",
                                                                           "ly", "hon"]
+
+
+@pytest.mark.parametrize("text, spelled", [
+    ("ck e ko cho e ly hon", "chong em khong cho em ly hon"),
+    ("vk dc nghi may ngay", "vo duoc nghi may ngay"),
+    ("ck đánh vk có sao ko", "chồng đánh vợ có sao không"),
+    ("nghỉ đẻ dc bn tháng", "nghỉ đẻ được bao nhiêu tháng"),
+    ("bn oi nghi de dc may thang j", "ban oi nghi de duoc may thang gi"),
+    ("cam on bn", "cam on ban"),
+    ("bn cho mình hỏi", "bạn cho mình hỏi"),
+    ("mất j", "mất gì"),
+])
+def test_teencode_spelled_out_in_the_users_style(intents: Intents, text: str, spelled: str) -> None:
+    assert intents.spell_out(text) == spelled
+
+
+def test_spell_out_extra_words_follow_the_users_style(intents: Intents) -> None:
+    assert intents.spell_out("ck danh e", "bạo lực gia đình") == "chong danh em bao luc gia dinh"
+    assert intents.spell_out("chồng đánh em", "bạo lực gia đình") == "chồng đánh em bạo lực gia đình"
+
+
+def test_danger_hints_and_quiet_categories_come_from_the_data_file(intents: Intents) -> None:
+    assert {"selfharm"} <= intents.quiet and "violence" not in intents.quiet
+    assert "mua bán người" in intents.hints["trafficking"]

@@ -106,6 +106,20 @@ def test_status_note() -> None:
     assert status_note(DOC) == ""
 
 
+def test_status_note_names_the_date_officials_set() -> None:
+    from dataclasses import replace
+
+    from bot.changes import status_note as officials_note
+
+    decree = Document("144/2021/NĐ-CP", "Nghị định", "Nghị định xử phạt", status="replaced",
+                      replaced_by="282/2025/NĐ-CP",
+                      status_note=officials_note("replaced", "282/2025/NĐ-CP", "15/12/2025"))
+    assert status_note(decree) == ("(văn bản này đã hết hiệu lực từ ngày 15/12/2025, được thay thế bởi "
+                                   "282/2025/NĐ-CP)")
+    expired = replace(decree, status="expired", replaced_by="", status_note="Đã hết hiệu lực từ ngày 01/07/2025.")
+    assert status_note(expired) == "(văn bản này đã hết hiệu lực từ ngày 01/07/2025)"
+
+
 def test_clause_text_adds_number_and_points() -> None:
     clause = Clause("2", "Phạm tội thuộc một trong các trường hợp sau đây:", (Point("a", "Đối với trẻ em;"),))
     assert clause_text(clause) == "2. Phạm tội thuộc một trong các trường hợp sau đây:\na) Đối với trẻ em;"
