@@ -212,7 +212,8 @@ def broadcasts_create() -> Response:
 def broadcasts_list() -> Response:
     """The latest broadcasts with their totals."""
     store = _services().store
-    items = [broadcast.status(store, bid) for bid in broadcast.list_ids(store, int(request.args.get("limit", 20)))]
+    limit = request.args.get("limit", "20")  # a bad value is no reason for a 500
+    items = [broadcast.status(store, bid) for bid in broadcast.list_ids(store, int(limit) if limit.isdigit() else 20)]
     return _answer(200, broadcasts=[i for i in items if i])
 
 
