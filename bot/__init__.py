@@ -52,13 +52,21 @@ def create_app(settings: "Settings | None" = None, **services: Any) -> "Flask":
     """Build the Flask app; real services unless given (services=, or store=, queue=, zalo=, dialogue=, library=)."""
     from flask import Flask
 
-    from bot import health, webhook
+    from bot import health, logs, webhook
     from bot.config import Settings
     from bot.services import build_services
 
     settings = (settings or Settings.from_env()).require_zalo()
+    logs.setup(settings)
     built = services.pop("services", None) or build_services(settings, **services)
     app = Flask(__name__)
+    if settings.trusted_proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # behind a reverse proxy the client address (admin lockout, audit) comes from X-Forwarded-For
+        hops = settings.trusted_proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    logs.init_app(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["zlb"] = built
     _register_errors(app)

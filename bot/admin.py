@@ -48,10 +48,24 @@ def _actor() -> str:
 @admin_bp.before_request
 def _authorize() -> Response | None:
     """503 when no token is configured, 401 on a missing or wrong one (compared in constant time)."""
+    from bot import limits, metrics
+
     services = _services()
-    if not services.settings.admin_token:
+    settings = services.settings
+    if not settings.admin_token:
         return _answer(503, error="admin endpoints are disabled: ADMIN_TOKEN is not set")
-    if not check_bearer(request.headers.get("Authorization"), services.settings.admin_token):
+    client = request.remote_addr or "?"
+    # brute force: after ADMIN_MAX_FAILURES wrong tokens from one address, even the right one waits out the window
+    wait = limits.admin_retry_after(services.store, client, settings.admin_max_failures)
+    if wait:
+        metrics.ADMIN_AUTH.labels(result="blocked").inc()
+        response = _answer(429, error="too many failed attempts: try again later", retry_after=wait)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    if not check_bearer(request.headers.get("Authorization"), settings.admin_token):
+        metrics.ADMIN_AUTH.labels(result="failed").inc()
+        if request.headers.get("Authorization"):  # a guess; a request with no credentials at all is not one
+            limits.admin_failed(services.store, client, settings.admin_lockout_seconds)
         audit.record(services.store, _actor(), "auth_failed", method=request.method, path=request.path)
         response = _answer(401, error="missing or wrong bearer token")
         response.headers["WWW-Authenticate"] = 'Bearer realm="admin"'

@@ -61,7 +61,12 @@ class ChatSession:
             self.store.delete(self.key)
         else:
             _apply_actions(self.store, self.user_id, state.get("actions"))
-            self.store.set_json(self.key, state, ttl=self.ttl)
+            from bot import privacy
+
+            if privacy.requested(state):  # "xóa dữ liệu" works in the terminal as on Zalo
+                privacy.erase_user(self.store, self.user_id)
+            else:
+                self.store.set_json(self.key, state, ttl=self.ttl)
         for message in messages:
             print(render(message), file=self.out)
             print(file=self.out)

@@ -23,6 +23,17 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    """LOG_LEVEL as a logging level name (default INFO)."""
+    raw = (env.get("LOG_LEVEL") or "INFO").strip().upper()
+    if raw not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {raw!r}")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, frozen; build with Settings.from_env()."""
@@ -44,6 +55,12 @@ class Settings:
     zalo_timeout_seconds: float = 5.0
     zalo_calls_per_minute: int = 3000
     log_hash_key: str = field(default="", repr=False)
+    log_level: str = "INFO"
+    rate_limit_per_minute: int = 20
+    admin_max_failures: int = 10
+    admin_lockout_seconds: int = 600
+    trusted_proxy_hops: int = 0
+    metrics_dir: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -66,6 +83,12 @@ class Settings:
             replay_window_seconds=_int(env, "REPLAY_WINDOW_SECONDS", 3600),
             zalo_calls_per_minute=_int(env, "ZALO_CALLS_PER_MINUTE", 3000),
             log_hash_key=env.get("LOG_HASH_KEY", "") or env.get("ZALO_OA_SECRET_KEY", ""),
+            log_level=_log_level(env),
+            rate_limit_per_minute=max(0, _int(env, "RATE_LIMIT_PER_MINUTE", 20)),
+            admin_max_failures=max(0, _int(env, "ADMIN_MAX_FAILURES", 10)),
+            admin_lockout_seconds=max(1, _int(env, "ADMIN_LOCKOUT_SECONDS", 600)),
+            trusted_proxy_hops=max(0, _int(env, "TRUSTED_PROXY_HOPS", 0)),
+            metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
         )
 
     def require_zalo(self) -> "Settings":

@@ -1,6 +1,7 @@
 """The conversation: one event and the user's state in, the replies and the new state out (pure, deterministic)."""
 from __future__ import annotations
 
+import time
 from typing import Any, Callable
 
 from bot import answers
@@ -26,8 +27,9 @@ class Dialogue:
 
     def __init__(self, library_provider: Callable[[], Any], texts: Texts | None = None, top: int = 3,
                  intents: Intents | None = None, min_score: float = 0.0, min_coverage: float = 0.5,
-                 followup_seconds: int = 1800) -> None:
-        """Thresholds: min_score (best BM25 score), min_coverage (share of question words in a top article)."""
+                 followup_seconds: int = 1800, on_search: Callable[[float], None] | None = None) -> None:
+        """Thresholds: min_score (best BM25 score), min_coverage (share of question words in a top article);
+        on_search receives each search's duration in seconds (metrics, kept out of this pure module)."""
         self.library_provider = library_provider
         self.texts = texts or Texts.load()
         self.top = top
@@ -36,6 +38,7 @@ class Dialogue:
         self.min_score = min_score
         self.min_coverage = min_coverage
         self.followup_ms = followup_seconds * 1000
+        self.on_search = on_search
 
     def handle(self, event: Any, state: dict[str, Any] | None) -> tuple[list[OutMessage], dict[str, Any] | None]:
         """Replies to send and the new state (None: forget the user)."""
@@ -73,6 +76,9 @@ class Dialogue:
         if command is not None:
             return self._subscription(command, state)
         intent = self.intents.classify(text)
+        if intent.name == "erase":
+            # the caller deletes everything kept about the user (bot/privacy.py); no state survives
+            return [text_message(self.texts.get("erased"))], {"actions": {"erase": {}}}
         if intent.name in ("greeting", "help"):
             key = "greeting" if intent.name == "greeting" else "help"
             return [text_message(self.texts.get(key), answers.topic_buttons(self.texts))], state
@@ -150,7 +156,10 @@ class Dialogue:
         if state.get("doc"):
             new["doc"] = state["doc"]
         library = self.library_provider()
+        started = time.perf_counter()
         hits = library.index.search(query, top=SEARCH_TOP) if query else []
+        if self.on_search is not None and query:
+            self.on_search(time.perf_counter() - started)
         keys = [f"{h.doc}:{h.article}" for h in hits]
         found = self._confident(library, hits, keys, query)
         # for the officials' statistics: what is asked, which articles answer, what goes unanswered

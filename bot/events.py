@@ -55,6 +55,7 @@ class Ignored:
 
 Event = Union[TextMessage, Follow, Unfollow, OtherMessage, Ignored]
 
+JOB_FIELDS = ("request_id", "queued_at")
 OTHER_KINDS = frozenset({"image", "gif", "link", "audio", "video", "sticker", "location", "file", "business_card"})
 
 _TYPES: dict[str, type] = {
@@ -161,6 +162,8 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     if not isinstance(data, dict):
         raise EventError("event is not a dict")
     fields = dict(data)
+    for name in JOB_FIELDS:  # tracing fields the webhook adds to a queued event (bot.logs.job_fields)
+        fields.pop(name, None)
     cls = _TYPES.get(fields.pop("type", None))  # type: ignore[arg-type]
     if cls is None:
         raise EventError("unknown event type")

@@ -5,15 +5,13 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+from bot import metrics as _metrics
+from bot.metrics import WEBHOOK_REQUESTS, WEBHOOK_SECONDS  # noqa: F401 - kept importable from here
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("health", __name__)
-
-WEBHOOK_REQUESTS = Counter("zlb_webhook_requests", "Webhook answers by HTTP status", ["status"])
-WEBHOOK_SECONDS = Histogram("zlb_webhook_seconds", "Webhook handling time",
-                            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0))
 
 
 @bp.get("/healthz")
@@ -51,5 +49,5 @@ def readyz() -> Response:
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    """Prometheus exposition of this process's counters."""
-    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+    """Prometheus exposition: every web and worker process's metrics (multiprocess mode) and the queue depth."""
+    return Response(_metrics.exposition(current_app.extensions["zlb"]), mimetype=_metrics.CONTENT_TYPE)

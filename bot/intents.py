@@ -14,6 +14,7 @@ GAP = "*"  # in a phrase: 0-2 arbitrary words
 GAP_MAX = 2
 SHORT_INTENT_WORDS = 6  # longer messages are questions even if they start with "chào"
 FOLLOWUP_MAX_WORDS = 10
+ERASE_MAX_WORDS = 10  # "xóa toàn bộ dữ liệu của tôi đi nhé": a whole message, never part of a question
 
 # Citation grammar, read on length-preserving folded text: "điểm a khoản 2 điều 185", "k2 đ185", "Đ139", "d.139"
 _CITE_RE = re.compile(
@@ -108,7 +109,7 @@ class Citation:
 class Intent:
     """What a message asks for; `name` drives the dialogue, the other fields carry its argument."""
 
-    name: str  # empty|greeting|thanks|ack|help|more|select|citation|followup|question
+    name: str  # empty|erase|greeting|thanks|ack|help|more|select|citation|followup|question
     number: int = 0
     citation: Citation | None = None
     text: str = ""  # the question (greeting stripped) or the follow-up's new words
@@ -268,6 +269,8 @@ class Intents:
         if not msg:
             return Intent("empty")
         core = self._strip_fillers(msg) or msg
+        if len(core) <= ERASE_MAX_WORDS and self._whole(core, "erase"):
+            return Intent("erase")
         if len(msg) <= SHORT_INTENT_WORDS:
             for kind in ("greeting", "thanks", "ack", "help", "more"):
                 if self._whole(core, kind):

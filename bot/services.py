@@ -58,9 +58,10 @@ class Services:
         if self._dialogue is None:
             with self._lock:
                 if self._dialogue is None:
+                    from bot import metrics
                     from bot.dialogue import Dialogue
 
-                    self._dialogue = Dialogue(self.library)
+                    self._dialogue = Dialogue(self.library, on_search=metrics.observe_search)
         return self._dialogue
 
     @property

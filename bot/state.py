@@ -199,6 +199,26 @@ class InMemoryStateStore:
             current = self._load(key, [])
             return current[start:None if stop == -1 else stop + 1]
 
+    def lrem(self, key: str, value: str, count: int = 0) -> int:
+        """Remove up to `count` occurrences of value (0 = all), from the head; how many were removed."""
+        with self._mutex:
+            current, kept, removed = self._load(key, []), [], 0
+            for item in current:
+                if item == str(value) and (count <= 0 or removed < count):
+                    removed += 1
+                else:
+                    kept.append(item)
+            self._save(key, kept, None)
+            return removed
+
+    def hdel(self, key: str, *fields: str) -> int:
+        """Delete hash fields; how many existed."""
+        with self._mutex:
+            current = self._load(key, {})
+            gone = [f for f in fields if current.pop(str(f), None) is not None]
+            self._save(key, current, None)
+            return len(gone)
+
     def expire(self, key: str, ttl: int) -> bool:
         """Set a key's expiry; False when the key is missing."""
         with self._mutex:
@@ -335,6 +355,14 @@ class RedisStateStore:
     def lrange(self, key: str, start: int, stop: int) -> list[str]:
         """LRANGE (stop inclusive, -1 = to the end)."""
         return [self._text(v) for v in self.client.lrange(key, start, stop)]
+
+    def lrem(self, key: str, value: str, count: int = 0) -> int:
+        """LREM: remove up to `count` occurrences of value (0 = all), from the head."""
+        return int(self.client.lrem(key, count, str(value)))
+
+    def hdel(self, key: str, *fields: str) -> int:
+        """HDEL; how many fields existed."""
+        return int(self.client.hdel(key, *fields)) if fields else 0
 
     def expire(self, key: str, ttl: int) -> bool:
         """Set a key's expiry; False when the key is missing."""

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 KEEP_DAYS = 90
-TTL = (KEEP_DAYS + 1) * 24 * 3600
+TTL = KEEP_DAYS * 24 * 3600  # a day's keys expire 90 days after its first question: nothing is kept longer
 MAX_MISSES_PER_DAY = 1000
 MAX_QUERY = 300
 VN = timezone(timedelta(hours=7))  # days are counted in Vietnam time
@@ -37,9 +37,16 @@ def _key(kind: str, day: str) -> str:
     return f"zlb:stats:{kind}:{day}"
 
 
+def miss_key(day: str) -> str:
+    """Store key of one day's unanswered questions (scrubbed texts, newest first)."""
+    return _key("miss", day)
+
+
 def record_question(store: Any, query: str, articles: Iterable[str] = (), found: bool = True,
-                    topics: Iterable[str] = (), now: float | None = None) -> None:
-    """Count one question: its top articles and topics, or its (scrubbed) text when nothing good was found."""
+                    topics: Iterable[str] = (), now: float | None = None) -> tuple[str, str] | None:
+    """Count one question: its top articles and topics, or its (scrubbed) text when nothing good was found.
+
+    Returns (day, stored text) when a text was kept, so the asker's "xóa dữ liệu" can find it (bot.privacy)."""
     day = day_of(now)
     store.hincr(_key("day", day), "questions", 1, ttl=TTL)
     for key in list(dict.fromkeys(articles))[:3]:
@@ -50,7 +57,9 @@ def record_question(store: Any, query: str, articles: Iterable[str] = (), found:
         store.hincr(_key("day", day), "no_match", 1, ttl=TTL)
         text = scrub(query)
         if text:
-            store.lpush(_key("miss", day), text, max_len=MAX_MISSES_PER_DAY, ttl=TTL)
+            store.lpush(miss_key(day), text, max_len=MAX_MISSES_PER_DAY, ttl=TTL)
+            return day, text
+    return None
 
 
 def topics_of(articles: Iterable[str], documents: dict[str, Any] | None = None) -> list[str]:

@@ -15,6 +15,9 @@ SUBSCRIBE_PAYLOAD = "#dangky"
 UNSUBSCRIBE_PAYLOAD = "#huydangky"
 ALL_KEY = "zlb:sub:all"  # every subscriber
 EVERYTHING_KEY = "zlb:sub:everything"  # subscribers to every topic
+# a subscription lapses after a year without a message from the user (each message renews it), so no
+# per-user record is kept forever; lapsed users are pruned from the sets before counting or broadcasting
+RECORD_TTL = 365 * 24 * 3600
 
 _SUBSCRIBE = ("dang ky", "dangky", "dang ki", "dangki")
 _UNSUBSCRIBE = tuple(p + " " + s for p in ("huy", "bo", "ngung", "dung", "thoi") for s in _SUBSCRIBE) + (
@@ -165,7 +168,7 @@ def _write(store: Any, user_id: str, new: tuple[str, ...] | None, old: tuple[str
         store.srem(ALL_KEY, user_id)
         store.delete(user_key(user_id))
         return
-    store.set_json(user_key(user_id), {"topics": list(new), "since": int(time.time())})
+    store.set_json(user_key(user_id), {"topics": list(new), "since": int(time.time())}, ttl=RECORD_TTL)
     store.sadd(ALL_KEY, user_id)
     if new == ():
         store.sadd(EVERYTHING_KEY, user_id)
@@ -235,8 +238,25 @@ def subscribe_button() -> Button:
     return Button(texts().get("subscribe_button"), SUBSCRIBE_PAYLOAD)
 
 
+def renew(store: Any, user_id: str) -> None:
+    """Keep a subscriber's record alive for another RECORD_TTL (the user wrote to the OA)."""
+    store.expire(user_key(user_id), RECORD_TTL)
+
+
+def prune(store: Any) -> int:
+    """Take users whose subscription record lapsed out of every set; how many were removed."""
+    lapsed = [u for u in store.smembers(ALL_KEY) if store.get_json(user_key(u)) is None]
+    for user_id in lapsed:
+        with store.lock(f"sub:{user_id}", timeout=10.0, wait=10.0):
+            if store.get_json(user_key(user_id)) is None:  # not re-subscribed meanwhile
+                for key in [ALL_KEY, EVERYTHING_KEY, *(topic_key(t.slug) for t in topics())]:
+                    store.srem(key, user_id)
+    return len(lapsed)
+
+
 def audience(store: Any, slugs: Iterable[str] = ()) -> set[str]:
     """Subscribers to receive an update about any of the topics (every subscriber when none given)."""
+    prune(store)
     slugs = [s for s in slugs if s]
     if not slugs:
         return store.smembers(ALL_KEY)
@@ -248,6 +268,7 @@ def audience(store: Any, slugs: Iterable[str] = ()) -> set[str]:
 
 def counts(store: Any) -> dict[str, Any]:
     """Subscriber counts: total, every-topic subscribers, and per topic (every-topic ones included)."""
+    prune(store)
     everything = store.scard(EVERYTHING_KEY)
     return {"total": store.scard(ALL_KEY), "all_topics": everything,
             "topics": {t.slug: {"name": t.name, "explicit": store.scard(topic_key(t.slug)),
@@ -269,7 +290,12 @@ def apply_actions(store: Any, user_id: str, actions: Any) -> list[str]:
                 done.append(f"{name}:{apply(store, user_id, Command(name, slugs)).status}")
             elif name == "question":
                 keys = [str(k) for k in args.get("keys") or ()]
-                stats.record_question(store, str(args.get("query", "")), keys[:3], bool(args.get("found", keys)),
-                                      args.get("topics") or stats.topics_of(keys[:3]))
+                stored = stats.record_question(store, str(args.get("query", "")), keys[:3],
+                                               bool(args.get("found", keys)),
+                                               args.get("topics") or stats.topics_of(keys[:3]))
+                if stored is not None:
+                    from bot import privacy  # the asker can have their stored question deleted later
+
+                    privacy.link_question(store, user_id, *stored)
                 done.append("question")
     return done

@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from bot.events import EventError, dedup_key, event_to_dict, load_payload, parse_payload
+from bot import logs
+from bot.events import EventError, dedup_key, event_to_dict, event_user, load_payload, parse_payload
 from bot.security import SIGNATURE_HEADER, TIMESTAMP_HEADER, is_fresh, verify_any
 
 log = logging.getLogger(__name__)
@@ -23,11 +24,13 @@ def dedup_store_key(key: str) -> str:
     return f"zlb:dedup:{key}"
 
 
-def _reply(status: int, **body: Any) -> Response:
-    """A small JSON answer, counted in the metrics."""
-    from bot.health import WEBHOOK_REQUESTS
+def _reply(status: int, outcome: str, **body: Any) -> Response:
+    """A small JSON answer, counted and logged by outcome (never the body, never the user id in clear)."""
+    from bot import metrics
 
-    WEBHOOK_REQUESTS.labels(status=str(status)).inc()
+    metrics.webhook_outcome(outcome)
+    level = logging.INFO if status < 400 else logging.WARNING if status < 500 else logging.ERROR
+    log.log(level, "webhook %s", outcome, extra={"outcome": outcome, "status": status})
     response = jsonify(body)
     response.status_code = status
     return response
@@ -76,7 +79,7 @@ def _app_ids(configured: str, payload: dict[str, Any] | None) -> list[str]:
 @bp.post("/zalo/webhook")
 def zalo_webhook() -> Response:
     """Verify, parse, dedup and queue one Zalo event."""
-    from bot.health import WEBHOOK_SECONDS
+    from bot.metrics import WEBHOOK_SECONDS
 
     started = time.perf_counter()
     try:
@@ -91,35 +94,38 @@ def _handle() -> Response:
     settings = services.settings
     raw = read_limited(settings.webhook_max_bytes)
     if raw is None:
-        response = _reply(413, error="body too large")
+        response = _reply(413, "too_large", error="body too large")
         response.headers["Connection"] = "close"
         return response
     signature = request.headers.get(SIGNATURE_HEADER)
     if not signature:
-        return _reply(401, error="missing signature")
+        return _reply(401, "unsigned", error="missing signature")
     try:
         payload: dict[str, Any] | None = load_payload(raw)
     except EventError:
         payload = None
     timestamps = _timestamps(payload)
     if not timestamps:
-        return _reply(400, error="malformed body")
+        return _reply(400, "malformed", error="malformed body")
     signed_ts = verify_any(_app_ids(settings.zalo_app_id, payload), raw, timestamps,
                            settings.zalo_oa_secret_key, signature)
     if signed_ts is None:
-        return _reply(401, error="bad signature")
+        return _reply(401, "forged", error="bad signature")
     if payload is None:
-        return _reply(400, error="malformed body")
+        return _reply(400, "malformed", error="malformed body")
     try:
         event = parse_payload(payload)
     except EventError as exc:
-        return _reply(400, error=str(exc))
+        return _reply(400, "malformed", error=str(exc))
     if not is_fresh(signed_ts, int(time.time() * 1000), settings.replay_window_seconds):
         # a correctly signed but old event is a replay: refused like a bad signature
-        return _reply(401, error="stale timestamp")
+        return _reply(401, "stale", error="stale timestamp")
+    user_id = event_user(event)
+    if user_id is not None:
+        logs.bind_user(logs.user_ref(settings, user_id))
     key = dedup_key(event)
     if key is None:
-        return _reply(200, ok=True, ignored=True)
+        return _reply(200, "ignored", ok=True, ignored=True)
     return _enqueue(services, event, key)
 
 
@@ -128,17 +134,17 @@ def _enqueue(services: Any, event: Any, key: str) -> Response:
     mark = dedup_store_key(key)
     try:
         if not services.store.add_once(mark, DEDUP_TTL):
-            return _reply(200, ok=True, duplicate=True)
+            return _reply(200, "duplicate", ok=True, duplicate=True)
     except Exception as exc:  # noqa: BLE001 - store down: tell Zalo to retry later
         log.error("state store unavailable: %s", type(exc).__name__)
-        return _reply(503, error="store unavailable")
+        return _reply(503, "store_unavailable", error="store unavailable")
     try:
-        services.queue.enqueue(JOB, event_to_dict(event))
+        services.queue.enqueue(JOB, {**event_to_dict(event), **logs.job_fields()})
     except Exception as exc:  # noqa: BLE001 - queue down: tell Zalo to retry later
         log.error("job queue unavailable: %s", type(exc).__name__)
         try:
             services.store.delete(mark)
         except Exception:  # noqa: BLE001 - the mark expires on its own
             log.error("could not release dedup mark")
-        return _reply(503, error="queue unavailable")
-    return _reply(200, ok=True)
+        return _reply(503, "queue_unavailable", error="queue unavailable")
+    return _reply(200, "ok", ok=True)

@@ -5,6 +5,7 @@ import logging
 import sys
 from typing import Any
 
+from bot import privacy
 from bot.config import Settings
 from bot.events import Ignored, Unfollow, dedup_key, event_from_dict, event_millis, event_user
 from bot.messages import Button, OutMessage
@@ -53,15 +54,29 @@ def message_from_dict(data: dict[str, Any]) -> OutMessage:
 
 
 def _plan(services: Any, event: Any, user_id: str) -> dict[str, Any]:
-    """Run the dialogue once and keep its answer, so a re-run sends the same replies."""
+    """Run the dialogue once and keep its answer, so a re-run sends the same replies (past the rate limit: not)."""
+    from bot import limits
+
     state = services.store.get_json(conv_key(user_id))
-    messages, new_state = services.dialogue.handle(event, state)
+    answer, new_state = services.dialogue.handle(event, state)
+    messages, new_state = limits.limit_reply(services, event, user_id, answer, new_state, state)
+    _count_question(new_state)
     return {"messages": [message_to_dict(m) for m in messages], "state": new_state, "sent": 0}
 
 
+def _count_question(state: dict[str, Any] | None) -> None:
+    """Count a searched question in the metrics, and whether it found a good match."""
+    from bot import metrics
+
+    actions = (state or {}).get("actions")
+    asked = actions.get("question") if isinstance(actions, dict) else None
+    if isinstance(asked, dict):
+        metrics.question(bool(asked.get("found")))
+
+
 def _carry_out(store: Any, event: Any, user_id: str, state: dict[str, Any] | None) -> None:
-    """Do what the dialogue asked for in state["actions"] (subscriptions, question stats), once per event."""
-    from bot import subscriptions
+    """Do what the dialogue asked for in state["actions"] (subscriptions, question stats, erasure), once per event."""
+    from bot import metrics, subscriptions
 
     if isinstance(event, Unfollow):
         # nothing can reach a user who left the OA: stop counting them as a subscriber
@@ -70,6 +85,9 @@ def _carry_out(store: Any, event: Any, user_id: str, state: dict[str, Any] | Non
     actions = (state or {}).get("actions")
     if actions:
         subscriptions.apply_actions(store, user_id, actions)
+    if privacy.requested(state):
+        privacy.erase_user(store, user_id)
+        metrics.ERASURES.inc()
 
 
 def _deliver(services: Any, user_id: str, key: str, outbox: dict[str, Any]) -> None:
@@ -95,13 +113,32 @@ def _note_last_seen(store: Any, event: Any, user_id: str) -> None:
     previous = store.get_json(last_seen_key(user_id))
     if millis is not None and (not isinstance(previous, int) or millis > previous):
         store.set_json(last_seen_key(user_id), millis, ttl=LAST_SEEN_TTL)
+    from bot import subscriptions
+
+    subscriptions.renew(store, user_id)  # a subscription lapses only after a year of silence
 
 
 def process_event(event_dict: dict[str, Any], services: Any = None) -> str:
-    """Answer one queued event: load state, run the dialogue, send replies once, save state."""
+    """Answer one queued event, logged under the webhook's request id and the user's keyed hash; counted."""
+    from bot import logs, metrics
     from bot.services import current_services
 
     services = services or current_services()
+    fields = event_dict if isinstance(event_dict, dict) else {}
+    user = fields.get("user_id")
+    with logs.bound(logs.valid_request_id(fields.get("request_id")) or logs.new_request_id(),
+                    logs.user_ref(services.settings, str(user)) if user else None):
+        try:
+            result = _process_event(event_dict, services)
+        except Exception:
+            metrics.job_finished("failed")
+            raise
+        metrics.job_finished(result, fields.get("queued_at"))
+        return result
+
+
+def _process_event(event_dict: dict[str, Any], services: Any) -> str:
+    """Load state, run the dialogue, carry out its actions and send replies once, save state."""
     event = event_from_dict(event_dict)
     key = dedup_key(event)
     user_id = event_user(event)
@@ -122,6 +159,8 @@ def process_event(event_dict: dict[str, Any], services: Any = None) -> str:
         if not outbox.get("acted"):
             _carry_out(store, event, user_id, outbox["state"])
             outbox["acted"] = True
+            if privacy.requested(outbox["state"]):
+                outbox["state"] = None  # erased: nothing of the conversation is written back
             store.set_json(outbox_key(key), outbox, ttl=DONE_TTL)
         _deliver(services, user_id, key, outbox)
         if outbox["state"] is None:
@@ -134,9 +173,11 @@ def process_event(event_dict: dict[str, Any], services: Any = None) -> str:
     return "done"
 
 
-def _setup_logging() -> None:
-    """INFO logs to stderr for the long-running commands."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _setup_logging(settings: Settings) -> None:
+    """JSON logs to stderr at LOG_LEVEL for the long-running commands (bot.logs)."""
+    from bot import logs
+
+    logs.setup(settings)
 
 
 def _resume_broadcasts(services: Any) -> None:
@@ -162,7 +203,11 @@ def cmd_worker(settings: Settings) -> int:
               "without Redis, `python -m bot serve` runs jobs inside the web process", file=sys.stderr)
         return 2
     settings.require_zalo()
-    _setup_logging()
+    _setup_logging(settings)
+    from bot import multiproc
+
+    # before prometheus_client is imported: the worker's samples join the web's /metrics (same host)
+    multiproc.prepare(settings)
     services = build_services(settings)
     set_current(services)
     if not services.store.ping():
@@ -184,7 +229,7 @@ def cmd_serve(settings: Settings) -> int:
     """`python -m bot serve`: the web app on the development server (jobs in a thread without REDIS_URL)."""
     from bot import create_app
 
-    _setup_logging()
+    _setup_logging(settings)
     app = create_app(settings)
     services = app.extensions["zlb"]
     mode = "embedded: jobs run in this process" if services.embedded else \

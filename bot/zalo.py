@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterable
 
 import requests
 
+from bot import metrics
 from bot.config import Settings
 from bot.messages import OutMessage
 from bot.state import StateStore
@@ -110,6 +111,7 @@ class ZaloClient:
             try:
                 token = self.tokens.access_token()
                 error, text, data = self._request(method, path, token, body, query)
+                metrics.zalo_call(path, error)
                 if error in TOKEN_ERRORS and not refreshed:
                     refreshed = True
                     log.info("zalo access token refused (%d): refreshing", error)
