@@ -23,8 +23,11 @@ UPLOAD_SUFFIXES = (".html", ".htm", ".txt", ".docx", ".zip")
 
 
 def register(app: Flask) -> None:
-    """Add the admin blueprint to an app."""
+    """Add the admin blueprints to an app."""
+    from bot import admin_deadletters
+
     app.register_blueprint(admin_bp)
+    app.register_blueprint(admin_deadletters.bp)
 
 
 def _services() -> Any:

@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from bot import admin_cli
+from bot import admin_cli, deadletters
 from bot.config import ConfigError, Settings
 
 
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("worker", help="run the background worker")
     sub.add_parser("serve", help="run the web app (development server; embedded worker without REDIS_URL)")
     admin_cli.add_parsers(sub)
+    deadletters.add_parsers(sub)
     return parser
 
 
@@ -39,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         code = admin_cli.dispatch(settings, args)
+        if code is None:
+            code = deadletters.dispatch(settings, args)
         if code is not None:
             return code
         if args.command == "laws":

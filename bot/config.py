@@ -23,6 +23,36 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds from the environment."""
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _intervals(env: Mapping[str, str], name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Comma-separated whole seconds ("10,60,300"); "" keeps the default, "none" means no retries."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if raw.lower() == "none":
+        return ()
+    try:
+        values = tuple(int(part) for part in raw.split(","))
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be comma-separated seconds, got {raw!r}") from exc
+    if any(v < 0 for v in values):
+        raise ConfigError(f"{name} must not be negative, got {raw!r}")
+    return values
+
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -61,6 +91,9 @@ class Settings:
     admin_lockout_seconds: int = 600
     trusted_proxy_hops: int = 0
     metrics_dir: str = ""
+    job_retry_intervals: tuple[int, ...] = (10, 60, 300)
+    worker_lease_seconds: int = 30
+    dead_letter_ttl_seconds: int = 7 * 24 * 3600
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -89,6 +122,10 @@ class Settings:
             admin_lockout_seconds=max(1, _int(env, "ADMIN_LOCKOUT_SECONDS", 600)),
             trusted_proxy_hops=max(0, _int(env, "TRUSTED_PROXY_HOPS", 0)),
             metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
+            zalo_timeout_seconds=_float(env, "ZALO_TIMEOUT_SECONDS", 5.0),
+            job_retry_intervals=_intervals(env, "JOB_RETRY_INTERVALS", (10, 60, 300)),
+            worker_lease_seconds=max(2, _int(env, "WORKER_LEASE_SECONDS", 30)),
+            dead_letter_ttl_seconds=_int(env, "DEAD_LETTER_TTL_SECONDS", 7 * 24 * 3600),
         )
 
     def require_zalo(self) -> "Settings":

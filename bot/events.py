@@ -94,10 +94,15 @@ def load_payload(body: bytes) -> dict[str, Any]:
     """Decode the JSON object of a webhook body."""
     try:
         payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: "[[[[..." nested too deep
         raise EventError("body is not JSON") from exc
     if not isinstance(payload, dict):
         raise EventError("body is not a JSON object")
+    try:
+        # "\ud800" escapes decode to lone surrogates, which no store or queue can encode later
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError) as exc:
+        raise EventError("body holds invalid unicode") from exc
     return payload
 
 

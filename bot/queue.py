@@ -13,6 +13,7 @@ RETRY_INTERVALS = (10, 60, 300)
 JOB_TIMEOUT = 120
 RESULT_TTL = 3600
 FAILURE_TTL = 7 * 24 * 3600
+LEASE_SECONDS = 30  # a running job's claim, renewed while it runs: a dead worker's job is run again after this
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +46,14 @@ class RqJobQueue:
     """rq queue "zalo-bot" on Redis; jobs are JSON-serialised, retried, and kept in Redis until done."""
 
     def __init__(self, redis_conn: Any, name: str = QUEUE_NAME,
-                 retry_intervals: Sequence[int] = RETRY_INTERVALS, job_timeout: int = JOB_TIMEOUT) -> None:
+                 retry_intervals: Sequence[int] = RETRY_INTERVALS, job_timeout: int = JOB_TIMEOUT,
+                 lease_seconds: int = LEASE_SECONDS) -> None:
         """Wrap an rq Queue on redis_conn (a redis.Redis); nothing is sent to Redis yet."""
         from rq import Queue
         from rq.serializers import JSONSerializer
 
         self.redis = redis_conn
+        self.lease_seconds = lease_seconds
         self.retry_intervals = list(retry_intervals)
         self.job_timeout = job_timeout
         self.rq_queue = Queue(name, connection=redis_conn, serializer=JSONSerializer)
@@ -77,12 +80,11 @@ class RqJobQueue:
             return False
 
     def make_worker(self) -> Any:
-        """An rq SimpleWorker on this queue: no fork per job, so the index and HTTP sessions stay loaded."""
-        from rq import SimpleWorker
-        from rq.serializers import JSONSerializer
+        """A bot.rq_worker.BotWorker on this queue: rq's SimpleWorker (no fork per job, so the index and HTTP
+        sessions stay loaded) with a short job lease, quick recovery of jobs whose worker died, and dead letters."""
+        from bot.rq_worker import BotWorker
 
-        return SimpleWorker([self.rq_queue], connection=self.redis, serializer=JSONSerializer,
-                            log_job_description=False)
+        return BotWorker.for_queue(self.rq_queue, self.redis, self.lease_seconds)
 
 
 class ThreadJobQueue:

@@ -76,11 +76,15 @@ def connect_redis(url: str) -> Any:
     """A Redis client that fails fast: Zalo wants the webhook's answer within 2 s even when Redis is down."""
     import redis
     from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.retry import Retry
 
-    # from_url only builds a pool: the first command opens the connection
-    return redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=5, health_check_interval=30,
-                                retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1))
+    # from_url only builds a pool: the first command opens the connection. One quick retry on a broken
+    # connection (a restarted Redis leaves dead sockets in the pool); none on a timeout, which already cost 1 s.
+    # The rq worker raises socket_timeout on its own connection for its blocking dequeue.
+    return redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=1.0, health_check_interval=10,
+                                retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1,
+                                            supported_errors=(RedisConnectionError,)))
 
 
 def build_services(settings: Settings, **overrides: Any) -> Services:
@@ -98,7 +102,9 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
         store = RedisStateStore(redis_conn) if redis_conn is not None else InMemoryStateStore()
     queue = overrides.get("queue")
     if queue is None:
-        queue = RqJobQueue(redis_conn) if redis_conn is not None else ThreadJobQueue()
+        queue = (RqJobQueue(redis_conn, retry_intervals=settings.job_retry_intervals,
+                            lease_seconds=settings.worker_lease_seconds)
+                 if redis_conn is not None else ThreadJobQueue())
     services = Services(settings, store, queue, redis=redis_conn, zalo=overrides.get("zalo"),
                         dialogue=overrides.get("dialogue"), library=overrides.get("library"))
     if isinstance(queue, ThreadJobQueue) and queue.context is _default_context():

@@ -26,7 +26,7 @@ class StateStore(Protocol):
     def keys(self, pattern: str) -> list[str]: ...
     def ttl(self, key: str) -> int: ...
     def ping(self) -> bool: ...
-    def lock(self, name: str, timeout: float = 30.0, wait: float = 10.0) -> Any: ...
+    def lock(self, name: str, timeout: float = 30.0, wait: float = 10.0, keepalive: bool = False) -> Any: ...
 
 
 class InMemoryStateStore:
@@ -100,8 +100,8 @@ class InMemoryStateStore:
         return True
 
     @contextmanager
-    def lock(self, name: str, timeout: float = 30.0, wait: float = 10.0) -> Iterator[None]:
-        """A named in-process lock."""
+    def lock(self, name: str, timeout: float = 30.0, wait: float = 10.0, keepalive: bool = False) -> Iterator[None]:
+        """A named in-process lock (it never expires, so keepalive has nothing to do)."""
         with self._mutex:
             lk = self._locks.setdefault(name, threading.Lock())
         if not lk.acquire(timeout=wait):
@@ -229,6 +229,15 @@ class InMemoryStateStore:
             return True
 
 
+def _renew(lk: Any, every: float, done: threading.Event) -> None:
+    """Reset a held Redis lock's expiry every `every` seconds until done (errors: it may lapse, jobs are idempotent)."""
+    while not done.wait(every):
+        try:
+            lk.reacquire()
+        except Exception:  # noqa: BLE001 - Redis away or the lock already lost
+            pass
+
+
 class RedisStateStore:
     """The store on a real Redis; `client` is a redis.Redis (decode_responses not required)."""
 
@@ -276,15 +285,20 @@ class RedisStateStore:
             return False
 
     @contextmanager
-    def lock(self, name: str, timeout: float = 30.0, wait: float = 10.0) -> Iterator[None]:
-        """A Redis lock (SET NX PX with a token, released only by its owner)."""
+    def lock(self, name: str, timeout: float = 30.0, wait: float = 10.0, keepalive: bool = False) -> Iterator[None]:
+        """A Redis lock (SET NX PX with a token, released only by its owner); with keepalive a thread renews it
+        every timeout/3 while held, so a short timeout bounds how long a dead process keeps it."""
         lk = self.client.lock(KEY_PREFIX + "lock:" + name, timeout=timeout, blocking_timeout=wait,
                               thread_local=False)
         if not lk.acquire(token=uuid.uuid4().hex):
             raise LockTimeout(name)
+        done = threading.Event()
+        if keepalive:
+            threading.Thread(target=_renew, args=(lk, timeout / 3, done), name="lock-keepalive", daemon=True).start()
         try:
             yield
         finally:
+            done.set()
             try:
                 lk.release()
             except Exception:  # noqa: BLE001 - expired lock: nothing left to release

@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
 
 DEDUP_TTL = 2 * 24 * 3600
+# the mark's life until the job is safely queued: shorter than Zalo's first retry (30 s), so a mark that a failed
+# enqueue could not remove (Redis went away in between) never swallows the redelivery
+PENDING_TTL = 20
 JOB = "bot.worker.process_event"
 
 
@@ -133,7 +136,7 @@ def _enqueue(services: Any, event: Any, key: str) -> Response:
     """Mark the delivery taken and queue it; on failure release the mark so Zalo's retry is processed."""
     mark = dedup_store_key(key)
     try:
-        if not services.store.add_once(mark, DEDUP_TTL):
+        if not services.store.add_once(mark, PENDING_TTL):
             return _reply(200, "duplicate", ok=True, duplicate=True)
     except Exception as exc:  # noqa: BLE001 - store down: tell Zalo to retry later
         log.error("state store unavailable: %s", type(exc).__name__)
@@ -147,4 +150,8 @@ def _enqueue(services: Any, event: Any, key: str) -> Response:
         except Exception:  # noqa: BLE001 - the mark expires on its own
             log.error("could not release dedup mark")
         return _reply(503, "queue_unavailable", error="queue unavailable")
+    try:
+        services.store.set_json(mark, 1, ttl=DEDUP_TTL)
+    except Exception as exc:  # noqa: BLE001 - queued all the same; a later redelivery is caught by the done mark
+        log.error("could not extend dedup mark: %s", type(exc).__name__)
     return _reply(200, "ok", ok=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from typing import Any
 
 from bot import privacy
@@ -14,8 +15,9 @@ log = logging.getLogger(__name__)
 
 DONE_TTL = 2 * 24 * 3600
 LAST_SEEN_TTL = 7 * 24 * 3600
-LOCK_TIMEOUT = 150.0
+LOCK_TIMEOUT = 150.0  # the user lock's hold when no lease is configured; renewed while the job runs
 LOCK_WAIT = 60.0
+RECORD_PATIENCE = 60.0  # how long a sent reply's record is retried while the store is unreachable
 
 
 class SendFailed(RuntimeError):
@@ -101,7 +103,23 @@ def _deliver(services: Any, user_id: str, key: str, outbox: dict[str, Any]) -> N
             # not retryable (user unreachable, bad parameter): retrying would only fail again
             log.warning("reply %d/%d not delivered: zalo error %s", index + 1, len(messages), result.error)
         outbox["sent"] = index + 1
-        services.store.set_json(outbox_key(key), outbox, ttl=DONE_TTL)
+        _record_sent(services.store, key, outbox)
+
+
+def _record_sent(store: Any, key: str, outbox: dict[str, Any]) -> None:
+    """Save delivery progress, retrying while the store is away: a re-run without it would send the reply twice."""
+    deadline = time.monotonic() + RECORD_PATIENCE
+    delay = 0.1
+    while True:
+        try:
+            store.set_json(outbox_key(key), outbox, ttl=DONE_TTL)
+            return
+        except Exception as exc:  # noqa: BLE001 - Redis down: this process alone knows what went out
+            if time.monotonic() + delay > deadline:
+                raise
+            log.warning("could not record a sent reply (%s): retrying", type(exc).__name__)
+            time.sleep(delay)
+            delay = min(2.0, delay * 2)
 
 
 def _note_last_seen(store: Any, event: Any, user_id: str) -> None:
@@ -149,7 +167,9 @@ def _process_event(event_dict: dict[str, Any], services: Any) -> str:
         return "duplicate"
     _note_last_seen(store, event, user_id)
     # one job per user at a time: two quick messages must not overwrite each other's state
-    with store.lock(f"user:{user_id}", timeout=LOCK_TIMEOUT, wait=LOCK_WAIT):
+    # held for a lease renewed while the job runs: a killed worker's lock frees itself within one lease
+    hold = float(getattr(services.settings, "worker_lease_seconds", 0) or LOCK_TIMEOUT)
+    with store.lock(f"user:{user_id}", timeout=hold, wait=LOCK_WAIT, keepalive=True):
         if store.get_json(done_key(key)):
             return "duplicate"
         outbox = store.get_json(outbox_key(key))
@@ -163,7 +183,9 @@ def _process_event(event_dict: dict[str, Any], services: Any) -> str:
                 outbox["state"] = None  # erased: nothing of the conversation is written back
             store.set_json(outbox_key(key), outbox, ttl=DONE_TTL)
         _deliver(services, user_id, key, outbox)
-        if outbox["state"] is None:
+        if outbox.get("replay"):
+            pass  # a dead letter replayed days later must not roll the conversation back to its old state
+        elif outbox["state"] is None:
             store.delete(conv_key(user_id))
         else:
             store.set_json(conv_key(user_id), outbox["state"], ttl=services.settings.state_ttl_seconds)
@@ -221,8 +243,9 @@ def cmd_worker(settings: Settings) -> int:
         print("error: the worker needs the rq queue", file=sys.stderr)
         return 2
     _resume_broadcasts(services)
-    services.queue.make_worker().work(with_scheduler=True)
-    return 0
+    from bot import rq_worker
+
+    return rq_worker.run(services.queue)
 
 
 def cmd_serve(settings: Settings) -> int:

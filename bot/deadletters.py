@@ -1,0 +1,187 @@
+"""Dead letters: replies that could not be delivered after every retry, kept (with a TTL) for officials to inspect
+and replay; `python -m bot deadletters list|replay|drop` and the functions behind /admin/deadletters.
+
+A letter holds what a resend needs: the queued event (the Zalo user id and the message) and the planned replies with
+how many went out. Never tokens: the error text is scrubbed of the configured secrets.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import sys
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from bot.config import Settings
+from bot.events import EventError, dedup_key, event_from_dict, event_user
+
+DEAD_PREFIX = "zlb:dead:"
+CLAIM_PREFIX = "zlb:deadclaim:"
+CLAIM_TTL = 120
+JOB = "bot.worker.process_event"
+MAX_ERROR = 300
+
+
+def letter_key(letter_id: str) -> str:
+    """Store key of one dead letter."""
+    return DEAD_PREFIX + letter_id
+
+
+def letter_id_for(key: str) -> str:
+    """A dead letter's id: stable per message, so a message failing again replaces its letter."""
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def user_ref(user_id: str, settings: Settings) -> str:
+    """A keyed hash standing for the user in listings (officials do not need the raw Zalo id)."""
+    return hmac.new(settings.log_hash_key.encode(), user_id.encode(), hashlib.sha256).hexdigest()[:12]
+
+
+def _scrub(text: str, settings: Settings) -> str:
+    """The error text without any configured secret, cut to MAX_ERROR characters."""
+    for secret in (settings.zalo_access_token, settings.zalo_refresh_token, settings.zalo_app_secret,
+                   settings.zalo_oa_secret_key, settings.admin_token, settings.log_hash_key):
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[redacted]")
+    return text[:MAX_ERROR]
+
+
+def record(store: Any, event_dict: dict[str, Any], error: str, settings: Settings) -> str | None:
+    """Keep a failed reply job as a dead letter; its id (None when there is nothing to answer or it was answered)."""
+    from bot.worker import done_key, outbox_key
+
+    try:
+        event = event_from_dict(event_dict)
+    except EventError:
+        return None
+    key, user_id = dedup_key(event), event_user(event)
+    if key is None or user_id is None or store.get_json(done_key(key)):
+        return None
+    lid = letter_id_for(key)
+    previous = store.get_json(letter_key(lid)) or {}
+    letter = {"id": lid, "key": key, "user_id": user_id, "event": event_dict,
+              "outbox": store.get_json(outbox_key(key)), "error": _scrub(str(error), settings),
+              "failed_at": int(time.time()), "failures": int(previous.get("failures", 0)) + 1}
+    store.set_json(letter_key(lid), letter, ttl=settings.dead_letter_ttl_seconds)
+    return lid
+
+
+def get(store: Any, letter_id: str) -> dict[str, Any] | None:
+    """One letter, or None."""
+    if not letter_id or not all(c in "0123456789abcdef" for c in letter_id):
+        return None
+    found = store.get_json(letter_key(letter_id))
+    return found if isinstance(found, dict) else None
+
+
+def letters(store: Any) -> list[dict[str, Any]]:
+    """Every dead letter, oldest failure first."""
+    found = [store.get_json(k) for k in store.keys(DEAD_PREFIX + "*")]
+    return sorted((f for f in found if isinstance(f, dict)), key=lambda f: (f.get("failed_at", 0), f.get("id", "")))
+
+
+def summary(letter: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """What a listing shows: no raw user id, no message text."""
+    outbox = letter.get("outbox") or None
+    pending = len(outbox["messages"]) - int(outbox.get("sent", 0)) if outbox else None
+    failed_at = datetime.fromtimestamp(letter.get("failed_at", 0), timezone.utc).isoformat(timespec="seconds")
+    return {"id": letter["id"], "failed_at": failed_at, "failures": letter.get("failures", 1),
+            "event": (letter.get("event") or {}).get("type"), "user": user_ref(str(letter["user_id"]), settings),
+            "pending_replies": pending, "error": letter.get("error", "")}
+
+
+def drop(store: Any, letter_id: str) -> bool:
+    """Delete a letter; False when there was none."""
+    return get(store, letter_id) is not None and store.delete(letter_key(letter_id)) > 0
+
+
+def replay(services: Any, letter_id: str) -> str:
+    """Queue a letter's reply again: "queued", "answered" (already delivered), "missing" or "busy".
+
+    Exactly once: a claim serialises concurrent replays, and the worker's outbox/done marks make a re-run resume
+    where delivery stopped instead of starting over.
+    """
+    from bot.worker import DONE_TTL, done_key, outbox_key
+
+    store = services.store
+    letter = get(store, letter_id)
+    if letter is None:
+        return "missing"
+    if not store.add_once(CLAIM_PREFIX + letter_id, CLAIM_TTL):
+        return "busy"
+    try:
+        if get(store, letter_id) is None:
+            return "missing"  # another replay finished between our read and our claim
+        key = letter["key"]
+        if store.get_json(done_key(key)):
+            store.delete(letter_key(letter_id))
+            return "answered"
+        outbox = store.get_json(outbox_key(key)) or letter.get("outbox")
+        if outbox:
+            # replies planned when it failed are sent as planned; the conversation state has moved on since
+            store.set_json(outbox_key(key), dict(outbox, replay=True), ttl=DONE_TTL)
+        services.queue.enqueue(JOB, letter["event"])
+        store.delete(letter_key(letter_id))
+        return "queued"
+    finally:
+        store.delete(CLAIM_PREFIX + letter_id)
+
+
+# --- command line ------------------------------------------------------------------------------------------
+def add_parsers(sub: Any) -> None:
+    """Register `deadletters list|replay|drop` on the top-level subparsers."""
+    dl = sub.add_parser("deadletters", help="replies that failed after every retry").add_subparsers(
+        dest="deadletters_command", required=True)
+    dl.add_parser("list", help="the dead letters, oldest first").add_argument("--json", action="store_true",
+                                                                                dest="as_json")
+    rp = dl.add_parser("replay", help="queue them again for the worker (each is sent once)")
+    which = rp.add_mutually_exclusive_group(required=True)
+    which.add_argument("id", nargs="?")
+    which.add_argument("--all", action="store_true")
+    dl.add_parser("drop", help="delete one without sending").add_argument("id")
+
+
+def dispatch(settings: Settings, args: argparse.Namespace) -> int | None:
+    """Run a `deadletters` command; None for other commands."""
+    if args.command != "deadletters":
+        return None
+    from bot import audit
+    from bot.admin_cli import _actor, _services
+
+    services = _services(settings, need_redis=True)
+    if services is None:
+        return 2
+    store, command = services.store, args.deadletters_command
+    if command == "list":
+        rows = [summary(letter, settings) for letter in letters(store)]
+        audit.record(store, _actor(), "view", path="deadletters")
+        print(json.dumps(rows, ensure_ascii=False, indent=2) if args.as_json else _table(rows))
+        return 0
+    if command == "drop":
+        if not drop(store, args.id):
+            print(f"error: no dead letter {args.id!r}", file=sys.stderr)
+            return 1
+        audit.record(store, _actor(), "deadletter_drop", id=args.id)
+        print(f"dropped {args.id}")
+        return 0
+    ids = [letter["id"] for letter in letters(store)] if args.all else [args.id]
+    outcomes = {lid: replay(services, lid) for lid in ids}
+    audit.record(store, _actor(), "deadletter_replay", ids=ids, outcomes=outcomes)
+    for lid, outcome in outcomes.items():
+        print(f"{lid}  {outcome}")
+    return 1 if any(o in ("missing", "busy") for o in outcomes.values()) and not args.all else 0
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    """The listing as aligned text."""
+    if not rows:
+        return "no dead letters"
+    lines = [f"{'id':<16}  {'failed at (UTC)':<25}  {'tries':>5}  {'event':<8}  {'user':<12}  {'pending':>7}  error"]
+    for r in rows:
+        pending = "replan" if r["pending_replies"] is None else str(r["pending_replies"])
+        lines.append(f"{r['id']:<16}  {r['failed_at']:<25}  {r['failures']:>5}  {str(r['event']):<8}  "
+                     f"{r['user']:<12}  {pending:>7}  {r['error'][:80]}")
+    return "\n".join(lines)

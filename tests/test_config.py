@@ -1,0 +1,32 @@
+"""Settings from the environment: the fault-handling knobs (timeouts, retries, lease, dead-letter TTL)."""
+from __future__ import annotations
+
+import pytest
+
+from bot.config import ConfigError, Settings
+
+
+def test_fault_settings_defaults() -> None:
+    settings = Settings.from_env({})
+    assert settings.zalo_timeout_seconds == 5.0
+    assert settings.job_retry_intervals == (10, 60, 300)
+    assert settings.worker_lease_seconds == 30
+    assert settings.dead_letter_ttl_seconds == 7 * 24 * 3600
+
+
+def test_fault_settings_from_env() -> None:
+    settings = Settings.from_env({"ZALO_TIMEOUT_SECONDS": "1.5", "JOB_RETRY_INTERVALS": "1, 2,3",
+                                  "WORKER_LEASE_SECONDS": "1", "DEAD_LETTER_TTL_SECONDS": "3600"})
+    assert settings.zalo_timeout_seconds == 1.5
+    assert settings.job_retry_intervals == (1, 2, 3)
+    assert settings.worker_lease_seconds == 2  # renewed every lease/3: shorter leases would flap
+    assert settings.dead_letter_ttl_seconds == 3600
+    assert Settings.from_env({"JOB_RETRY_INTERVALS": "none"}).job_retry_intervals == ()
+
+
+@pytest.mark.parametrize("name, value", [("ZALO_TIMEOUT_SECONDS", "0"), ("ZALO_TIMEOUT_SECONDS", "soon"),
+                                         ("JOB_RETRY_INTERVALS", "10,x"), ("JOB_RETRY_INTERVALS", "-1"),
+                                         ("WORKER_LEASE_SECONDS", "half")])
+def test_bad_fault_settings_fail_fast(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: value})
