@@ -187,11 +187,18 @@ def _discard(worker: Any) -> None:
         process.join(timeout=5)
 
 
-def _stop_on_signals(stop: threading.Event) -> None:
-    """SIGTERM/SIGINT set `stop` (between two rq workers, whose own handlers are gone with them)."""
+class StopSignal(Exception):
+    """SIGTERM/SIGINT arrived while rq's own handlers were not installed yet."""
+
+
+def _stop_on_signals(stop: threading.Event, interrupt: bool) -> None:
+    """SIGTERM/SIGINT set `stop`; with `interrupt` they also raise StopSignal, because rq logs "Listening" and
+    starts its scheduler (which waits on Redis) before it installs its handlers, and the default would kill us."""
     def on_signal(signum: int, frame: Any) -> None:
-        """Stop waiting."""
+        """Stop waiting, or stop rq's start-up."""
         stop.set()
+        if interrupt:
+            raise StopSignal(signum)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
@@ -216,13 +223,16 @@ def run(queue: Any) -> int:
     stop = threading.Event()
     failures = 0
     while True:
+        _stop_on_signals(stop, interrupt=True)
         worker = queue.make_worker()
         started = time.monotonic()
         try:
             worker.work(with_scheduler=True)
+        except StopSignal:
+            pass
         except Exception as exc:  # noqa: BLE001 - redis errors, also from rq's teardown on a dead connection
             log.warning("worker loop broke: %s", type(exc).__name__)
-        _stop_on_signals(stop)
+        _stop_on_signals(stop, interrupt=False)
         _discard(worker)
         if worker._shutdown_requested_date is not None or worker._stop_requested or stop.is_set():
             return 0

@@ -175,3 +175,36 @@ def test_sigterm_while_redis_is_down_exits_cleanly(private_redis: RedisServer, t
         assert proc.wait(20) == 0, proc.describe()
     finally:
         proc.stop()
+
+
+SLOW_START = """
+import sys, time
+from bot.rq_worker import run
+
+class SlowStart:
+    # rq logs "Listening" and starts its scheduler before it installs its signal handlers
+    _shutdown_requested_date = None
+    _stop_requested = False
+    def work(self, with_scheduler):
+        print("starting", flush=True)
+        time.sleep(30)
+        return True
+
+class Queue:
+    redis = None
+    def make_worker(self):
+        return SlowStart()
+
+sys.exit(run(Queue()))
+"""
+
+
+def test_sigterm_before_rq_installs_its_handlers_exits_cleanly(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    proc = Proc("slow-start", [sys.executable, "-c", SLOW_START], env, tmp_path).start()
+    try:
+        _wait_log(proc, "starting")
+        proc.signal(signal.SIGTERM)
+        assert proc.wait(10) == 0, proc.describe()
+    finally:
+        proc.stop()
