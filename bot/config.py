@@ -7,6 +7,12 @@ from pathlib import Path
 from typing import Mapping
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Every variable Settings.from_env reads (tests strip them so a developer's shell never leaks into a test process).
+ENV_NAMES = ("LAWS_DIR", "REDIS_URL", "ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_ACCESS_TOKEN",
+             "ZALO_REFRESH_TOKEN", "ZALO_API_BASE", "ZALO_OAUTH_BASE", "ADMIN_TOKEN", "PORT", "STATE_TTL_SECONDS",
+             "REPLAY_WINDOW_SECONDS", "ZALO_CALLS_PER_MINUTE", "LOG_HASH_KEY", "LOG_LEVEL", "RATE_LIMIT_PER_MINUTE",
+             "ADMIN_MAX_FAILURES", "ADMIN_LOCKOUT_SECONDS", "TRUSTED_PROXY_HOPS", "PROMETHEUS_MULTIPROC_DIR",
+             "ZALO_TIMEOUT_SECONDS", "JOB_RETRY_INTERVALS", "WORKER_LEASE_SECONDS", "DEAD_LETTER_TTL_SECONDS")
 
 
 class ConfigError(RuntimeError):

@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 
+from bot.config import ENV_NAMES
 from bot.security import sign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,10 +27,7 @@ ACCESS_TOKEN = "fault-access-token-Q1"
 REFRESH_TOKEN = "fault-refresh-token-W2"
 ADMIN_TOKEN = "fault-admin-token-E3"
 SECRETS = (APP_SECRET, OA_SECRET, ACCESS_TOKEN, REFRESH_TOKEN, ADMIN_TOKEN)
-OWN_ENV = ("LAWS_DIR", "REDIS_URL", "ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_ACCESS_TOKEN",
-           "ZALO_REFRESH_TOKEN", "ZALO_API_BASE", "ZALO_OAUTH_BASE", "ADMIN_TOKEN", "PORT", "LOG_HASH_KEY",
-           "REPLAY_WINDOW_SECONDS", "STATE_TTL_SECONDS", "ZALO_CALLS_PER_MINUTE", "ZALO_TIMEOUT_SECONDS",
-           "JOB_RETRY_INTERVALS", "WORKER_LEASE_SECONDS", "DEAD_LETTER_TTL_SECONDS")
+OWN_ENV = ENV_NAMES
 
 
 def free_port() -> int:

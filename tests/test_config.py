@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ConfigError, Settings
+import re
+
+from bot.config import ENV_NAMES, ConfigError, Settings
+from tests.conftest import ROOT
 
 
 def test_fault_settings_defaults() -> None:
@@ -30,3 +33,11 @@ def test_fault_settings_from_env() -> None:
 def test_bad_fault_settings_fail_fast(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value})
+
+
+def test_env_names_lists_every_variable_read() -> None:
+    source = (ROOT / "bot" / "config.py").read_text(encoding="utf-8")
+    body = source[source.index("def from_env"):]
+    read = set(re.findall(r'env(?:\.get\(|, )"([A-Z_]+)"', body)) | set(re.findall(r'env\.get\("([A-Z_]+)"', source))
+    assert read and read <= set(ENV_NAMES), read - set(ENV_NAMES)
+    assert len(set(ENV_NAMES)) == len(ENV_NAMES)
