@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,21 +27,17 @@ def run_cli(laws_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> tuple[Settings, float]:
+def imported(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Settings:
     """The shared Pháp điển pages and the BHXH extract imported once (with the real search index)."""
     settings = Settings(laws_dir=tmp_path_factory.mktemp("laws"))
-    started = time.monotonic()
     report = import_sources(settings, [str(shared_dir / "laws/phapdien/demuc"), str(shared_dir / BHXH)])
     assert report.version == "000001" and report.articles == 1808 + 13
-    return settings, time.monotonic() - started
+    return settings
 
 
-def test_full_import_is_fast_and_loads_fast(imported: tuple[Settings, float]) -> None:
-    settings, seconds = imported
-    assert seconds < 60
-    started = time.monotonic()
-    library = load_library(settings)
-    assert time.monotonic() - started < 2.0
+def test_full_import_loads_back(imported: Settings) -> None:
+    # import and load times are measured by scripts/bench_search.py, not asserted here
+    library = load_library(imported)
     assert library.version == "000001" and len(library.corpus) == 1821
     assert library.corpus.article("45/2019/QH14:139").title == "Nghỉ thai sản"
     assert library.index.search("nghỉ thai sản", top=3)[0].doc in ("45/2019/QH14", "41/2024/QH15")
