@@ -41,7 +41,7 @@ def deadletters_replay(letter_id: str) -> Response:
 def deadletters_drop(letter_id: str) -> Response:
     """Delete one letter without sending it."""
     services = current_app.extensions["zlb"]
-    if not deadletters.drop(services.store, letter_id):
+    if not deadletters.drop(services.store, letter_id, services.queue):
         return _answer(404, error="no such dead letter")
     audit.record(services.store, g.actor, "deadletter_drop", id=letter_id)
     return _answer(200, id=letter_id, result="dropped")

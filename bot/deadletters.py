@@ -10,6 +10,7 @@ import argparse
 import hashlib
 import hmac
 import json
+import logging
 import sys
 import time
 from datetime import datetime, timezone
@@ -23,6 +24,8 @@ CLAIM_PREFIX = "zlb:deadclaim:"
 CLAIM_TTL = 120
 JOB = "bot.worker.process_event"
 MAX_ERROR = 300
+
+log = logging.getLogger(__name__)
 
 
 def letter_key(letter_id: str) -> str:
@@ -49,8 +52,10 @@ def _scrub(text: str, settings: Settings) -> str:
     return text[:MAX_ERROR]
 
 
-def record(store: Any, event_dict: dict[str, Any], error: str, settings: Settings) -> str | None:
-    """Keep a failed reply job as a dead letter; its id (None when there is nothing to answer or it was answered)."""
+def record(store: Any, event_dict: dict[str, Any], error: str, settings: Settings,
+           job_id: str | None = None) -> str | None:
+    """Keep a failed reply job as a dead letter; its id (None when there is nothing to answer or it was answered).
+    job_id names the failed queue job, forgotten with the letter (replayed or dropped)."""
     from bot.worker import done_key, outbox_key
 
     try:
@@ -64,7 +69,7 @@ def record(store: Any, event_dict: dict[str, Any], error: str, settings: Setting
     previous = store.get_json(letter_key(lid)) or {}
     letter = {"id": lid, "key": key, "user_id": user_id, "event": event_dict,
               "outbox": store.get_json(outbox_key(key)), "error": _scrub(str(error), settings),
-              "failed_at": int(time.time()), "failures": int(previous.get("failures", 0)) + 1}
+              "failed_at": int(time.time()), "failures": int(previous.get("failures", 0)) + 1, "job": job_id}
     store.set_json(letter_key(lid), letter, ttl=settings.dead_letter_ttl_seconds)
     return lid
 
@@ -93,9 +98,22 @@ def summary(letter: dict[str, Any], settings: Settings) -> dict[str, Any]:
             "pending_replies": pending, "error": letter.get("error", "")}
 
 
-def drop(store: Any, letter_id: str) -> bool:
-    """Delete a letter; False when there was none."""
-    return get(store, letter_id) is not None and store.delete(letter_key(letter_id)) > 0
+def _forget_job(queue: Any, letter: dict[str, Any]) -> None:
+    """Delete the failed queue job behind a letter, so its copy of the message goes with the letter."""
+    if queue is not None and letter.get("job"):
+        try:
+            queue.discard(str(letter["job"]))
+        except Exception as exc:  # noqa: BLE001 - it expires with its TTL (no later than the letter would have)
+            log.warning("could not delete failed job %s: %s", letter["job"], type(exc).__name__)
+
+
+def drop(store: Any, letter_id: str, queue: Any = None) -> bool:
+    """Delete a letter (and, given the queue, its failed job); False when there was none."""
+    letter = get(store, letter_id)
+    if letter is None or store.delete(letter_key(letter_id)) == 0:
+        return False
+    _forget_job(queue, letter)
+    return True
 
 
 def replay(services: Any, letter_id: str) -> str:
@@ -118,6 +136,7 @@ def replay(services: Any, letter_id: str) -> str:
         key = letter["key"]
         if store.get_json(done_key(key)):
             store.delete(letter_key(letter_id))
+            _forget_job(services.queue, letter)
             return "answered"
         outbox = store.get_json(outbox_key(key)) or letter.get("outbox")
         if outbox:
@@ -125,6 +144,7 @@ def replay(services: Any, letter_id: str) -> str:
             store.set_json(outbox_key(key), dict(outbox, replay=True), ttl=DONE_TTL)
         services.queue.enqueue(JOB, letter["event"])
         store.delete(letter_key(letter_id))
+        _forget_job(services.queue, letter)
         return "queued"
     finally:
         store.delete(CLAIM_PREFIX + letter_id)
@@ -161,7 +181,7 @@ def dispatch(settings: Settings, args: argparse.Namespace) -> int | None:
         print(json.dumps(rows, ensure_ascii=False, indent=2) if args.as_json else _table(rows))
         return 0
     if command == "drop":
-        if not drop(store, args.id):
+        if not drop(store, args.id, services.queue):
             print(f"error: no dead letter {args.id!r}", file=sys.stderr)
             return 1
         audit.record(store, _actor(), "deadletter_drop", id=args.id)

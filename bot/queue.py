@@ -11,8 +11,8 @@ from typing import Any, Callable, Protocol, Sequence
 QUEUE_NAME = "zalo-bot"
 RETRY_INTERVALS = (10, 60, 300)
 JOB_TIMEOUT = 120
-RESULT_TTL = 3600
-FAILURE_TTL = 7 * 24 * 3600
+RESULT_TTL = 0  # nothing reads a job's return value: a finished job (its args: user id, message) is deleted at once
+FAILURE_TTL = 7 * 24 * 3600  # the default DEAD_LETTER_TTL_SECONDS; services pass the configured one
 LEASE_SECONDS = 30  # a running job's claim, renewed while it runs: a dead worker's job is run again after this
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,9 @@ class JobQueue(Protocol):
     def ping(self) -> bool:
         """True when jobs can be queued."""
 
+    def discard(self, job_id: str) -> None:
+        """Forget a job that failed for good (its arguments hold a user id and a message)."""
+
 
 def resolve(func: str | JobFunc) -> JobFunc:
     """A callable from a dotted path ("bot.worker.process_event") or the callable itself."""
@@ -47,8 +50,9 @@ class RqJobQueue:
 
     def __init__(self, redis_conn: Any, name: str = QUEUE_NAME,
                  retry_intervals: Sequence[int] = RETRY_INTERVALS, job_timeout: int = JOB_TIMEOUT,
-                 lease_seconds: int = LEASE_SECONDS) -> None:
-        """Wrap an rq Queue on redis_conn (a redis.Redis); nothing is sent to Redis yet."""
+                 lease_seconds: int = LEASE_SECONDS, failure_ttl: int = FAILURE_TTL) -> None:
+        """Wrap an rq Queue on redis_conn (a redis.Redis); nothing is sent to Redis yet. Failed jobs are kept
+        failure_ttl seconds (no longer than their dead letter, which holds everything a replay needs)."""
         from rq import Queue
         from rq.serializers import JSONSerializer
 
@@ -56,6 +60,7 @@ class RqJobQueue:
         self.lease_seconds = lease_seconds
         self.retry_intervals = list(retry_intervals)
         self.job_timeout = job_timeout
+        self.failure_ttl = max(1, int(failure_ttl))
         self.rq_queue = Queue(name, connection=redis_conn, serializer=JSONSerializer)
 
     def enqueue(self, func: str | JobFunc, *args: Any) -> str:
@@ -67,7 +72,7 @@ class RqJobQueue:
         try:
             # a fixed description keeps message text out of Redis metadata and rq's logs
             job = self.rq_queue.enqueue(func, *args, retry=retry, job_timeout=self.job_timeout,
-                                        result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL, description="zalo-bot job")
+                                        result_ttl=RESULT_TTL, failure_ttl=self.failure_ttl, description="zalo-bot job")
         except (RedisError, OSError) as exc:
             raise QueueUnavailable(str(exc)) from exc
         return job.id
@@ -78,6 +83,20 @@ class RqJobQueue:
             return bool(self.redis.ping())
         except Exception:  # noqa: BLE001 - any failure means "not reachable"
             return False
+
+    def discard(self, job_id: str) -> None:
+        """Delete a job that failed for good, with its entry in the failed registry (and its results)."""
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job, JobStatus
+        from rq.results import Result
+
+        try:
+            job = Job.fetch(job_id, connection=self.redis, serializer=self.rq_queue.serializer)
+        except NoSuchJobError:
+            return
+        if job.get_status(refresh=False) == JobStatus.FAILED:  # a queued or running job is left alone
+            job.delete()
+            Result.delete_all(job)  # the failure's record (traceback) is kept apart from the job
 
     def make_worker(self) -> Any:
         """A bot.rq_worker.BotWorker on this queue: rq's SimpleWorker (no fork per job, so the index and HTTP
@@ -126,6 +145,9 @@ class ThreadJobQueue:
     def ping(self) -> bool:
         """True while the queue accepts jobs."""
         return not self._stopped
+
+    def discard(self, job_id: str) -> None:
+        """Nothing to forget: failed jobs are not kept (only their function name and exception, in `failed`)."""
 
     def _run(self) -> None:
         """The runner loop: take a job, run it, retry it later on failure."""

@@ -32,9 +32,13 @@ def dead_letter_handler(job: Any, exc_type: Any, exc_value: Any, traceback: Any)
 
         services = current_services()
         error = f"{getattr(exc_type, '__name__', 'Error')}: {exc_value}"
-        letter = deadletters.record(services.store, job.args[0], error, services.settings)
+        letter = deadletters.record(services.store, job.args[0], error, services.settings, job_id=job.id)
         if letter:
             log.error("reply job %s failed for good: dead letter %s", job.id, letter)
+            # rq files the job as failed after this handler: its copy of the message must go no later than the letter
+            left = services.store.ttl(deadletters.letter_key(letter))
+            if left > 0:
+                job.failure_ttl = min(job.failure_ttl or left, left)
     except Exception as exc:  # noqa: BLE001 - Redis may be the reason the job failed; rq goes on regardless
         log.error("could not write a dead letter for job %s: %s", job.id, type(exc).__name__)
     return True
@@ -166,7 +170,8 @@ class BotWorker(SimpleWorker):
             log.error("job %s lost its worker %d times: failed for good", job.id, abandoned)
             job.retries_left = 0
             dead_letter_handler(job, AbandonedJobError, AbandonedJobError("worker died"), None)
-            queue.failed_job_registry.add(job, ttl=FAILURE_TTL, exc_string="abandoned by its worker too often")
+            queue.failed_job_registry.add(job, ttl=job.failure_ttl or FAILURE_TTL,
+                                          exc_string="abandoned by its worker too often")
             return 0
         log.warning("job %s lost its worker: queued again", job.id)
         queue.enqueue_job(job, at_front=True)

@@ -103,7 +103,8 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
     queue = overrides.get("queue")
     if queue is None:
         queue = (RqJobQueue(redis_conn, retry_intervals=settings.job_retry_intervals,
-                            lease_seconds=settings.worker_lease_seconds)
+                            lease_seconds=settings.worker_lease_seconds,
+                            failure_ttl=settings.dead_letter_ttl_seconds)
                  if redis_conn is not None else ThreadJobQueue())
     services = Services(settings, store, queue, redis=redis_conn, zalo=overrides.get("zalo"),
                         dialogue=overrides.get("dialogue"), library=overrides.get("library"))

@@ -16,6 +16,7 @@ from bot.services import Services, build_services, set_current
 from bot.state import InMemoryStateStore, RedisStateStore
 from bot.worker import conv_key, done_key, outbox_key
 from tests.conftest import REDIS_URL
+from tests.test_queue import rq_keys_holding
 from tests.test_worker import FakeZalo, Result, StubDialogue
 
 FAIL = Result(ok=False, error=-1, message="HTTP 503", retryable=True, reason="transient")
@@ -68,6 +69,23 @@ def test_reply_failing_every_try_becomes_a_letter_and_replays_exactly_once(servi
     assert services.store.get_json(conv_key("u1")) == {"turns": 7}  # not rolled back to the old plan's state
     assert services.store.get_json(done_key("m1")) and services.store.get_json(outbox_key("m1")) is None
     assert deadletters.letters(services.store) == []
+
+
+def test_failed_job_goes_no_later_than_its_letter(services: Services, redis_client: Any) -> None:
+    services.zalo.script = [FAIL, FAIL, FAIL, FAIL]
+    job_id = services.queue.enqueue("bot.worker.process_event", event("m1", "84123456789012345", "bí mật"))
+    run_jobs(services)
+    [letter] = deadletters.letters(services.store)
+    assert letter["job"] == job_id and job_id in services.queue.rq_queue.failed_job_registry.get_job_ids()
+    for key in (f"rq:job:{job_id}", f"rq:results:{job_id}"):
+        assert 0 < redis_client.ttl(key) <= services.store.ttl(deadletters.letter_key(letter["id"]))
+    assert deadletters.replay(services, letter["id"]) == "queued"  # fails again: a new letter, a new job
+    assert rq_keys_holding(redis_client, job_id) == []
+    run_jobs(services)
+    [again] = deadletters.letters(services.store)
+    assert again["job"] not in (None, job_id)
+    assert deadletters.drop(services.store, again["id"], services.queue)
+    assert rq_keys_holding(redis_client, "84123456789012345", "bí mật") == []
 
 
 def test_replay_resumes_after_the_replies_already_sent(services: Services) -> None:

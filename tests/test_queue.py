@@ -1,12 +1,14 @@
 """The job queue: rq on a real Redis (incl. a killed worker) and the embedded thread queue."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+import zlib
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -108,6 +110,57 @@ def test_rq_enqueue_on_unreachable_redis_raises_queue_unavailable() -> None:
         queue.enqueue("tests.test_queue.record", "lost")
     assert time.monotonic() - started < 1.5
     assert not queue.ping()
+
+
+def _contents(client: redis_lib.Redis, key: bytes) -> bytes:
+    """Everything a key holds (hash values inflated: rq stores job data zlib-compressed)."""
+    kind = client.type(key).decode()
+    if kind == "string":
+        parts = [client.get(key) or b""]
+    elif kind == "hash":
+        parts = [v for pair in client.hgetall(key).items() for v in pair]
+    elif kind == "list":
+        parts = client.lrange(key, 0, -1)
+    elif kind in ("set", "zset"):
+        parts = list(client.smembers(key)) if kind == "set" else client.zrange(key, 0, -1)
+    elif kind == "stream":
+        parts = [v for _, entry in client.xrange(key) for pair in entry.items() for v in pair]
+    else:
+        parts = []
+    inflated = []
+    for part in parts:
+        try:
+            inflated.append(zlib.decompress(part))
+        except zlib.error:
+            pass
+    return key + b"\n" + b"\n".join(parts + inflated)
+
+
+def rq_keys_holding(client: redis_lib.Redis, *needles: str) -> list[str]:
+    """rq's keys (jobs, results, registries, executions) whose name or content holds any of the needles."""
+    wanted = [form for n in needles for form in (n.encode(), json.dumps(n)[1:-1].encode())]  # raw or JSON-escaped
+    return sorted(key.decode() for key in client.scan_iter("rq:*")
+                  if any(n in _contents(client, key) for n in wanted))
+
+
+def test_finished_job_leaves_no_copy_of_its_arguments(redis_client: redis_lib.Redis) -> None:
+    queue = RqJobQueue(redis_client, retry_intervals=[0])
+    job_id = queue.enqueue(flaky, "user 84123456789012345 hỏi: nghỉ thai sản")  # one failed try, then done
+    assert rq_keys_holding(redis_client, "nghỉ thai sản") == [f"rq:job:{job_id}"]
+    queue.make_worker().work(burst=True)
+    assert _done(redis_client) == ["user 84123456789012345 hỏi: nghỉ thai sản"]
+    assert rq_keys_holding(redis_client, "84123456789012345", "nghỉ thai sản", job_id) == []
+
+
+def test_failed_job_is_kept_for_the_configured_time_then_can_be_discarded(redis_client: redis_lib.Redis) -> None:
+    queue = RqJobQueue(redis_client, retry_intervals=[], failure_ttl=600)
+    job_id = queue.enqueue(flaky, "once")
+    queue.make_worker().work(burst=True)
+    assert job_id in queue.rq_queue.failed_job_registry.get_job_ids()
+    assert 0 < redis_client.ttl(f"rq:job:{job_id}") <= 600
+    queue.discard(job_id)
+    queue.discard("no-such-job")
+    assert rq_keys_holding(redis_client, "once", job_id) == []
 
 
 def test_rq_queue_name(redis_client: redis_lib.Redis) -> None:
