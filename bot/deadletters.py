@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.config import Settings
-from bot.events import EventError, dedup_key, event_from_dict, event_user
+from bot.events import JOB_FIELDS, EventError, dedup_key, event_from_dict, event_user
 
 DEAD_PREFIX = "zlb:dead:"
 CLAIM_PREFIX = "zlb:deadclaim:"
@@ -116,6 +116,18 @@ def drop(store: Any, letter_id: str, queue: Any = None) -> bool:
     return True
 
 
+def _enqueue_afresh(queue: Any, letter: dict[str, Any]) -> None:
+    """Queue the letter's event under a new request id and queue time (the old ones would date the job days back and
+    mix its log lines with the failed run's); the log line ties the new id to the letter and the official's request."""
+    from bot import logs
+
+    event = {k: v for k, v in letter["event"].items() if k not in JOB_FIELDS}
+    asked_in = logs.request_id()
+    with logs.bound(logs.new_request_id()):
+        queue.enqueue(JOB, {**event, **logs.job_fields()})
+        log.info("dead letter %s queued again", letter["id"], extra={"asked_in": asked_in})
+
+
 def replay(services: Any, letter_id: str) -> str:
     """Queue a letter's reply again: "queued", "answered" (already delivered), "missing" or "busy".
 
@@ -142,7 +154,7 @@ def replay(services: Any, letter_id: str) -> str:
         if outbox:
             # replies planned when it failed are sent as planned; the conversation state has moved on since
             store.set_json(outbox_key(key), dict(outbox, replay=True), ttl=DONE_TTL)
-        services.queue.enqueue(JOB, letter["event"])
+        _enqueue_afresh(services.queue, letter)
         store.delete(letter_key(letter_id))
         _forget_job(services.queue, letter)
         return "queued"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any, Iterator
 
 import pytest
 
-from bot import create_app, deadletters
+from bot import create_app, deadletters, logs
 from bot.cli import main
-from bot.events import TextMessage, event_to_dict
+from bot.events import JOB_FIELDS, TextMessage, event_to_dict
 from bot.queue import RqJobQueue
 from bot.services import Services, build_services, set_current
 from bot.state import InMemoryStateStore, RedisStateStore
@@ -86,6 +87,21 @@ def test_failed_job_goes_no_later_than_its_letter(services: Services, redis_clie
     assert again["job"] not in (None, job_id)
     assert deadletters.drop(services.store, again["id"], services.queue)
     assert rq_keys_holding(redis_client, "84123456789012345", "bí mật") == []
+
+
+def test_replay_queues_under_a_new_request_id_and_queue_time(services: Services) -> None:
+    stale = {**event("m1"), "request_id": "webhook-rid-1", "queued_at": 1700000000.0}
+    other = {**event("m2", "u2"), "request_id": "webhook-rid-2", "queued_at": 1700000000.0}
+    ids = [deadletters.record(services.store, e, "SendFailed", services.settings) for e in (stale, other)]
+    before = time.time()
+    with logs.bound("admin-request-1"):
+        assert [deadletters.replay(services, lid) for lid in ids] == ["queued", "queued"]
+    queued = [job.args[0] for job in services.queue.rq_queue.jobs]
+    rids = [q["request_id"] for q in queued]
+    assert len(set(rids)) == 2 and all(logs.valid_request_id(r) for r in rids)
+    assert not set(rids) & {"webhook-rid-1", "webhook-rid-2", "admin-request-1"}
+    assert all(before <= q["queued_at"] <= time.time() + 1 for q in queued)
+    assert [{k: v for k, v in q.items() if k not in JOB_FIELDS} for q in queued] == [event("m1"), event("m2", "u2")]
 
 
 def test_replay_resumes_after_the_replies_already_sent(services: Services) -> None:
