@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import hmac
 import json
 import logging
 import sys
@@ -16,6 +15,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
+from bot import logs
 from bot.config import Settings
 from bot.events import JOB_FIELDS, EventError, dedup_key, event_from_dict, event_user
 
@@ -36,11 +36,6 @@ def letter_key(letter_id: str) -> str:
 def letter_id_for(key: str) -> str:
     """A dead letter's id: stable per message, so a message failing again replaces its letter."""
     return hashlib.sha256(key.encode()).hexdigest()[:16]
-
-
-def user_ref(user_id: str, settings: Settings) -> str:
-    """A keyed hash standing for the user in listings (officials do not need the raw Zalo id)."""
-    return hmac.new(settings.log_hash_key.encode(), user_id.encode(), hashlib.sha256).hexdigest()[:12]
 
 
 def _scrub(text: str, settings: Settings) -> str:
@@ -94,7 +89,7 @@ def summary(letter: dict[str, Any], settings: Settings) -> dict[str, Any]:
     pending = len(outbox["messages"]) - int(outbox.get("sent", 0)) if outbox else None
     failed_at = datetime.fromtimestamp(letter.get("failed_at", 0), timezone.utc).isoformat(timespec="seconds")
     return {"id": letter["id"], "failed_at": failed_at, "failures": letter.get("failures", 1),
-            "event": (letter.get("event") or {}).get("type"), "user": user_ref(str(letter["user_id"]), settings),
+            "event": (letter.get("event") or {}).get("type"), "user": logs.user_ref(settings, str(letter["user_id"])),
             "pending_replies": pending, "error": letter.get("error", "")}
 
 
@@ -119,8 +114,6 @@ def drop(store: Any, letter_id: str, queue: Any = None) -> bool:
 def _enqueue_afresh(queue: Any, letter: dict[str, Any]) -> None:
     """Queue the letter's event under a new request id and queue time (the old ones would date the job days back and
     mix its log lines with the failed run's); the log line ties the new id to the letter and the official's request."""
-    from bot import logs
-
     event = {k: v for k, v in letter["event"].items() if k not in JOB_FIELDS}
     asked_in = logs.request_id()
     with logs.bound(logs.new_request_id()):
