@@ -88,7 +88,7 @@ def _now_iso() -> str:
 
 def _validate(text: str, audience: str, topics: tuple[str, ...], buttons: tuple[Button, ...]) -> None:
     """Raise BroadcastError for a request that cannot be sent."""
-    from bot.subscriptions import topics as all_topics
+    from bot.topics import topics as all_topics
 
     if audience not in audiences.AUDIENCES:
         raise BroadcastError(f"audience must be one of {', '.join(audiences.AUDIENCES)}")
@@ -108,7 +108,7 @@ def _validate(text: str, audience: str, topics: tuple[str, ...], buttons: tuple[
 
 def normalize_topics(topic: Any) -> tuple[str, ...]:
     """Topic slugs from a request value: None/""/"all", a name or slug, or a list of them."""
-    from bot.subscriptions import find_topic
+    from bot.topics import find_topic
 
     if topic in (None, "", "all", "*"):
         return ()

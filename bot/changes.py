@@ -180,7 +180,7 @@ def compare_corpora(old: Any, new: Any) -> ChangeReport:
 
 def format_report(report: ChangeReport) -> str:
     """The report as text for officials: a summary, then each document with its articles and diffs."""
-    from bot.subscriptions import texts
+    from bot.topics import texts
 
     t = texts()
     lines = [t.get("report_header", old=report.old_version or "-", new=report.new_version or "-")]
@@ -209,7 +209,7 @@ def format_report(report: ChangeReport) -> str:
 
 def _status(status: str) -> str:
     """The Vietnamese label of a status."""
-    from bot.subscriptions import texts
+    from bot.topics import texts
 
     key = f"status_{status or IN_FORCE}"
     return texts().get(key) if key in texts() else status
@@ -217,7 +217,7 @@ def _status(status: str) -> str:
 
 def report_topics(report: ChangeReport, documents: Mapping[str, Document] | None = None) -> list[str]:
     """Topic slugs the changed documents belong to (for choosing subscribers)."""
-    from bot.subscriptions import topic_of_document
+    from bot.topics import topic_of_document
 
     found: list[str] = []
     for doc in report.documents:
@@ -230,7 +230,7 @@ def report_topics(report: ChangeReport, documents: Mapping[str, Document] | None
 
 def status_note(status: str, replaced_by: str = "", date: str = "") -> str:
     """The note shown with a document's status ("Đã được thay thế bởi … từ ngày …")."""
-    from bot.subscriptions import texts
+    from bot.topics import texts
 
     since = texts().get("law_update_since", date=date) if date else ""
     if status == REPLACED:

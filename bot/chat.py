@@ -15,7 +15,8 @@ BUTTON_PREFIX = "b"  # "b2" presses the second button of the last message
 
 def open_store(settings: Settings) -> Any:
     """The Redis store when REDIS_URL is set (redis imported only then), else an in-process one."""
-    from bot.state import InMemoryStateStore, RedisStateStore
+    from bot.redis_state import RedisStateStore
+    from bot.state import InMemoryStateStore
 
     if settings.redis_url:
         from bot.services import connect_redis

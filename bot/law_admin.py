@@ -128,14 +128,14 @@ def list_documents(settings: Any) -> list[dict[str, Any]]:
 
 def _articles(numbers: Sequence[str]) -> str:
     """ "Điều 139, Điều 140" for a message."""
-    from bot.subscriptions import texts
+    from bot.topics import texts
 
     return ", ".join(texts().get("article_label", number=n) for n in numbers)
 
 
 def law_update_message(report: ChangeReport, intro: str = "") -> OutMessage:
     """The "law-update" broadcast: what changed, and a button to read each new or changed article (<= 5)."""
-    from bot.subscriptions import texts
+    from bot.topics import texts
 
     t = texts()
     lines: list[str] = [intro.strip() or t.get("law_update_header")]

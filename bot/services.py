@@ -8,7 +8,8 @@ from contextvars import ContextVar
 from typing import Any, Iterator
 
 from bot.config import Settings
-from bot.state import InMemoryStateStore, RedisStateStore, StateStore
+from bot.redis_state import RedisStateStore
+from bot.state import InMemoryStateStore, StateStore
 
 log = logging.getLogger(__name__)
 

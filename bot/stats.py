@@ -64,7 +64,7 @@ def record_question(store: Any, query: str, articles: Iterable[str] = (), found:
 
 def topics_of(articles: Iterable[str], documents: dict[str, Any] | None = None) -> list[str]:
     """Topic slugs of article keys (DOC:ARTICLE), from the documents' numbers and titles."""
-    from bot.subscriptions import topic_of_document
+    from bot.topics import topic_of_document
 
     found: list[str] = []
     for key in articles:

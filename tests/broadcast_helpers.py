@@ -151,7 +151,7 @@ def child_main(redis_url: str, calls_per_minute: int) -> None:
 
     from bot.config import Settings
     from bot.services import Services
-    from bot.state import RedisStateStore
+    from bot.redis_state import RedisStateStore
 
     client = redis.Redis.from_url(redis_url)
     users = [u.decode() for u in client.smembers("test:out_of_window")]

@@ -14,9 +14,9 @@ from bot import create_app, metrics
 from bot.config import Settings
 from bot.dialogue import Dialogue
 from bot.queue import RqJobQueue
+from bot.redis_state import RedisStateStore
 from bot.security import sign
 from bot.services import Services, build_services, set_current
-from bot.state import RedisStateStore
 from tests.conftest import REDIS_URL
 from tests.dialogue_fakes import sample_library
 from tests.fake_zalo import FakeZalo, point_at

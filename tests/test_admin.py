@@ -6,7 +6,7 @@ import json
 import pytest
 
 from bot import create_app, stats, subscriptions
-from bot.state import RedisStateStore
+from bot.redis_state import RedisStateStore
 from tests.broadcast_helpers import ListQueue, ScriptedZalo, drain
 
 TOKEN = "admin-token-test"

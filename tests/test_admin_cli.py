@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot import admin_cli, broadcast, stats, subscriptions
-from bot.state import RedisStateStore
+from bot.redis_state import RedisStateStore
 from tests.conftest import REDIS_URL
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot import create_app
-from bot.state import RedisStateStore
+from bot.redis_state import RedisStateStore
 from tests.broadcast_helpers import ListQueue, ScriptedZalo
 
 pytest.importorskip("bot.corpus.store")

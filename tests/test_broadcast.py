@@ -9,8 +9,9 @@ from bot import broadcast, subscriptions
 from bot.broadcast_run import LEASE_TTL, Runner
 from bot.messages import Button, OutMessage
 from bot.pacing import Pacer
+from bot.redis_state import RedisStateStore
 from bot.services import Services
-from bot.state import InMemoryStateStore, RedisStateStore
+from bot.state import InMemoryStateStore
 from tests.broadcast_helpers import Crash, ListQueue, ScriptedZalo, drain
 
 USERS = [f"u{i:03d}" for i in range(300)]

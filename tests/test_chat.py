@@ -13,7 +13,8 @@ import pytest
 from bot.chat import ChatSession, open_store, render, run
 from bot.dialogue import Dialogue
 from bot.messages import OPEN_PHONE, Button, OutMessage
-from bot.state import InMemoryStateStore, RedisStateStore
+from bot.redis_state import RedisStateStore
+from bot.state import InMemoryStateStore
 from bot.worker import conv_key
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,8 +13,9 @@ from bot import create_app, deadletters, logs
 from bot.cli import main
 from bot.events import JOB_FIELDS, TextMessage, event_to_dict
 from bot.queue import RqJobQueue
+from bot.redis_state import RedisStateStore
 from bot.services import Services, build_services, set_current
-from bot.state import InMemoryStateStore, RedisStateStore
+from bot.state import InMemoryStateStore
 from bot.worker import conv_key, done_key, outbox_key
 from tests.conftest import REDIS_URL
 from tests.test_queue import rq_keys_holding

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.library_watch import LibraryHolder, publish_version, published_version
-from bot.state import RedisStateStore
+from bot.redis_state import RedisStateStore
 
 
 @dataclass(frozen=True)

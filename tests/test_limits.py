@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from bot import create_app, limits, stats
-from bot.state import InMemoryStateStore, RedisStateStore
+from bot.redis_state import RedisStateStore
+from bot.state import InMemoryStateStore
 from bot.texts import Texts
 from bot.worker import conv_key
 from tests.ops_stack import USER, Stack, follow_event, make_stack, stack  # noqa: F401 - fixture

@@ -94,7 +94,7 @@ def test_metrics_answer_while_redis_is_down(settings: Settings) -> None:
     from bot import create_app
     from bot.queue import RqJobQueue
     from bot.services import connect_redis
-    from bot.state import RedisStateStore
+    from bot.redis_state import RedisStateStore
 
     down = connect_redis("redis://127.0.0.1:1/0")
     app = create_app(settings, store=RedisStateStore(down), queue=RqJobQueue(down), library=object())

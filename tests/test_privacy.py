@@ -10,7 +10,8 @@ from bot import broadcast, limits, privacy, stats, subscriptions
 from bot.dialogue import Dialogue
 from bot.events import TextMessage, event_to_dict
 from bot.intents import Intents
-from bot.state import InMemoryStateStore, RedisStateStore
+from bot.redis_state import RedisStateStore
+from bot.state import InMemoryStateStore
 from bot.texts import Texts
 from bot.worker import conv_key, last_seen_key
 from tests.dialogue_fakes import sample_library

@@ -18,9 +18,9 @@ import redis as redis_lib
 from bot import deadletters
 from bot.events import TextMessage, event_to_dict
 from bot.queue import RqJobQueue
+from bot.redis_state import RedisStateStore
 from bot.rq_worker import release_dead_scheduler_locks
 from bot.services import build_services, set_current
-from bot.state import RedisStateStore
 from tests.conftest import REDIS_URL, ROOT
 from tests.fault_stack import Proc, RedisServer
 from tests.test_worker import FakeZalo, StubDialogue

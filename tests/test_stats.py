@@ -6,7 +6,7 @@ import time
 import pytest
 
 from bot import stats, subscriptions
-from bot.state import RedisStateStore
+from bot.redis_state import RedisStateStore
 
 NOW = time.time()
 DAY = 86400

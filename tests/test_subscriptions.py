@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 
 from bot import subscriptions as subs
-from bot.state import InMemoryStateStore, RedisStateStore
+from bot.redis_state import RedisStateStore
+from bot.state import InMemoryStateStore
+from bot.topics import topics
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -64,7 +66,7 @@ def test_subscribe_unsubscribe_and_counts(store) -> None:
     assert subs.unsubscribe(store, "u2").status == "unsubscribed"
     assert subs.unsubscribe(store, "u2").status == "not_subscribed"
     out = subs.unsubscribe(store, "u1", ("tre-em",))  # from "everything" to every topic but one
-    assert "tre-em" not in out.topics and len(out.topics) == len(subs.topics()) - 1
+    assert "tre-em" not in out.topics and len(out.topics) == len(topics()) - 1
     assert subs.audience(store, ["tre-em"]) == set()
     assert subs.counts(store)["total"] == 1 and subs.counts(store)["all_topics"] == 0
 
@@ -76,12 +78,6 @@ def test_subscribe_unsubscribe_and_counts(store) -> None:
 def test_confirmations_are_polite_vietnamese(status: str, key: str) -> None:
     message = subs.reply_for(subs.Outcome(status, ("tre-em",) if status == "already" else ()))
     assert key in message.text and len(message.text) <= 2000 and len(message.buttons) <= 5
-
-
-def test_topic_of_document() -> None:
-    assert subs.topic_of_document("45/2019/QH14") == "lao-dong-nu"
-    assert subs.topic_of_document("999/2030/QH99", "Luật Trẻ em") == "tre-em"
-    assert subs.topic_of_document("1/2000/QH10", "Luật Đất đai") is None
 
 
 def test_store_collections(store) -> None:

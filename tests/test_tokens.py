@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import redis
 
-from bot.state import InMemoryStateStore, RedisStateStore
+from bot.redis_state import RedisStateStore
+from bot.state import InMemoryStateStore
 from bot.tokens import TOKENS_KEY, TokenError, TokenManager
 from bot.zalo import ZaloClient, ZaloError
 from tests.conftest import REDIS_URL

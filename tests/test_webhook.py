@@ -16,9 +16,10 @@ from werkzeug.serving import make_server
 from bot import create_app
 from bot.config import ConfigError, Settings
 from bot.queue import RqJobQueue, ThreadJobQueue
+from bot.redis_state import RedisStateStore
 from bot.security import sign
 from bot.services import connect_redis
-from bot.state import InMemoryStateStore, RedisStateStore
+from bot.state import InMemoryStateStore
 from bot.webhook import dedup_store_key
 from tests.test_worker import FakeZalo, StubDialogue
 

@@ -10,8 +10,9 @@ import pytest
 from bot.events import Follow, Ignored, TextMessage, Unfollow, event_to_dict
 from bot.messages import Button, OutMessage
 from bot.queue import RqJobQueue, ThreadJobQueue
+from bot.redis_state import RedisStateStore
 from bot.services import Services, build_services, set_current
-from bot.state import InMemoryStateStore, RedisStateStore
+from bot.state import InMemoryStateStore
 from bot.worker import SendFailed, conv_key, done_key, last_seen_key, outbox_key, process_event
 
 

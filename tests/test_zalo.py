@@ -14,7 +14,8 @@ import pytest
 import requests
 
 from bot.messages import OPEN_PHONE, OPEN_URL, Button, OutMessage
-from bot.state import InMemoryStateStore, RedisStateStore
+from bot.redis_state import RedisStateStore
+from bot.state import InMemoryStateStore
 from bot.zalo import RecordingZaloClient, SendResult, ZaloClient, ZaloError, split_text
 from tests.fake_zalo import FakeZalo, fake_zalo, point_at  # noqa: F401 - fake_zalo is a fixture
 
