@@ -28,7 +28,9 @@ class Params:
     max_df: float = 0.3  # query terms found in more than this share of articles are skipped
     passage_weight: float = 0.3  # weight of the best clause's own BM25 score
     citation_prior: float = 0.1  # score × (1 + prior·ln(1 + articles citing it))
-    secondary_factor: float = 0.8  # scores of decrees, circulars, plans… relative to laws and codes
+    secondary_factor: float = 0.6  # scores of decrees, circulars, plans… relative to laws and codes
+    general_prior: float = 0.15  # × (1 + this): general provisions of the laws the best hits come from
+    general_from: int = 3  # how many best hits name those laws
 
 
 def runs(text: str) -> list[list[str]]:

@@ -15,6 +15,7 @@ from bot.bm25 import Postings, accumulate, bm25_arrays
 from bot.citations import citation_counts
 from bot.corpus.model import AMENDED, IN_FORCE, Article, Document
 from bot.lexicon import Lexicon
+from bot.priors import Priors
 
 INDEX_FORMAT = 1
 PRUNE_FROM = 500  # articles; small corpora score every term
@@ -83,7 +84,7 @@ class SearchIndex:
     """BM25 (Okapi, per feature family) over articles with accent-folded features alongside."""
 
     def __init__(self, arrays: Mapping[str, np.ndarray], vocab: dict[str, int], meta: dict[str, Any],
-                 lexicon: Lexicon | None = None) -> None:
+                 lexicon: Lexicon | None = None, priors: Priors | None = None) -> None:
         """Use build() or load()."""
         self.data, self.indices, self.indptr = arrays["data"], arrays["indices"], arrays["indptr"]
         self.related_ptr, self.related = arrays["related_ptr"], arrays["related"]
@@ -101,7 +102,10 @@ class SearchIndex:
         # often-cited articles (definitions, prohibitions, conditions) are what most questions need
         self.article_factor = (np.asarray(meta["doc_factor"], dtype=np.float32)[self.doc_of]
                                * (1.0 + self.params.citation_prior * np.log1p(cited)))
+        self.general = np.asarray(meta.get("general") or [0] * len(self.keys), dtype=bool)  # older indexes: none
         self.lexicon = lexicon if lexicon is not None else Lexicon.load()
+        self.priors = priors if priors is not None else Priors.load()
+        self._cue_masks: dict[Any, np.ndarray] = {}
 
     def __len__(self) -> int:
         """Number of articles."""
@@ -127,6 +131,9 @@ class SearchIndex:
             arrays["p_" + k] = v
         arrays["p_owner"] = np.frombuffer(owner, dtype=np.int32)
         docs = sorted({a.doc for a in articles})
+        priors = Priors.load()
+        general = [priors.is_general(a.chapter, a.title) and _is_primary(a.doc, documents.get(a.doc))
+                   for a in articles]
         cited = citation_counts(articles)
         doc_id = {d: i for i, d in enumerate(docs)}
         pos = {a.key: i for i, a in enumerate(articles)}
@@ -139,6 +146,8 @@ class SearchIndex:
             "doc_factor": [1.0 if _is_primary(d, documents.get(d)) else p.secondary_factor for d in docs],
             "doc_in_force": [documents[d].status in (IN_FORCE, AMENDED) if d in documents else True
                              for d in docs],
+            "general": [int(g) for g in general],
+            "doc_names": [documents[d].name if d in documents else d for d in docs],
         }
         return cls(arrays, vocab, meta)
 
@@ -188,7 +197,34 @@ class SearchIndex:
             scores += self.params.passage_weight * self._best_clause(part)
         if self.params.related_boost and len(self.related):
             scores = self._boost_related(scores)
-        return scores * self.article_factor
+        scores = scores * self.article_factor
+        if self.params.general_prior and self.general.any():
+            scores = self._boost_general(scores)
+        for cue in self.priors.cues_in(query):  # "... là gì?" asks for a definition
+            scores *= np.where(self._cue_mask(cue), np.float32(1.0 + cue.boost), np.float32(1.0))
+        return scores
+
+    def _boost_general(self, scores: np.ndarray) -> np.ndarray:
+        """Favour the definitions, principles and bans of the laws the best hits belong to: answers cite them."""
+        k = min(self.params.general_from, len(scores))
+        best = np.argpartition(-scores, k - 1)[:k]
+        docs = np.unique(self.doc_of[best[scores[best] > 0]])
+        if not len(docs):
+            return scores
+        boost = self.general & np.isin(self.doc_of, docs)
+        return scores * np.where(boost, np.float32(1.0 + self.params.general_prior), np.float32(1.0))
+
+    def _cue_mask(self, cue: Any) -> np.ndarray:
+        """Articles whose title (or document name) holds the cue's words (computed once per cue)."""
+        mask = self._cue_masks.get(cue)
+        if mask is None:
+            if cue.field == "document":
+                names = [self.priors.holds(name, cue.title) for name in self.meta.get("doc_names") or []]
+                mask = np.asarray(names, dtype=bool)[self.doc_of] if names else np.zeros(len(self.keys), bool)
+            else:
+                mask = np.asarray([self.priors.holds(t, cue.title) for t in self.titles], dtype=bool)
+            self._cue_masks[cue] = mask
+        return mask
 
     def _best_clause(self, part: np.ndarray) -> np.ndarray:
         """Per article, the best score among its clauses (clauses are stored grouped by article)."""

@@ -76,6 +76,7 @@ def evaluate(rankers: dict[str, Ranker], rows: list[dict[str, Any]]) -> dict[tup
             for i, r in enumerate(rows):
                 groups[f"source={r['source']}"].append(i)
                 groups[f"kind={r['kind']}"].append(i)
+                groups[f"half={'even' if i % 2 == 0 else 'odd'}"].append(i)  # split-half check of every change
             breakdown = {g: (len(ix), metrics([ranked[i] for i in ix], [rows[i] for i in ix]))
                          for g, ix in sorted(groups.items())}
             results[(name, variant)] = {"all": metrics(ranked, rows), "ms": ms, "groups": breakdown}

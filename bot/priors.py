@@ -1,0 +1,81 @@
+"""Ranking priors from the shape of statutes (bot/data/priors.tsv): general provisions, question cues."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from bot.analysis import runs
+from bot.text import fold
+from bot.texts import read_tsv
+
+Words = tuple[str, ...]
+
+
+def _phrases(cell: str) -> tuple[Words, ...]:
+    """';'-separated phrases as folded word tuples."""
+    out = []
+    for phrase in cell.split(";"):
+        ws = tuple(w for run in runs(fold(phrase)) for w in run)
+        if ws:
+            out.append(ws)
+    return tuple(out)
+
+
+def _has(words: Sequence[str], phrase: Words) -> bool:
+    """True when the phrase occurs in the words as a whole-word sequence."""
+    n = len(phrase)
+    return any(tuple(words[i:i + n]) == phrase for i in range(len(words) - n + 1))
+
+
+def folded_words(text: str) -> list[str]:
+    """The text's words, lower case and without diacritics (punctuation dropped)."""
+    return [w for run in runs(fold(text)) for w in run]
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Questions holding one of `phrases` favour articles whose title (or document name) holds `title`."""
+
+    phrases: tuple[Words, ...]
+    title: Words
+    boost: float  # score × (1 + boost)
+    field: str = "title"  # or "document": the name of the article's document
+
+
+@dataclass(frozen=True)
+class Priors:
+    """The rows of priors.tsv."""
+
+    general: tuple[Words, ...] = ()
+    not_general: tuple[Words, ...] = ()
+    cues: tuple[Cue, ...] = ()
+
+    @classmethod
+    def load(cls, data_dir: Path | None = None) -> "Priors":
+        """Read priors.tsv (no priors when the file is missing)."""
+        try:
+            rows = read_tsv("priors.tsv", data_dir)
+        except FileNotFoundError:
+            return cls()
+        general = tuple(p for r in rows if r[0] == "general" and len(r) > 1 for p in _phrases(r[1]))
+        not_general = tuple(p for r in rows if r[0] == "not_general" and len(r) > 1 for p in _phrases(r[1]))
+        cues = tuple(Cue(_phrases(r[1]), _phrases(r[2])[0], float(r[3]), r[4] if len(r) > 4 else "title")
+                     for r in rows if r[0] == "cue" and len(r) > 3 and _phrases(r[2]))
+        return cls(general, not_general, cues)
+
+    @staticmethod
+    def holds(text: str, phrase: Words) -> bool:
+        """True when the text holds the phrase as whole words, ignoring diacritics."""
+        return _has(folded_words(text), phrase)
+
+    def is_general(self, chapter: str, title: str) -> bool:
+        """An article of a general-provisions chapter that says more than what the law covers."""
+        ch, ti = folded_words(chapter), folded_words(title)
+        return (any(_has(ch, p) for p in self.general)
+                and not any(_has(ti, p) for p in self.not_general))
+
+    def cues_in(self, query: str) -> list[Cue]:
+        """The cues a query holds."""
+        words = folded_words(query)
+        return [c for c in self.cues if any(_has(words, p) for p in c.phrases)]

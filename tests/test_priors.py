@@ -1,0 +1,38 @@
+"""Ranking priors: definition and fine cues, general provisions (bot/priors.py, bot/data/priors.tsv)."""
+from __future__ import annotations
+
+import pytest
+
+from bot.corpus.model import Article, Document
+from bot.lexicon import Lexicon
+from bot.priors import Priors
+from bot.search import SearchIndex
+
+PRIORS = Priors.load()
+
+
+@pytest.mark.parametrize("query, field", [("bạo lực gia đình là gì", "title"), ("khai niem gia dinh", "title"),
+                                          ("thế nào là tảo hôn", "title"), ("đánh vợ bị phạt bao nhiêu", "document")])
+def test_cues_found_on_whole_words(query: str, field: str) -> None:
+    assert [c.field for c in PRIORS.cues_in(query)] == [field]
+
+
+@pytest.mark.parametrize("query", ["gia đình là gia tài", "lá gan", "nghỉ thai sản mấy tháng"])
+def test_no_cue_in_ordinary_questions(query: str) -> None:
+    assert PRIORS.cues_in(query) == []
+
+
+def test_general_provisions_but_not_scope() -> None:
+    assert PRIORS.is_general("Chương I. NHỮNG QUY ĐỊNH CHUNG", "Giải thích từ ngữ")
+    assert not PRIORS.is_general("Chương I. NHỮNG QUY ĐỊNH CHUNG", "Phạm vi điều chỉnh")
+    assert not PRIORS.is_general("Chương II. KẾT HÔN", "Điều kiện kết hôn")
+
+
+def test_definition_question_prefers_the_definitions_article() -> None:
+    arts = [Article("1/2000/QH10", "3", "Giải thích từ ngữ", "1. Tảo hôn là việc lấy vợ, lấy chồng khi chưa đủ tuổi."),
+            Article("1/2000/QH10", "9", "Xử lý tảo hôn", "Tảo hôn bị xử lý; tảo hôn bị hủy. Tảo hôn là trái luật.")]
+    docs = {"1/2000/QH10": Document("1/2000/QH10", "Luật", "Luật Thử")}
+    index = SearchIndex.build(arts, docs)
+    index.lexicon = Lexicon.empty()
+    assert index.search("xử lý tảo hôn")[0].article == "9"
+    assert index.search("tảo hôn là gì")[0].article == "3"
