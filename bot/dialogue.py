@@ -1,7 +1,9 @@
 """The conversation: one event and the user's state in, the replies and the new state out (pure, deterministic)."""
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 from bot import answers
@@ -14,6 +16,7 @@ from bot.subscriptions import parse_command, topic_names
 from bot.texts import Texts
 
 SEARCH_TOP = 10
+IDK_FILE = Path(__file__).resolve().parent / "data" / "idk.json"
 MAX_QUERY_CHARS = 500
 Reply = tuple[list[OutMessage], dict[str, Any]]
 
@@ -26,17 +29,21 @@ class Dialogue:
     # actions (for the caller to carry out, e.g. {"subscribe": {"topics": [...]}}; dropped on the next event).
 
     def __init__(self, library_provider: Callable[[], Any], texts: Texts | None = None, top: int = 3,
-                 intents: Intents | None = None, min_score: float = 0.0, min_coverage: float = 0.5,
+                 intents: Intents | None = None, min_score: float | None = None, min_coverage: float | None = None,
                  followup_seconds: int = 1800, on_search: Callable[[float], None] | None = None) -> None:
-        """Thresholds: min_score (best BM25 score), min_coverage (share of question words in a top article);
-        on_search receives each search's duration in seconds (metrics, kept out of this pure module)."""
+        """Thresholds (defaults from data/idk.json): min_score (best BM25 score), min_coverage (share of question
+        words in a top article); on_search receives each search's duration in seconds (metrics, kept out of here)."""
         self.library_provider = library_provider
         self.texts = texts or Texts.load()
         self.top = top
         self.intents = intents or Intents.load()
         self.hotlines = answers.load_hotlines()
-        self.min_score = min_score
-        self.min_coverage = min_coverage
+        idk = json.loads(IDK_FILE.read_text(encoding="utf-8"))
+        self.min_score = float(idk["min_score"] if min_score is None else min_score)
+        self.min_coverage = float(idk["min_coverage"] if min_coverage is None else min_coverage)
+        # a best score below confident_score needs more of the question's words in the article
+        self.confident_score = max(float(idk.get("confident_score", 0.0)), self.min_score)
+        self.weak_coverage = max(float(idk.get("weak_coverage", 0.0)), self.min_coverage)
         self.followup_ms = followup_seconds * 1000
         self.on_search = on_search
 
@@ -175,8 +182,11 @@ class Dialogue:
         return page, new, True
 
     def _confident(self, library: Any, hits: list[Any], keys: list[str], query: str) -> bool:
-        """A good enough best hit: score above min_score and the question's words found in a top article."""
-        if not hits or hits[0].score < self.min_score:
+        """A good enough best hit: score above min_score and the question's words found in a top article
+        (more of them when the score is not clearly high: short off-topic messages match a word or two)."""
+        # score thresholds hold for the BM25 scale they were calibrated on, not for stand-in indexes
+        calibrated = getattr(library.index, "calibrated_scores", False)
+        if not hits or (calibrated and hits[0].score < self.min_score):
             return False
         words = answers.content_query(self.intents, query)
         best = 0.0
@@ -184,6 +194,8 @@ class Dialogue:
             article = library.corpus.article(key)
             if article is not None:
                 best = max(best, answers.coverage(words, article))
+        if calibrated and hits[0].score < self.confident_score:
+            return best >= self.weak_coverage
         return best >= self.min_coverage
 
     def _page(self, library: Any, state: dict[str, Any], start: int) -> tuple[list[OutMessage], int]:

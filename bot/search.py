@@ -83,6 +83,8 @@ def _article_counts(a: Article, doc: Document | None, p: Params) -> tuple[dict[s
 class SearchIndex:
     """BM25 (Okapi, per feature family) over articles with accent-folded features alongside."""
 
+    calibrated_scores = True  # the dialogue's "I don't know" thresholds (data/idk.json) are on this scale
+
     def __init__(self, arrays: Mapping[str, np.ndarray], vocab: dict[str, int], meta: dict[str, Any],
                  lexicon: Lexicon | None = None, priors: Priors | None = None) -> None:
         """Use build() or load()."""

@@ -1,0 +1,47 @@
+"""The honest "I don't know" on the real library: off-topic messages get it, everyday law questions do not."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.dialogue import Dialogue
+from bot.events import TextMessage
+from bot.texts import Texts
+
+DATA = Path(__file__).resolve().parent / "data"
+IDK_FIRST = Texts.load().get("idk").splitlines()[0]
+
+
+def _lines(name: str) -> list[str]:
+    """Non-comment lines of tests/data/<name>."""
+    return [ln.strip() for ln in (DATA / name).read_text(encoding="utf-8").splitlines()
+            if ln.strip() and not ln.startswith("#")]
+
+
+def reply(library: Any, text: str) -> str:
+    """The bot's whole reply to one message."""
+    messages, _ = Dialogue(lambda: library).handle(TextMessage("u", "m", text, "1"), None)
+    return "\n".join(m.text for m in messages)
+
+
+@pytest.mark.parametrize("text", ["thời tiết hôm nay thế nào", "thoi tiet hom nay the nao", "cách nấu phở bò ngon",
+                                  "giá vàng hôm nay bao nhiêu", "lich xe khach di ha noi", "kể chuyện cười đi"])
+def test_off_topic_gets_the_honest_no_match(real_library: Any, text: str) -> None:
+    text_out = reply(real_library, text)
+    assert IDK_FIRST in text_out and "Trung tâm Trợ giúp pháp lý" in text_out and "Điều" not in text_out
+
+
+@pytest.mark.parametrize("text", ["nghỉ đẻ mấy tháng", "nghi de may thang", "trẻ em có những quyền gì", "tảo hôn",
+                                  "ly hôn ai nuôi con", "ck ko dua tien nuoi con"])
+def test_everyday_questions_are_answered(real_library: Any, text: str) -> None:
+    assert IDK_FIRST not in reply(real_library, text)
+
+
+def test_most_short_questions_answered_most_off_topic_refused(real_library: Any) -> None:
+    """The calibration figures (scripts/calibrate_idk.py) hold: a regression in either direction fails."""
+    short = [IDK_FIRST not in reply(real_library, t) for t in _lines("ontopic_short.txt")]
+    off = [IDK_FIRST in reply(real_library, t) for t in _lines("offtopic.txt")]
+    assert sum(short) / len(short) >= 0.95
+    assert len(off) >= 60 and sum(off) / len(off) >= 0.6
