@@ -3,7 +3,6 @@ the real Zalo client against FakeZalo over HTTP."""
 from __future__ import annotations
 
 import itertools
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -15,21 +14,16 @@ from bot.config import Settings
 from bot.dialogue import Dialogue
 from bot.queue import RqJobQueue
 from bot.redis_state import RedisStateStore
-from bot.security import sign
 from bot.services import Services, build_services, set_current
 from tests.conftest import REDIS_URL
 from tests.dialogue_fakes import sample_library
 from tests.fake_zalo import FakeZalo, point_at
+from tests.procs import now_ms, signed_for as signed
 
 URL = "/zalo/webhook"
 USER = "8381381219617247797"  # a Zalo-like id: 19 digits
 LOG_HASH_KEY = "log-hash-key-test"
 _ids = itertools.count(1)
-
-
-def now_ms() -> str:
-    """Epoch milliseconds now, as Zalo sends them."""
-    return str(int(time.time() * 1000))
 
 
 def text_event(user: str, text: str, msg_id: str | None = None) -> dict[str, Any]:
@@ -44,13 +38,6 @@ def follow_event(user: str) -> dict[str, Any]:
     """A follow event."""
     return {"app_id": "app-test", "oa_id": "579745863508352884", "user_id_by_app": "1923626015168953374",
             "event_name": "follow", "timestamp": now_ms(), "source": "oa_profile", "follower": {"id": user}}
-
-
-def signed(settings: Settings, payload: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
-    """Body and headers signed as Zalo does."""
-    body = json.dumps(payload, ensure_ascii=False).encode()
-    mac = sign(settings.zalo_app_id, body, str(payload["timestamp"]), settings.zalo_oa_secret_key)
-    return body, {"X-ZEvent-Signature": mac, "Content-Type": "application/json"}
 
 
 @dataclass

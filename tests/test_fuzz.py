@@ -15,7 +15,8 @@ import pytest
 
 from bot.security import sign
 from tests.conftest import REDIS_URL
-from tests.fault_stack import APP_ID, OA_SECRET, Proc, base_env, free_port, procfile_argv
+from tests.fault_stack import APP_ID, OA_SECRET, base_env
+from tests.procs import Proc, free_port, now_ms, procfile_argv
 
 SEED = 20261128
 REQUESTS = 2400
@@ -29,11 +30,6 @@ CONTENT_TYPES = ["application/json", "application/json; charset=utf-8", "text/pl
                  "application/json; charset=latin-1"]
 NAMES = ["user_send_text", "user_send_image", "user_send_sticker", "follow", "unfollow", "oa_send_text",
          "user_seen_message", "user_send_location", "user_submit_info", "nonsense"]
-
-
-def now_ms() -> str:
-    """Epoch milliseconds as a string."""
-    return str(int(time.time() * 1000))
 
 
 def base_event(rnd: random.Random) -> dict[str, Any]:

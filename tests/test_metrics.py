@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
-import signal
 import subprocess
 import sys
 import time
@@ -21,6 +19,7 @@ from bot import metrics, multiproc
 from bot.config import Settings
 from tests.conftest import REDIS_URL, ROOT
 from tests.ops_stack import USER, Stack, follow_event, signed, stack, text_event  # noqa: F401 - fixture
+from tests.procs import GroupProc, free_port, procfile_argv, process_env, wait_ready
 
 
 def value(name: str, **labels: str) -> float:
@@ -114,31 +113,6 @@ def test_default_metrics_folder_is_shared_by_one_deployment(tmp_path: Path) -> N
 
 
 # --- gunicorn (Procfile) + `python -m bot worker`: one /metrics for every process ---------------------------------
-def procfile(kind: str) -> list[str]:
-    """The Procfile's command for `kind`, on loopback and this interpreter."""
-    line = next(x for x in (ROOT / "Procfile").read_text().splitlines() if x.startswith(f"{kind}:"))
-    argv = shlex.split(line[len(kind) + 1:].strip())
-    if argv[0] == "python":
-        return [sys.executable, *argv[1:]]
-    out: list[str] = [sys.executable, "-m", "gunicorn"]
-    args = iter(argv[1:])
-    for arg in args:
-        if arg in ("--bind", "-b"):
-            next(args)
-        elif not arg.startswith("--bind="):
-            out.append(arg)
-    return out
-
-
-def free_port() -> int:
-    """A free loopback port."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def processes(tmp_path: Path, redis_client: Any) -> Iterator[dict[str, Any]]:
     """The web (Procfile, 2 gunicorn workers) and the worker, with a fake Zalo; stopped afterwards."""
@@ -147,41 +121,21 @@ def processes(tmp_path: Path, redis_client: Any) -> Iterator[dict[str, Any]]:
     fake = FakeZalo().start()
     port = free_port()
     metrics_dir = tmp_path / "metrics"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZALO_", "PROMETHEUS"))}
-    env.update(PYTHONPATH=str(ROOT), REDIS_URL=REDIS_URL, LAWS_DIR=str(tmp_path / "laws"), ZALO_APP_ID="app-test",
-               ZALO_APP_SECRET="app-secret-test", ZALO_OA_SECRET_KEY="oa-secret-test", ZALO_ACCESS_TOKEN="access-0",
-               ZALO_REFRESH_TOKEN="refresh-0", ZALO_API_BASE=fake.base_url, ZALO_OAUTH_BASE=fake.base_url,
-               PROMETHEUS_MULTIPROC_DIR=str(metrics_dir), PYTHONUNBUFFERED="1")
-    logs = {name: open(tmp_path / f"{name}.log", "wb") for name in ("web", "worker")}
-    procs = {"web": subprocess.Popen([*procfile("web"), "--bind", f"127.0.0.1:{port}"], cwd=ROOT, env=env,
-                                     stdout=logs["web"], stderr=subprocess.STDOUT, start_new_session=True),
-             "worker": subprocess.Popen(procfile("worker"), cwd=ROOT, env=env, stdout=logs["worker"],
-                                        stderr=subprocess.STDOUT, start_new_session=True)}
+    env = process_env(PYTHONPATH=str(ROOT), REDIS_URL=REDIS_URL, LAWS_DIR=str(tmp_path / "laws"),
+                      ZALO_APP_ID="app-test", ZALO_APP_SECRET="app-secret-test", ZALO_OA_SECRET_KEY="oa-secret-test",
+                      ZALO_ACCESS_TOKEN="access-0", ZALO_REFRESH_TOKEN="refresh-0", ZALO_API_BASE=fake.base_url,
+                      ZALO_OAUTH_BASE=fake.base_url, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir))
+    procs = {"web": GroupProc("web", procfile_argv("web", port), env, tmp_path),
+             "worker": GroupProc("worker", procfile_argv("worker"), env, tmp_path)}
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert procs["web"].poll() is None, (tmp_path / "web.log").read_text()[-3000:]
-            try:
-                if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline, (tmp_path / "web.log").read_text()[-3000:]
-            time.sleep(0.1)
+        for proc in procs.values():
+            proc.start()
+        wait_ready(base, [procs["web"]], timeout=60, path="/healthz")
         yield {"base": base, "fake": fake, "logs": tmp_path, "dir": metrics_dir, "procs": procs}
     finally:
         for proc in procs.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-        for handle in logs.values():
-            handle.close()
+            proc.stop(30)
         fake.stop()
 
 

@@ -22,7 +22,8 @@ from bot.redis_state import RedisStateStore
 from bot.rq_worker import release_dead_scheduler_locks
 from bot.services import build_services, set_current
 from tests.conftest import REDIS_URL, ROOT
-from tests.fault_stack import Proc, RedisServer
+from tests.fault_stack import RedisServer
+from tests.procs import Proc
 from tests.test_worker import FakeZalo, StubDialogue
 
 

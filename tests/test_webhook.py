@@ -21,14 +21,10 @@ from bot.security import sign
 from bot.services import connect_redis
 from bot.state import InMemoryStateStore
 from bot.webhook import dedup_store_key
+from tests.procs import now_ms, signed_for as signed
 from tests.test_worker import FakeZalo, StubDialogue
 
 URL = "/zalo/webhook"
-
-
-def now_ms() -> str:
-    """The current time as Zalo writes it."""
-    return str(int(time.time() * 1000))
 
 
 def text_payload(msg_id: str = "m1", text: str = "bị chồng đánh", ts: str | None = None) -> dict:
@@ -36,15 +32,6 @@ def text_payload(msg_id: str = "m1", text: str = "bị chồng đánh", ts: str 
     return {"app_id": "app-test", "sender": {"id": "u1"}, "user_id_by_app": "x", "recipient": {"id": "oa"},
             "event_name": "user_send_text", "message": {"text": text, "msg_id": msg_id},
             "timestamp": ts or now_ms()}
-
-
-def signed(settings: Settings, payload: dict | bytes, ts: str | None = None,
-           secret: str | None = None) -> tuple[bytes, dict[str, str]]:
-    """Body bytes and headers signed as Zalo does (timestamp from the body unless given)."""
-    body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
-    stamp = ts or (payload.get("timestamp") if isinstance(payload, dict) else None) or now_ms()
-    mac = sign(settings.zalo_app_id, body, str(stamp), secret or settings.zalo_oa_secret_key)
-    return body, {"X-ZEvent-Signature": mac, "Content-Type": "application/json"}
 
 
 class Mode:
