@@ -247,7 +247,10 @@ def test_forged_malformed_and_oversized_requests_are_refused(stack: Stack) -> No
     assert len(body) > 100_000
     assert stack.post(body, headers).status_code == 413                                  # 100 KB, announced
     chunks = (body[i:i + 8192] for i in range(0, len(body), 8192))
-    assert stack.post(chunks, headers).status_code == 413                                # 100 KB, chunked
+    try:  # 100 KB, chunked: 413, or a reset when gunicorn closes after answering while the client still sends
+        assert stack.post(chunks, headers).status_code == 413
+    except requests.ConnectionError:
+        pass  # refused all the same: the check below finds nothing sent
     assert stack.http.get(f"{stack.base_url}/zalo/webhook", timeout=5).status_code == 405
     stack.drain()
     sent = [m for m in stack.fake.messages() if m["user_id"] in FORGED_USERS]
