@@ -22,8 +22,9 @@ def test_no_cue_in_ordinary_questions(query: str) -> None:
     assert PRIORS.cues_in(query) == []
 
 
-def test_general_provisions_but_not_scope() -> None:
-    assert PRIORS.is_general("Chương I. NHỮNG QUY ĐỊNH CHUNG", "Giải thích từ ngữ")
+def test_general_provisions_but_not_scope_nor_definitions() -> None:
+    assert PRIORS.is_general("Chương I. NHỮNG QUY ĐỊNH CHUNG", "Các hành vi bị nghiêm cấm")
+    assert not PRIORS.is_general("Chương I. NHỮNG QUY ĐỊNH CHUNG", "Giải thích từ ngữ")
     assert not PRIORS.is_general("Chương I. NHỮNG QUY ĐỊNH CHUNG", "Phạm vi điều chỉnh")
     assert not PRIORS.is_general("Chương II. KẾT HÔN", "Điều kiện kết hôn")
 
