@@ -118,10 +118,12 @@ def cmd_chat(settings: Settings) -> int:
     """Read questions from stdin until EOF and print the bot's answers."""
     from bot.dialogue import Dialogue
     from bot.laws import load_library
+    from bot.subscriptions import current_topics
 
     library = load_library(settings)
     store = open_store(settings)
-    session = ChatSession(Dialogue(lambda: library), store, settings.state_ttl_seconds, sys.stdout)
+    dialogue = Dialogue(lambda: library, subscribed=lambda user_id: current_topics(store, user_id))
+    session = ChatSession(dialogue, store, settings.state_ttl_seconds, sys.stdout)
     interactive = sys.stdin.isatty()
     if interactive:
         print("Trợ lý pháp luật (gõ câu hỏi; b1, b2... để bấm nút; Ctrl-D để thoát)\n")

@@ -30,9 +30,11 @@ class Dialogue:
 
     def __init__(self, library_provider: Callable[[], Any], texts: Texts | None = None, top: int = 3,
                  intents: Intents | None = None, min_score: float | None = None, min_coverage: float | None = None,
-                 followup_seconds: int = 1800, on_search: Callable[[float], None] | None = None) -> None:
+                 followup_seconds: int = 1800, on_search: Callable[[float], None] | None = None,
+                 subscribed: Callable[[str], Any] | None = None) -> None:
         """Thresholds (defaults from data/idk.json): min_score (best BM25 score), min_coverage (share of question
-        words in a top article); on_search receives each search's duration in seconds (metrics, kept out of here)."""
+        words in a top article); on_search receives each search's duration in seconds (metrics, kept out of here);
+        subscribed(user_id) says whether a user subscribed (None: no), so "hủy đăng ký" is not confirmed falsely."""
         self.library_provider = library_provider
         self.texts = texts or Texts.load()
         self.top = top
@@ -46,6 +48,7 @@ class Dialogue:
         self.weak_coverage = max(float(idk.get("weak_coverage", 0.0)), self.min_coverage)
         self.followup_ms = followup_seconds * 1000
         self.on_search = on_search
+        self.subscribed = subscribed
 
     def handle(self, event: Any, state: dict[str, Any] | None) -> tuple[list[OutMessage], dict[str, Any] | None]:
         """Replies to send and the new state (None: forget the user)."""
@@ -61,18 +64,18 @@ class Dialogue:
             messages: list[OutMessage] = [text_message(self.texts.get("other_message"))]
             new = current
         elif isinstance(event, TextMessage):
-            messages, new = self._text(event.text.strip(), current, now)
+            messages, new = self._text(event.text.strip(), current, now, event.user_id)
         else:
             return [], state
         return messages, {**new, "updated": now}
 
     # --- routing -------------------------------------------------------------------------------------
-    def _text(self, text: str, state: dict[str, Any], now: int) -> Reply:
+    def _text(self, text: str, state: dict[str, Any], now: int, user_id: str = "") -> Reply:
         """A typed message or a button payload."""
         if not text:
             return [text_message(self.texts.get("empty"), answers.topic_buttons(self.texts))], state
         if text.startswith("#"):
-            reply = self._command(text, state)
+            reply = self._command(text, state, user_id)
             if reply is not None:
                 return reply
             text = text.lstrip("#").strip()
@@ -81,7 +84,7 @@ class Dialogue:
             return self._danger(text, danger.categories, state)
         command = parse_command(text)
         if command is not None:
-            return self._subscription(command, state)
+            return self._subscription(command, state, user_id)
         intent = self.intents.classify(text)
         if intent.name == "erase":
             # the caller deletes everything kept about the user (bot/privacy.py); no state survives
@@ -106,7 +109,7 @@ class Dialogue:
             return self._search(text, state)[:2]
         return self._search(intent.text or text, state)[:2]
 
-    def _command(self, text: str, state: dict[str, Any]) -> Reply | None:
+    def _command(self, text: str, state: dict[str, Any], user_id: str = "") -> Reply | None:
         """Button payloads ("#xem 52/2014/QH13:81", "#tiep", "#menu", "#chude tre-em", "#dangky")."""
         word, _, arg = text.partition(" ")
         word, arg = word.lower(), arg.strip()
@@ -122,7 +125,7 @@ class Dialogue:
             return self._topic(arg), state
         command = parse_command(text)
         if command is not None:
-            return self._subscription(command, state)
+            return self._subscription(command, state, user_id)
         return None
 
     # --- answers -------------------------------------------------------------------------------------
@@ -138,8 +141,10 @@ class Dialogue:
                 return [text_message(topic["intro"], tuple(Button(q, q) for q in topic["examples"]))]
         return [text_message(self.texts.get("topic_unknown"), answers.topic_buttons(self.texts))]
 
-    def _subscription(self, command: Any, state: dict[str, Any]) -> Reply:
+    def _subscription(self, command: Any, state: dict[str, Any], user_id: str) -> Reply:
         """Confirm a (un)subscription and leave the action for the caller, who owns the subscriber store."""
+        if command.action == "unsubscribe" and self.subscribed is not None and self.subscribed(user_id) is None:
+            return [text_message(self.texts.get("not_subscribed"))], state
         topics = list(command.topics)
         names = topic_names(topics) if topics else ""
         key = f"{command.action}_{'topics' if topics else 'all'}"

@@ -61,8 +61,10 @@ class Services:
                 if self._dialogue is None:
                     from bot import metrics
                     from bot.dialogue import Dialogue
+                    from bot.subscriptions import current_topics
 
-                    self._dialogue = Dialogue(self.library, on_search=metrics.observe_search)
+                    self._dialogue = Dialogue(self.library, on_search=metrics.observe_search,
+                                              subscribed=lambda user_id: current_topics(self.store, user_id))
         return self._dialogue
 
     @property

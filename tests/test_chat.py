@@ -15,6 +15,8 @@ from bot.dialogue import Dialogue
 from bot.messages import OPEN_PHONE, Button, OutMessage
 from bot.redis_state import RedisStateStore
 from bot.state import InMemoryStateStore
+from bot.subscriptions import current_topics
+from bot.texts import Texts
 from bot.worker import conv_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,8 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def session(real_library: object):
     """A terminal session factory over the real law library (../shared/laws imported once per session)."""
     def make(store: object | None = None) -> tuple[ChatSession, io.StringIO]:
-        out = io.StringIO()
-        return ChatSession(Dialogue(lambda: real_library), store or InMemoryStateStore(), 3600, out), out
+        out, store = io.StringIO(), store or InMemoryStateStore()
+        dialogue = Dialogue(lambda: real_library, subscribed=lambda user_id: current_topics(store, user_id))
+        return ChatSession(dialogue, store, 3600, out), out
     return make
 
 
@@ -55,12 +58,20 @@ def test_button_shortcut_sends_its_payload(session) -> None:
 
 
 def test_subscription_is_carried_out(session) -> None:
-    from bot.subscriptions import current_topics
-
     chat, out = session()
     run(chat, ["đăng ký lao động nữ"], interactive=False)
     assert current_topics(chat.store, "terminal") == ("lao-dong-nu",)
     assert "lao động nữ" in out.getvalue()
+
+
+def test_unsubscribing_when_not_subscribed_says_so(session) -> None:
+    texts = Texts.load()
+    chat, out = session()
+    run(chat, ["hủy đăng ký"], interactive=False)
+    assert out.getvalue().strip() == texts.get("not_subscribed")
+    run(chat, ["dang ky", "huy dang ky"], interactive=False)
+    assert current_topics(chat.store, "terminal") is None
+    assert out.getvalue().strip().endswith(texts.get("unsubscribe_all"))
 
 
 def test_state_in_redis(redis_client, session) -> None:
