@@ -260,7 +260,9 @@ class Dialogue:
         if article is None:
             return [text_message(self.texts.get("citation_not_found", article=cite.article, doc=document.name))], \
                 {**state, "doc": number}
-        new = {"keys": [key], "offset": 1, "doc": number}
+        # counted like a question (officials' statistics of asked articles); no text is kept for a found article
+        new = {"keys": [key], "offset": 1, "doc": number,
+               "actions": {"question": {"query": "", "keys": [key], "found": True}}}
         if cite.clause:
             clause = next((c for c in article.clauses if c.number == cite.clause), None)
             if clause is not None:

@@ -379,7 +379,8 @@ def test_citation_with_clause(library: Any, text: str) -> None:
     assert "2. Phạm tội thuộc một trong các trường hợp sau đây" in reply.text
     assert "1. Người nào" not in reply.text
     assert [b.payload for b in reply.buttons] == ["#xem 100/2015/QH13:185"]
-    assert chat.state is not None and chat.state["keys"] == ["100/2015/QH13:185"] and "actions" not in chat.state
+    assert chat.state is not None and chat.state["keys"] == ["100/2015/QH13:185"]
+    assert chat.state["actions"]["question"]["keys"] == ["100/2015/QH13:185"]
 
 
 @pytest.mark.parametrize("text, key", [
@@ -395,6 +396,7 @@ def test_citation_of_whole_article(library: Any, text: str, key: str) -> None:
     assert messages[0].text.startswith(f"Điều {article.number} ")
     assert article.title in messages[0].text
     assert chat.state is not None and chat.state["keys"] == [key]
+    assert chat.state["actions"] == {"question": {"query": "", "keys": [key], "found": True}}  # counted in stats
 
 
 def test_citation_uses_document_in_context(chat: fakes.Recorder) -> None:
