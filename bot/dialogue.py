@@ -41,10 +41,13 @@ class Dialogue:
         self.intents = intents or Intents.load()
         self.hotlines = answers.load_hotlines()
         idk = json.loads(IDK_FILE.read_text(encoding="utf-8"))
-        self.min_score = float(idk["min_score"] if min_score is None else min_score)
         self.min_coverage = float(idk["min_coverage"] if min_coverage is None else min_coverage)
+        # the file's score thresholds are on bot.search's BM25 scale; a caller's own min_score holds for any index
+        self.scores_anywhere = min_score is not None
+        self.min_score = float(idk["min_score"] if min_score is None else min_score)
         # a best score below confident_score needs more of the question's words in the article
-        self.confident_score = max(float(idk.get("confident_score", 0.0)), self.min_score)
+        self.confident_score = self.min_score if min_score is not None else max(
+            float(idk.get("confident_score", 0.0)), self.min_score)
         self.weak_coverage = max(float(idk.get("weak_coverage", 0.0)), self.min_coverage)
         self.followup_ms = followup_seconds * 1000
         self.on_search = on_search
@@ -190,7 +193,7 @@ class Dialogue:
         """A good enough best hit: score above min_score and the question's words found in a top article
         (more of them when the score is not clearly high: short off-topic messages match a word or two)."""
         # score thresholds hold for the BM25 scale they were calibrated on, not for stand-in indexes
-        calibrated = getattr(library.index, "calibrated_scores", False)
+        calibrated = self.scores_anywhere or getattr(library.index, "calibrated_scores", False)
         if not hits or (calibrated and hits[0].score < self.min_score):
             return False
         words = answers.content_query(self.intents, query)

@@ -112,10 +112,11 @@ def main(argv: list[str] | None = None) -> int:
                 for t in (3, 4, 5, 6):
                     print(row(f"coverage >= {cov:g} and per_word", t, dev, short, off,
                               lambda d, c=cov, t=t: d["coverage"] >= c and d["per_word"] >= t))
-            for hi in (20, 25, 30):  # coverage >= 0.5, and a score below `hi` needs score >= 12 and coverage >= 0.75
-                print(row("two-level: confident_score (min_score 12, weak_coverage 0.75)", hi, dev, short, off,
-                          lambda d, hi=hi: d["coverage"] >= 0.5 and (d["score"] >= hi or (
-                              d["score"] >= 12 and d["coverage"] >= 0.75))))
+            for cov in (0.0, 0.3, 0.4, 0.5):  # the dialogue's rule: score >= 12 and coverage >= cov, and a
+                for hi in (20, 25, 30):  # score below confident_score `hi` needs coverage >= 0.75
+                    print(row(f"two-level: confident_score (min_score 12, min_coverage {cov:g}, weak 0.75)", hi,
+                              dev, short, off, lambda d, c=cov, hi=hi: d["score"] >= 12 and d["coverage"] >= c and (
+                                  d["score"] >= hi or d["coverage"] >= 0.75)))
             print(row("dialogue as configured", 0, dev, short, off,
                       lambda d: d["score"] >= dialogue.min_score and d["coverage"] >= (
                           dialogue.min_coverage if d["score"] >= dialogue.confident_score else dialogue.weak_coverage)))
