@@ -207,7 +207,7 @@ class SearchIndex:
         return scores
 
     def _boost_general(self, scores: np.ndarray) -> np.ndarray:
-        """Favour the definitions, principles and bans of the laws the best hits belong to: answers cite them."""
+        """Favour the principles and prohibited acts of the laws the best hits belong to: answers cite them."""
         k = min(self.params.general_from, len(scores))
         best = np.argpartition(-scores, k - 1)[:k]
         docs = np.unique(self.doc_of[best[scores[best] > 0]])
