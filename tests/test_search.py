@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -169,3 +170,15 @@ def test_static_index() -> None:
     assert fake.search("kết hôn") == [hit]
     assert fake.search("kết hôn", docs=[LABOUR]) == [] and fake.search("khác") == []
     assert hit.key == f"{LAW}:8"
+
+
+@pytest.mark.parametrize("query, expected", [
+    # everyday words (bot/data/synonyms.tsv) reach the statute's own wording; phrasings written here, not from dev
+    ("hàng xóm bịa chuyện nói xấu em", {"100/2015/QH13:156"}),
+    ("bị người khác bôi nhọ trên facebook thì xử lý thế nào", {"100/2015/QH13:156"}),
+    ("bị chửi xúc phạm giữa chợ", {"100/2015/QH13:155"}),
+    ("mang bầu bị đuổi việc có đúng luật không", {"45/2019/QH14:137", "45/2019/QH14:37"}),
+    ("lấy chồng sớm khi chưa đủ tuổi", {"52/2014/QH13:8", "52/2014/QH13:3"}),
+])
+def test_everyday_words_reach_the_statute(real_library: Any, query: str, expected: set[str]) -> None:
+    assert expected & set(keys(real_library.index.search(query, top=3)))
