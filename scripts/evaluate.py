@@ -106,31 +106,10 @@ def breakdown_table(results: dict[tuple[str, str], Any]) -> str:
     return "\n".join(lines)
 
 
-class _Library:
-    """Corpus and index built in memory (used until bot.laws lands)."""
-
-    def __init__(self, documents: dict[str, Any]) -> None:
-        """Index the documents' articles."""
-        from bot.search import SearchIndex
-
-        self.documents = documents
-        self.index = SearchIndex.build(self.articles(), documents)
-        self.corpus = self
-
-    def articles(self) -> list[Any]:
-        """All articles in document order."""
-        return [a for d in self.documents.values() for a in d.articles]
-
-
 def load_library(laws_dir: Path, phapdien: Path) -> Any:
     """Import the Pháp điển files into laws_dir when it is empty, then load the library."""
-    try:
-        from bot.laws import load_library as load
-    except ImportError:
-        from _corpus_for_bench import phapdien_documents
-
-        return _Library(phapdien_documents(phapdien))
     from bot.config import Settings
+    from bot.laws import load_library as load
 
     settings = Settings(laws_dir=laws_dir)
     library = load(settings)
@@ -141,6 +120,35 @@ def load_library(laws_dir: Path, phapdien: Path) -> Any:
     return library
 
 
+# Each part of the ranking switched on in turn (issue 5's "before and after each part"); the last row is bot.search.
+PARTS = [
+    ("BM25 on syllables + pairs, each also accent-folded", dict(weight_expansion=0.0, passage_weight=0.0,
+                                                                 citation_prior=0.0, secondary_factor=1.0,
+                                                                 general_prior=0.0), False),
+    ("+ best clause, citation prior", dict(weight_expansion=0.0, secondary_factor=1.0, general_prior=0.0), False),
+    ("+ everyday words, teencode (lexicon expansions)", dict(secondary_factor=1.0, general_prior=0.0), False),
+    ("+ statute-shape priors (= bot.search)", {}, True),
+]
+
+
+def part_rankers(library: Any) -> dict[str, Ranker]:
+    """One in-memory index per row of PARTS over the library's articles."""
+    from dataclasses import replace
+
+    from bot.analysis import Params
+    from bot.priors import Priors
+    from bot.search import SearchIndex
+
+    articles = library.corpus.articles()
+    rankers: dict[str, Ranker] = {}
+    for label, changes, with_priors in PARTS:
+        index = SearchIndex.build(articles, library.corpus.documents, replace(Params(), **changes))
+        if not with_priors:
+            index.priors = Priors()
+        rankers[label] = lambda q, index=index: [h.key for h in index.search(q, top=10)]
+    return rankers
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print the markdown tables."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -148,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--phapdien", type=Path, default=ROOT.parent / "shared" / "laws" / "phapdien")
     ap.add_argument("--no-anchor", action="store_true", help="skip the rank_bm25 anchor")
     ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--parts", action="store_true", help="also rank with each part of the ranking switched on in turn")
     args = ap.parse_args(argv)
     rows = [json.loads(line) for line in args.dev.read_text(encoding="utf-8").splitlines() if line.strip()]
     with tempfile.TemporaryDirectory() as tmp:
@@ -158,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_anchor:
             anchor = Anchor(library.corpus.articles())
             rankers["anchor (pyvi+BM25Okapi)"] = anchor.rank
+        if args.parts:
+            rankers.update(part_rankers(library))
         results = evaluate(rankers, rows)
     print(f"{len(rows)} questions from {args.dev}, {len(index)} articles\n")
     print(table(results) + "\n\n" + breakdown_table(results))
