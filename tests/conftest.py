@@ -21,9 +21,8 @@ def shared_dir() -> Path:
     return SHARED
 
 
-@pytest.fixture
-def redis_client():
-    """A real Redis connection on a spare database, flushed before and after."""
+def flushed_redis():
+    """A real Redis connection on the test database, flushed before and after (a generator for fixtures)."""
     import redis
 
     client = redis.Redis.from_url(REDIS_URL)
@@ -35,6 +34,12 @@ def redis_client():
     yield client
     client.flushdb()
     client.close()
+
+
+@pytest.fixture
+def redis_client():
+    """A real Redis connection on a spare database, flushed before and after."""
+    yield from flushed_redis()
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from typing import Any, Iterator
 import pytest
 import requests
 
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, flushed_redis
 
 # the process plumbing is shared with tests/test_e2e.py (issue 3's acceptance), which brings it
 pytest.importorskip("tests.e2e_helpers", reason="tests/e2e_helpers.py is not there yet")
@@ -101,13 +101,7 @@ class Stack:
 @pytest.fixture
 def e2e_redis() -> Iterator[Any]:
     """The test Redis db the processes use, flushed before and after."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
+    yield from flushed_redis()
 
 
 def start_stack(laws: Path, log_dir: Path) -> Stack:

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 import pytest
 import requests
 
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, flushed_redis
 from tests.e2e_helpers import (ACCESS_0, ADMIN_TOKEN, APP_ID, APP_SECRET, OA_SECRET, REFRESH_0, SECRETS,
                                FakeZaloProc, Proc, follow_event, free_port, now_ms, process_env,
                                procfile_web_argv, procfile_worker_argv, signed, text_event, wait_ready, zalo_mac)
@@ -134,17 +134,7 @@ def stack(e2e_laws: Path, tmp_path_factory: pytest.TempPathFactory, e2e_redis: A
 @pytest.fixture(scope="module")
 def e2e_redis() -> Iterator[Any]:
     """The test Redis db, flushed before and after (module scope: the stack outlives single tests)."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.fail(f"Redis not reachable at {REDIS_URL}: start redis-server")
-    client.flushdb()
-    yield client
-    client.flushdb()
-    client.close()
+    yield from flushed_redis()
 
 
 def check_buttons(buttons: list[dict[str, Any]]) -> None:
