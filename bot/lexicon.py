@@ -7,6 +7,9 @@ from pathlib import Path
 from bot.text import _fold_word, normalize
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# Everyday speech puts pronouns and adverbs inside a phrase ("chồng em hay đánh", "có bầu công ty đuổi việc"):
+# a phrase of several words also matches with up to this many other words between two of its words.
+MAX_GAP = 2
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -74,7 +77,8 @@ class Lexicon:
         return self.stop_folded if folded else self.stop_typed
 
     def expansions(self, words: list[str], folded: bool) -> list[str]:
-        """Legal terms for every colloquial phrase found in the words (longest match first)."""
+        """Legal terms for every colloquial phrase found in the words (longest match first), then for phrases
+        found with a few words inside them."""
         table = self.expansions_folded if folded else self.expansions_typed
         if not table:
             return []
@@ -89,4 +93,27 @@ class Lexicon:
                     i += n - 1
                     break
             i += 1
+        for phrase, legal in self._gapped(table, seq):
+            out.extend(t for t in legal if t not in out)
         return out
+
+    def _gapped(self, table: dict[tuple[str, ...], tuple[str, ...]],
+                seq: list[str]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Multi-word phrases whose words appear in order with at most MAX_GAP other words between two of them."""
+        where: dict[str, list[int]] = {}
+        for i, w in enumerate(seq):
+            where.setdefault(w, []).append(i)
+        found = []
+        for phrase, legal in table.items():
+            if len(phrase) < 2 or phrase[0] not in where or any(w not in where for w in phrase[1:]):
+                continue
+            for start in where[phrase[0]]:
+                at = start
+                for w in phrase[1:]:
+                    at = next((j for j in where[w] if at < j <= at + MAX_GAP + 1), -1)
+                    if at < 0:
+                        break
+                if at >= 0:
+                    found.append((phrase, legal))
+                    break
+        return found

@@ -149,6 +149,20 @@ def part_rankers(library: Any) -> dict[str, Ranker]:
     return rankers
 
 
+def everyday_rows(path: Path, corpus: Any) -> tuple[list[dict[str, Any]], int]:
+    """Rows of a question<TAB>DOC:ARTICLE file whose article is in the corpus, and how many were not."""
+    rows, skipped = [], 0
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        question, key = line.split("\t")[:2]
+        if corpus.article(key.strip()) is None:
+            skipped += 1
+            continue
+        rows.append({"question": question, "relevant": [key.strip()], "source": "everyday", "kind": "everyday"})
+    return rows, skipped
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print the markdown tables."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -157,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-anchor", action="store_true", help="skip the rank_bm25 anchor")
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--parts", action="store_true", help="also rank with each part of the ranking switched on in turn")
+    ap.add_argument("--everyday", type=Path, help="also score these everyday questions (question<TAB>DOC:ARTICLE)")
     args = ap.parse_args(argv)
     rows = [json.loads(line) for line in args.dev.read_text(encoding="utf-8").splitlines() if line.strip()]
     with tempfile.TemporaryDirectory() as tmp:
@@ -170,9 +185,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.parts:
             rankers.update(part_rankers(library))
         results = evaluate(rankers, rows)
+        if args.everyday:
+            everyday, skipped = everyday_rows(args.everyday, library.corpus)
+            everyday_results = evaluate(rankers, everyday)
     print(f"{len(rows)} questions from {args.dev}, {len(index)} articles\n")
     print(table(results) + "\n\n" + breakdown_table(results))
-    print(f"\nRerun: `. .venv/bin/activate && python scripts/evaluate.py --dev {args.dev}`")
+    if args.everyday:
+        print(f"\n{len(everyday)} everyday questions from {args.everyday} ({skipped} skipped: article not in the corpus)\n")
+        print(table(everyday_results))
+    print(f"\nRerun: `. .venv/bin/activate && python scripts/evaluate.py {' '.join(sys.argv[1:] if argv is None else argv)}`")
     if args.json:
         args.json.write_text(json.dumps({f"{k[0]} | {k[1]}": v for k, v in results.items()}, indent=1))
     return 0

@@ -1,0 +1,40 @@
+"""bot.lexicon: everyday phrases → legal terms, contiguous and with a few words inside."""
+from __future__ import annotations
+
+import pytest
+
+from bot.lexicon import Lexicon
+from bot.text import normalize
+
+
+def words(text: str) -> list[str]:
+    return normalize(text).lower().split()
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return Lexicon.load()
+
+
+@pytest.mark.parametrize("text, folded, term", [
+    ("bị chồng đánh", False, "bạo lực gia đình"),                    # contiguous
+    ("chồng em hay đánh em", False, "bạo lực gia đình"),             # "chồng … đánh", two words inside
+    ("chong em hay danh em", True, "bạo lực gia đình"),              # the same typed without diacritics
+    ("có bầu công ty có được đuổi việc không", False, "mang thai"),
+    ("bỏ chồng thì con ở với ai", False, "ly hôn"),
+])
+def test_phrases_match_with_a_few_words_inside(lexicon: Lexicon, text: str, folded: bool, term: str) -> None:
+    assert term in lexicon.expansions(words(text), folded)
+
+
+@pytest.mark.parametrize("text, term", [
+    ("chồng đi làm xa nên không về đánh giá được", "bạo lực gia đình"),  # "chồng … đánh" too far apart
+    ("đánh chồng", "bạo lực gia đình"),                                    # words out of order
+])
+def test_far_apart_or_reordered_words_do_not_match(lexicon: Lexicon, text: str, term: str) -> None:
+    assert term not in lexicon.expansions(words(text), False)
+
+
+def test_each_legal_term_is_added_once(lexicon: Lexicon) -> None:
+    found = lexicon.expansions(words("bị chồng đánh, chồng em hay đánh em"), False)
+    assert len(found) == len(set(found))
