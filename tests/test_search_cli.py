@@ -82,3 +82,16 @@ def test_empty_corpus_answers_nothing(tmp_path: Path) -> None:
     done = _search(env, "--json", "kết hôn")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"query": "kết hôn", "hits": []}
+
+
+def test_reader_going_away_is_not_a_traceback(laws_env: dict[str, str]) -> None:
+    # `python -m bot search < questions.txt | head -1`: the pipe closes while answers are still being written
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "search", "--json"], cwd=ROOT, env=laws_env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    proc.stdin.write(("điều kiện kết hôn\n" * 2000).encode())
+    proc.stdin.close()
+    assert proc.stdout.readline().startswith(b'{"query"')
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(60) == 141 and "Traceback" not in err, err
