@@ -12,8 +12,9 @@ from bot.events import Follow, Ignored, OtherMessage, TextMessage, Unfollow
 from bot.intents import Citation, Intents
 from bot.messages import Button, OutMessage
 from bot.replies import text_message
-from bot.subscriptions import parse_command, topic_names
+from bot.subscriptions import parse_command
 from bot.texts import Texts
+from bot.topics import topic_names
 
 SEARCH_TOP = 10
 IDK_FILE = Path(__file__).resolve().parent / "data" / "idk.json"

@@ -99,7 +99,8 @@ class Lexicon:
 
     def _gapped(self, table: dict[tuple[str, ...], tuple[str, ...]],
                 seq: list[str]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        """Multi-word phrases whose words appear in order with at most MAX_GAP other words between two of them."""
+        """Multi-word phrases whose words appear in order with other words inside (at most MAX_GAP between two of
+        them); contiguous ones are left to the longest-match pass, which lets a longer phrase shadow a shorter one."""
         where: dict[str, list[int]] = {}
         for i, w in enumerate(seq):
             where.setdefault(w, []).append(i)
@@ -113,7 +114,7 @@ class Lexicon:
                     at = next((j for j in where[w] if at < j <= at + MAX_GAP + 1), -1)
                     if at < 0:
                         break
-                if at >= 0:
+                if at >= 0 and at - start + 1 > len(phrase):
                     found.append((phrase, legal))
                     break
         return found

@@ -151,7 +151,7 @@ class SearchIndex:
             "general": [int(g) for g in general],
             "doc_names": [documents[d].name if d in documents else d for d in docs],
         }
-        return cls(arrays, vocab, meta)
+        return cls(arrays, vocab, meta, priors=priors)
 
     def save(self, index_dir: Path) -> None:
         """Write .npy arrays, vocab.json and meta.json into index_dir."""

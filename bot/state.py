@@ -227,12 +227,3 @@ class InMemoryStateStore:
                 return False
             self._data[key] = (raw, time.monotonic() + ttl)
             return True
-
-
-def __getattr__(name: str) -> Any:
-    """RedisStateStore moved to bot.redis_state; `from bot.state import RedisStateStore` keeps working."""
-    if name == "RedisStateStore":
-        from bot.redis_state import RedisStateStore
-
-        return RedisStateStore
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

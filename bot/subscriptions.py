@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from bot.messages import Button, OutMessage
-# the topic catalogue is bot.topics; Topic and topic_of_document stay importable from here too
-from bot.topics import Topic, find_topic, fold, texts, topic_names, topic_of_document, topics  # noqa: F401
+from bot.topics import find_topic, fold, texts, topic_names, topics
 
 SUBSCRIBE_PAYLOAD = "#dangky"
 UNSUBSCRIBE_PAYLOAD = "#huydangky"

@@ -35,6 +35,11 @@ def test_far_apart_or_reordered_words_do_not_match(lexicon: Lexicon, text: str, 
     assert term not in lexicon.expansions(words(text), False)
 
 
+def test_a_longer_phrase_still_shadows_a_shorter_one(lexicon: Lexicon) -> None:
+    found = lexicon.expansions(words("bị sàm sỡ trẻ em"), False)  # "sàm sỡ trẻ em", not also "sàm sỡ"
+    assert "dâm ô đối với người dưới 16 tuổi" in found and "quấy rối tình dục" not in found
+
+
 def test_each_legal_term_is_added_once(lexicon: Lexicon) -> None:
     found = lexicon.expansions(words("bị chồng đánh, chồng em hay đánh em"), False)
     assert len(found) == len(set(found))

@@ -1,4 +1,4 @@
-"""bot.state: the in-process store's lock; RedisStateStore still importable from here."""
+"""bot.state: the in-process store's lock."""
 from __future__ import annotations
 
 import pytest
@@ -12,11 +12,3 @@ def test_in_memory_lock_accepts_keepalive() -> None:
         with pytest.raises(LockTimeout):
             with store.lock("x", wait=0.05):
                 pass
-
-
-def test_redis_store_still_importable_from_bot_state() -> None:
-    from bot import redis_state, state
-
-    assert state.RedisStateStore is redis_state.RedisStateStore
-    with pytest.raises(AttributeError):
-        state.NoSuchStore  # noqa: B018

@@ -1,7 +1,7 @@
 """bot.topics: the topic catalogue of bot/data/topics.tsv, found by name and by document."""
 from __future__ import annotations
 
-from bot import subscriptions, topics
+from bot import topics
 
 
 def test_topic_of_document() -> None:
@@ -15,6 +15,3 @@ def test_topics_found_by_name_with_or_without_diacritics() -> None:
     assert topics.find_topic(first.name) == topics.find_topic(topics.fold(first.name)) == first
     assert topics.find_topic("không có chủ đề này") is None
 
-
-def test_names_still_importable_from_subscriptions() -> None:
-    assert subscriptions.topic_of_document is topics.topic_of_document and subscriptions.texts is topics.texts
