@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import multiproc
-from bot.config import Settings
+from bot.ops import multiproc
+from bot.ops.settings import Settings
 
 # Before any worker imports prometheus_client: every worker (and `python -m bot worker` on the same host, which picks
 # the same folder) writes its samples to this folder and /metrics sums them. PROMETHEUS_MULTIPROC_DIR overrides it.
@@ -25,8 +25,8 @@ def child_exit(server: Any, worker: Any) -> None:
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "bot.logs.gunicorn_formatter"}},
-    "handlers": {"json": {"class": "bot.logs.StderrHandler", "formatter": "json"}},
+    "formatters": {"json": {"()": "bot.ops.logs.gunicorn_formatter"}},
+    "handlers": {"json": {"class": "bot.ops.logs.StderrHandler", "formatter": "json"}},
     "root": {"level": "INFO", "handlers": []},
     "loggers": {
         "gunicorn.error": {"level": "INFO", "handlers": ["json"], "propagate": False},

@@ -2,7 +2,7 @@
 import os
 import sys
 
-from bot.cli import main
+from bot.cli.main import main
 
 try:
     sys.exit(main())

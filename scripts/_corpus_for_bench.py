@@ -9,15 +9,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.corpus.model import Article, Document  # noqa: E402
-from bot.search import passages  # noqa: E402
+from bot.knowledge.corpus.model import Article, Document  # noqa: E402
+from bot.knowledge.search.index import passages  # noqa: E402
 
 PHAPDIEN = ROOT.parent / "shared" / "laws" / "phapdien"
 
 
 def phapdien_documents(folder: Path = PHAPDIEN) -> dict[str, Document]:
-    """Documents of the Pháp điển đề mục pages, via the project's importer (bot.corpus.phapdien)."""
-    from bot.corpus.phapdien import assemble, decode
+    """Documents of the Pháp điển đề mục pages, via the project's importer (bot.knowledge.corpus.phapdien)."""
+    from bot.knowledge.corpus.phapdien import assemble, decode
 
     files = sorted(Path(folder).rglob("*.html"))
     result = assemble((f.name, decode(f.read_bytes(), f.name)) for f in files)

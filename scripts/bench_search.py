@@ -22,15 +22,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import _corpus_for_bench as cb  # noqa: E402
-from bot.search import SearchIndex  # noqa: E402
-from bot.text import fold  # noqa: E402
+
+from bot.knowledge.search.index import SearchIndex  # noqa: E402
+from bot.knowledge.search.text import fold  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 _PROBE = """
 import sys, time
 t0 = time.perf_counter()
 sys.path.insert(0, {root!r})
-from bot.search import SearchIndex
+from bot.knowledge.search.index import SearchIndex
 index = SearchIndex.load({index!r})
 hits = index.search("nghỉ thai sản mấy tháng")
 t1 = time.perf_counter()

@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bot import answers  # noqa: E402
-from bot.dialogue import SEARCH_TOP, Dialogue  # noqa: E402
-from bot.text import fold  # noqa: E402
+from bot.conversation import answers  # noqa: E402
+from bot.conversation.dialogue import SEARCH_TOP, Dialogue  # noqa: E402
+from bot.knowledge.search.text import fold  # noqa: E402
 
 SIGNALS = {
     "score": [0, 5, 10, 15, 20, 25, 30, 40],

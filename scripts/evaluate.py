@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bot.text import fold  # noqa: E402
+from bot.knowledge.search.text import fold  # noqa: E402
 
 Ranker = Callable[[str], list[str]]
 
@@ -108,8 +108,8 @@ def breakdown_table(results: dict[tuple[str, str], Any]) -> str:
 
 def load_library(laws_dir: Path, phapdien: Path) -> Any:
     """Import the Pháp điển files into laws_dir when it is empty, then load the library."""
-    from bot.config import Settings
-    from bot.laws import load_library as load
+    from bot.knowledge.importing import load_library as load
+    from bot.ops.settings import Settings
 
     settings = Settings(laws_dir=laws_dir)
     library = load(settings)
@@ -120,14 +120,14 @@ def load_library(laws_dir: Path, phapdien: Path) -> Any:
     return library
 
 
-# Each part of the ranking switched on in turn (issue 5's "before and after each part"); the last row is bot.search.
+# Each part of the ranking switched on in turn (issue 5's "before and after each part"); the last row is bot.knowledge.search.index.
 PARTS = [
     ("BM25 on syllables + pairs, each also accent-folded", dict(weight_expansion=0.0, passage_weight=0.0,
                                                                  citation_prior=0.0, secondary_factor=1.0,
                                                                  general_prior=0.0), False),
     ("+ best clause, citation prior", dict(weight_expansion=0.0, secondary_factor=1.0, general_prior=0.0), False),
     ("+ everyday words, teencode (lexicon expansions)", dict(secondary_factor=1.0, general_prior=0.0), False),
-    ("+ statute-shape priors (= bot.search)", {}, True),
+    ("+ statute-shape priors (= bot.knowledge.search.index)", {}, True),
 ]
 
 
@@ -135,9 +135,9 @@ def part_rankers(library: Any) -> dict[str, Ranker]:
     """One in-memory index per row of PARTS over the library's articles."""
     from dataclasses import replace
 
-    from bot.analysis import Params
-    from bot.priors import Priors
-    from bot.search import SearchIndex
+    from bot.knowledge.search.analysis import Params
+    from bot.knowledge.search.index import SearchIndex
+    from bot.knowledge.search.priors import Priors
 
     articles = library.corpus.articles()
     rankers: dict[str, Ranker] = {}
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         laws_dir = Path(os.environ["LAWS_DIR"]) if os.environ.get("LAWS_DIR") else Path(tmp) / "laws"
         library = load_library(laws_dir, args.phapdien)
         index = library.index
-        rankers: dict[str, Ranker] = {"bot.search": lambda q: [h.key for h in index.search(q, top=10)]}
+        rankers: dict[str, Ranker] = {"bot.knowledge.search.index": lambda q: [h.key for h in index.search(q, top=10)]}
         if not args.no_anchor:
             anchor = Anchor(library.corpus.articles())
             rankers["anchor (pyvi+BM25Okapi)"] = anchor.rank

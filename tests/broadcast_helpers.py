@@ -5,8 +5,9 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from bot import broadcast
-from bot.messages import OutMessage
+from bot.jobs.broadcast import run_broadcast
+from bot.officials import broadcasts as broadcast
+from bot.zalo.messages import OutMessage
 
 
 class Crash(BaseException):
@@ -15,7 +16,7 @@ class Crash(BaseException):
 
 @dataclass(frozen=True)
 class Result:
-    """Same fields as bot.zalo.SendResult."""
+    """Same fields as bot.zalo.client.SendResult."""
 
     ok: bool
     error: int = 0
@@ -111,7 +112,7 @@ def drain(services: Any, limit: int = 10_000, **options: Any) -> list[str]:
     while services.queue.jobs and len(results) < limit:
         func, args = services.queue.jobs.pop(0)
         assert func == broadcast.JOB
-        results.append(broadcast.run_broadcast(args[0], services, **options))
+        results.append(run_broadcast(args[0], services, **options))
     return results
 
 
@@ -149,15 +150,15 @@ def child_main(redis_url: str, calls_per_minute: int) -> None:
     """A worker process: resume every unfinished broadcast and run it to the end."""
     import redis
 
-    from bot.config import Settings
+    from bot.ops.settings import Settings
     from bot.services import Services
-    from bot.redis_state import RedisStateStore
+    from bot.store.redis_state import RedisStateStore
 
     client = redis.Redis.from_url(redis_url)
     users = [u.decode() for u in client.smembers("test:out_of_window")]
     services = Services(Settings(zalo_calls_per_minute=calls_per_minute), RedisStateStore(client), ListQueue(),
                         zalo=RedisRecordingZalo(client, set(users), rate_limit_every=9), library=object())
-    broadcast.resume_stalled(services)
+    broadcast.resume_stalled(services.store, services.queue)
     drain(services, backoff=0.01)
 
 

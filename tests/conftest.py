@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
+from bot.ops.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
@@ -15,9 +15,9 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """../shared beside the repository (skips when absent)."""
+    """../shared beside the repository (SHARED_DIR); its absence fails the tests that need it, never skips them."""
     if not SHARED.is_dir():
-        pytest.skip("../shared not present")
+        pytest.fail(f"{SHARED} is missing: the tests read ../shared (set SHARED_DIR to its path)")
     return SHARED
 
 
@@ -59,7 +59,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def real_laws_dir(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A $LAWS_DIR imported once per session from ../shared/laws (every Pháp điển đề mục file and text statute)."""
-    from bot.laws import import_sources
+    from bot.knowledge.importing import import_sources
 
     laws_dir = tmp_path_factory.mktemp("real-laws") / "laws"
     texts = sorted(str(p) for p in (shared_dir / "laws/text").glob("*.txt"))
@@ -71,6 +71,6 @@ def real_laws_dir(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.fixture(scope="session")
 def real_library(real_laws_dir: Path):
     """The law library (corpus and search index) of real_laws_dir, loaded once; treat it as read-only."""
-    from bot.laws import load_library
+    from bot.knowledge.library import load_library
 
     return load_library(Settings(laws_dir=real_laws_dir))

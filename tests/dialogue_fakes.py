@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Collection
 
-from bot.corpus.model import REPLACED, Article, Clause, Document, Point
+from bot.knowledge.corpus.model import REPLACED, Article, Clause, Document, Point
 
 
 def _fold(text: str) -> str:
@@ -21,7 +21,7 @@ def _words(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class FakeHit:
-    """Same fields as bot.search.Hit."""
+    """Same fields as bot.knowledge.search.index.Hit."""
 
     doc: str
     article: str
@@ -34,7 +34,7 @@ class FakeHit:
 
 
 class FakeCorpus:
-    """The bot.corpus.store.Corpus interface over a few documents."""
+    """The bot.knowledge.corpus.store.Corpus interface over a few documents."""
 
     def __init__(self, documents: list[Document], version: str = "v-test") -> None:
         self.documents = {d.number: d for d in documents}
@@ -78,7 +78,7 @@ class FakeIndex:
 
 @dataclass(frozen=True)
 class FakeLibrary:
-    """Same fields as bot.library.Library."""
+    """Same fields as bot.knowledge.library.Library."""
 
     corpus: Any
     index: Any
@@ -182,7 +182,7 @@ class Recorder:
     sent: list[Any] = field(default_factory=list)
 
     def text(self, text: str) -> list[Any]:
-        from bot.events import TextMessage
+        from bot.zalo.events import TextMessage
 
         self.clock += 1000
         messages, self.state = self.dialogue.handle(

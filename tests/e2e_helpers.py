@@ -1,5 +1,5 @@
 """End-to-end plumbing: the real Procfile processes and the standalone fake Zalo as subprocesses (tests.procs), with
-the e2e suites' credentials, and Zalo-signed events (SPEC §3, independently of bot.security).
+the e2e suites' credentials, and Zalo-signed events (SPEC §3, independently of bot.zalo.signature).
 """
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from tests import procs
+from tests.procs import ROOT, free_port, now_ms, process_env, wait_ready  # noqa: F401
+
 # the e2e suites import these from here; their processes are stopped group-wide (GroupProc)
 from tests.procs import GroupProc as Proc  # noqa: F401
-from tests.procs import ROOT, free_port, now_ms, process_env, wait_ready  # noqa: F401
 
 APP_ID = "3206567425609033798"
 APP_SECRET = "e2e-app-secret-Qm4tV7"

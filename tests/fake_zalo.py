@@ -17,6 +17,7 @@ import pytest
 
 from tests.fake_zalo_parts import PATHS, BadRequest, Handler, check_message, failure, success
 
+
 class FakeZalo:
     """The fake server; `.messages` holds accepted messages, `script(...)` makes it misbehave."""
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from tests import procs
+
 # the process plumbing is tests.procs; the suites import it from here too
-from tests.procs import (ROOT, Proc, free_port, now_ms, process_env, procfile_argv,  # noqa: F401
-                         wait_ready)
+from tests.procs import ROOT, Proc, free_port, now_ms, process_env, procfile_argv, wait_ready  # noqa: F401
 
 APP_ID = "fault-app-id"
 APP_SECRET = "fault-app-secret-9f3k"

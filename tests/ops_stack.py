@@ -9,16 +9,19 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot import create_app, metrics
-from bot.config import Settings
-from bot.dialogue import Dialogue
-from bot.queue import RqJobQueue
-from bot.redis_state import RedisStateStore
-from bot.services import Services, build_services, set_current
+from bot import create_app
+from bot.conversation.dialogue import Dialogue
+from bot.jobs.queue import RqJobQueue
+from bot.jobs.worker import BotWorker
+from bot.ops import metrics
+from bot.ops.settings import Settings
+from bot.services import Services, build_services
+from bot.store.redis_state import RedisStateStore
 from tests.conftest import REDIS_URL
 from tests.dialogue_fakes import sample_library
 from tests.fake_zalo import FakeZalo, point_at
-from tests.procs import now_ms, signed_for as signed
+from tests.procs import now_ms
+from tests.procs import signed_for as signed
 
 URL = "/zalo/webhook"
 USER = "8381381219617247797"  # a Zalo-like id: 19 digits
@@ -64,11 +67,7 @@ class Stack:
 
     def work(self) -> None:
         """Run every queued job with an rq worker in burst mode."""
-        set_current(self.services)
-        try:
-            self.services.queue.make_worker().work(burst=True)
-        finally:
-            set_current(None)
+        BotWorker.for_queue(self.services.queue, self.services).work(burst=True)
 
     def texts(self, user: str = USER) -> list[str]:
         """What the user received."""

@@ -3,7 +3,7 @@ ports, the environment a child gets, subprocesses in their own process group, th
 commands, readiness, and Zalo-signed webhook bodies.
 
 Signing follows SPEC §3 literally (SHA-256 of app_id + raw body + timestamp + OA secret key), independently of
-bot.security, so a wrong implementation in the bot cannot be mirrored by the tests.
+bot.zalo.signature, so a wrong implementation in the bot cannot be mirrored by the tests.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from typing import Any
 
 import requests
 
-from bot.config import ENV_NAMES
+from bot.ops.settings import ENV_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +54,7 @@ def signed(event: dict[str, Any] | bytes, app_id: str, secret: str,
 
 def signed_for(settings: Any, event: dict[str, Any] | bytes, ts: str | None = None,
                secret: str | None = None) -> tuple[bytes, dict[str, str]]:
-    """signed() with the app id and OA secret of a bot.config.Settings (another secret when given)."""
+    """signed() with the app id and OA secret of a bot.ops.settings.Settings (another secret when given)."""
     return signed(event, settings.zalo_app_id, secret or settings.zalo_oa_secret_key, ts)
 
 

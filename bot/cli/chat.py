@@ -1,26 +1,34 @@
 """`python -m bot chat`: talk to the bot in a terminal, with the same dialogue and state store as on Zalo."""
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from typing import Any, Iterable, TextIO
 
-from bot.config import Settings
-from bot.events import Follow, TextMessage
-from bot.messages import OPEN_PHONE, OutMessage
+from bot.conversation.dialogue import Dialogue
+from bot.knowledge.library import load_library
+from bot.ops.settings import Settings
+from bot.store import privacy
+from bot.store.keys import conv_key
+from bot.store.redis_state import RedisStateStore, connect_redis
+from bot.store.state import InMemoryStateStore
+from bot.store.subscriptions import current_topics
+from bot.zalo.events import Follow, TextMessage
+from bot.zalo.messages import OPEN_PHONE, OutMessage
 
 CHAT_USER = "terminal"
 BUTTON_PREFIX = "b"  # "b2" presses the second button of the last message
 
 
+def register(sub: Any) -> None:
+    """Add `chat` to the top-level subparsers."""
+    sub.add_parser("chat", help="talk to the bot in a terminal").set_defaults(run=cmd_chat)
+
+
 def open_store(settings: Settings) -> Any:
-    """The Redis store when REDIS_URL is set (redis imported only then), else an in-process one."""
-    from bot.redis_state import RedisStateStore
-    from bot.state import InMemoryStateStore
-
+    """The Redis store when REDIS_URL is set, else an in-process one."""
     if settings.redis_url:
-        from bot.services import connect_redis
-
         return RedisStateStore(connect_redis(settings.redis_url))
     return InMemoryStateStore()
 
@@ -34,21 +42,11 @@ def render(message: OutMessage) -> str:
     return "\n".join(lines)
 
 
-def _apply_actions(store: Any, user_id: str, actions: Any) -> None:
-    """Carry out (un)subscriptions and question statistics exactly as the worker does."""
-    if actions:
-        from bot.subscriptions import apply_actions
-
-        apply_actions(store, user_id, actions)
-
-
 class ChatSession:
     """One terminal user: feeds lines to the dialogue, keeps the state in the store, prints the replies."""
 
     def __init__(self, dialogue: Any, store: Any, ttl: int, out: TextIO, user_id: str = CHAT_USER) -> None:
         """`ttl` is the conversation state's lifetime in seconds."""
-        from bot.worker import conv_key
-
         self.dialogue, self.store, self.ttl, self.out = dialogue, store, ttl, out
         self.user_id = user_id
         self.key = conv_key(user_id)
@@ -57,16 +55,15 @@ class ChatSession:
 
     def _run(self, event: Any) -> None:
         """Handle one event, save the state, print the replies."""
+        # imported here: the worker's command (same process start-up) sets up metrics before they load
+        from bot.jobs.actions import carry_out
+
         messages, state = self.dialogue.handle(event, self.store.get_json(self.key))
         if state is None:
             self.store.delete(self.key)
         else:
-            _apply_actions(self.store, self.user_id, state.get("actions"))
-            from bot import privacy
-
-            if privacy.requested(state):  # "xóa dữ liệu" works in the terminal as on Zalo
-                privacy.erase_user(self.store, self.user_id)
-            else:
+            carry_out(self.store, event, self.user_id, state)  # exactly as the worker does, "xóa dữ liệu" included
+            if not privacy.requested(state):
                 self.store.set_json(self.key, state, ttl=self.ttl)
         for message in messages:
             print(render(message), file=self.out)
@@ -114,12 +111,8 @@ def run(session: ChatSession, lines: Iterable[str], interactive: bool) -> None:
         session.say(line)
 
 
-def cmd_chat(settings: Settings) -> int:
+def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     """Read questions from stdin until EOF and print the bot's answers."""
-    from bot.dialogue import Dialogue
-    from bot.laws import load_library
-    from bot.subscriptions import current_topics
-
     library = load_library(settings)
     store = open_store(settings)
     dialogue = Dialogue(lambda: library, subscribed=lambda user_id: current_topics(store, user_id))

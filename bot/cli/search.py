@@ -1,15 +1,25 @@
 """`python -m bot search [--top K] [--json] [QUERY]`: one query, or one per stdin line with the index loaded once."""
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from typing import Any, TextIO
 
+from bot.knowledge.library import load_library
+
+
+def register(sub: Any) -> None:
+    """Add `search` to the top-level subparsers."""
+    search = sub.add_parser("search", help="search the corpus")
+    search.add_argument("query", nargs="*", help="query; none: one query per line on stdin")
+    search.add_argument("--top", type=int, default=10)
+    search.add_argument("--json", action="store_true", dest="as_json")
+    search.set_defaults(run=cmd_search)
+
 
 def load_index(settings: Any) -> Any:
     """The current search index of $LAWS_DIR (an empty library searches to nothing)."""
-    from bot.laws import load_library
-
     return load_library(settings).index
 
 
@@ -40,8 +50,9 @@ def answer(index: Any, query: str, top: int, as_json: bool, out: TextIO) -> None
     out.flush()
 
 
-def cmd_search(settings: Any, query: str, top: int, as_json: bool) -> int:
-    """Run the search command; query "" reads one query per line from stdin."""
+def cmd_search(settings: Any, args: argparse.Namespace) -> int:
+    """Run the search command; no query reads one query per line from stdin."""
+    query, top, as_json = " ".join(args.query), args.top, args.as_json
     if top < 1:
         print("error: --top must be at least 1", file=sys.stderr)
         return 2

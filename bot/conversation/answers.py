@@ -6,12 +6,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from bot.intents import Intents, fold_chars, words
-from bot.messages import MAX_BUTTONS, OPEN_PHONE, Button, OutMessage
-from bot.replies import (ListItem, article_body, article_title, citation, clause_text, full_text_messages,
-                         list_message, status_note, text_message)
-from bot.text import fold
-from bot.texts import Texts, read_tsv
+from bot.conversation.intents import Intents, fold_chars, words
+from bot.conversation.replies import (
+    ListItem,
+    article_body,
+    article_title,
+    citation,
+    clause_text,
+    full_text_messages,
+    list_message,
+    status_note,
+    text_message,
+)
+from bot.knowledge.search.text import fold
+from bot.ops.datafiles import Texts, read_tsv
+from bot.zalo.messages import MAX_BUTTONS, OPEN_PHONE, Button, OutMessage
 
 FULL_PAYLOAD = "#xem"
 MORE_PAYLOAD = "#tiep"

@@ -3,21 +3,20 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Any, Callable
 
-from bot import answers
-from bot.answers import FULL_PAYLOAD, MENU_PAYLOAD, MORE_PAYLOAD, TOPIC_PAYLOAD
-from bot.events import Follow, Ignored, OtherMessage, TextMessage, Unfollow
-from bot.intents import Citation, Intents
-from bot.messages import Button, OutMessage
-from bot.replies import text_message
-from bot.subscriptions import parse_command
-from bot.texts import Texts
-from bot.topics import topic_names
+from bot.conversation import answers
+from bot.conversation.answers import FULL_PAYLOAD, MENU_PAYLOAD, MORE_PAYLOAD, TOPIC_PAYLOAD
+from bot.conversation.commands import parse_command
+from bot.conversation.intents import Citation, Intents
+from bot.conversation.replies import text_message
+from bot.knowledge.topics import topic_names
+from bot.ops.datafiles import DATA_DIR, Texts
+from bot.zalo.events import Follow, Ignored, OtherMessage, TextMessage, Unfollow
+from bot.zalo.messages import Button, OutMessage
 
 SEARCH_TOP = 10
-IDK_FILE = Path(__file__).resolve().parent / "data" / "idk.json"
+IDK_FILE = DATA_DIR / "idk.json"
 MAX_QUERY_CHARS = 500
 Reply = tuple[list[OutMessage], dict[str, Any]]
 
@@ -43,7 +42,7 @@ class Dialogue:
         self.hotlines = answers.load_hotlines()
         idk = json.loads(IDK_FILE.read_text(encoding="utf-8"))
         self.min_coverage = float(idk["min_coverage"] if min_coverage is None else min_coverage)
-        # the file's score thresholds are on bot.search's BM25 scale; a caller's own min_score holds for any index
+        # the file's score thresholds are on bot.knowledge.search.index's BM25 scale; a caller's own min_score holds for any index
         self.scores_anywhere = min_score is not None
         self.min_score = float(idk["min_score"] if min_score is None else min_score)
         # a best score below confident_score needs more of the question's words in the article
@@ -91,7 +90,7 @@ class Dialogue:
             return self._subscription(command, state, user_id)
         intent = self.intents.classify(text)
         if intent.name == "erase":
-            # the caller deletes everything kept about the user (bot/privacy.py); no state survives
+            # the caller deletes everything kept about the user (bot/store/privacy.py); no state survives
             return [text_message(self.texts.get("erased"))], {"actions": {"erase": {}}}
         if intent.name in ("greeting", "help"):
             key = "greeting" if intent.name == "greeting" else "help"

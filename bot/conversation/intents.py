@@ -6,8 +6,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.text import fold, normalize
-from bot.texts import read_tsv
+from bot.knowledge.search.text import fold, normalize
+from bot.ops.datafiles import read_tsv
 
 WORD_RE = re.compile(r"\w+")
 GAP = "*"  # in a phrase: 0-2 arbitrary words

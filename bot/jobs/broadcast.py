@@ -1,4 +1,4 @@
-"""The broadcast runner: a lease, the plan, then paced sends with Zalo's errors handled one by one."""
+"""The broadcast job: a lease, the plan, then paced sends with Zalo's errors handled one by one, a chunk at a time."""
 from __future__ import annotations
 
 import logging
@@ -6,9 +6,9 @@ import secrets
 import time
 from typing import Any, Callable
 
-from bot import audience as audiences
-from bot import broadcast as bc
-from bot.pacing import Pacer
+from bot.officials import audience as audiences
+from bot.officials import broadcasts as bc
+from bot.zalo.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class Runner:
         zalo = self.services.zalo if meta["audience"] == "followers" else None
         recipients = audiences.plan(self.store, zalo, meta["audience"], meta["topics"])
         if meta["dry_run"]:
-            self._save_meta(total=len(recipients), planned=True, state="done", finished=bc._now_iso())
+            self._save_meta(total=len(recipients), planned=True, state="done", finished=bc.now_iso())
             return
         key = bc.rcpt_key(self.bid)
         self.store.delete(key, bc.tries_key(self.bid))
@@ -100,7 +100,7 @@ class Runner:
         if not self.meta or self.meta["state"] in bc.FINAL_STATES:
             return self.meta.get("state", "missing")
         if self._cancelled() and not self.meta["planned"]:
-            self._save_meta(state="cancelled", finished=bc._now_iso(), total=0)
+            self._save_meta(state="cancelled", finished=bc.now_iso(), total=0)
             return "cancelled"
         if not self.meta["planned"]:
             self._plan()
@@ -140,7 +140,7 @@ class Runner:
         if self._cancelled() and any(bc.decode(v)[0] not in bc.DONE_STATUSES
                                      for v in self.store.hgetall(bc.rcpt_key(self.bid)).values()):
             return self._finish_cancelled()
-        self._save_meta(state="done", finished=bc._now_iso())
+        self._save_meta(state="done", finished=bc.now_iso())
         return "done"
 
     def _finish_cancelled(self) -> str:
@@ -150,7 +150,7 @@ class Runner:
                 if bc.decode(v)[0] not in bc.DONE_STATUSES and bc.decode(v)[0] != bc.SENDING}
         if left:
             self.store.hset(bc.rcpt_key(self.bid), left)
-        self._save_meta(state="cancelled", finished=bc._now_iso())
+        self._save_meta(state="cancelled", finished=bc.now_iso())
         return "cancelled"
 
     def _mark(self, user_id: str, state: str, mode: str, detail: str = "") -> None:
@@ -247,3 +247,30 @@ class _Failure:
         self.error = error
         self.message = message
         self.reason = message
+
+
+def run_job(broadcast_id: str, *, services: Any) -> str:
+    """The queued job (rq or the embedded thread): run a chunk of the broadcast."""
+    return run_broadcast(broadcast_id, services)
+
+
+def run_broadcast(broadcast_id: str, services: Any, **options: Any) -> str:
+    """Plan once, send to pending recipients for one chunk, queue the rest: done|cancelled|continue|busy|missing."""
+    store = services.store
+    meta = store.get_json(bc.meta_key(broadcast_id))
+    if meta is None:
+        return "missing"
+    if meta["state"] in bc.FINAL_STATES:
+        return meta["state"]
+    runner = Runner(broadcast_id, services, **options)
+    if not runner.acquire():
+        return "busy"
+    try:
+        store.delete(bc.scheduled_key(broadcast_id))
+        result = runner.run()
+    finally:
+        runner.release()
+    if result == "continue":
+        bc.schedule(store, services.queue, broadcast_id)
+    log.info("broadcast %s: %s", broadcast_id, result)
+    return result

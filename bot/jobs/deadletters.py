@@ -1,28 +1,26 @@
 """Dead letters: replies that could not be delivered after every retry, kept (with a TTL) for officials to inspect
-and replay; `python -m bot deadletters list|replay|drop` and the functions behind /admin/deadletters.
+and replay (`python -m bot deadletters ...`, /admin/deadletters).
 
 A letter holds what a resend needs: the queued event (the Zalo user id and the message) and the planned replies with
 how many went out. Never tokens: the error text is scrubbed of the configured secrets.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import logging
-import sys
 import time
 from datetime import datetime, timezone
 from typing import Any
 
-from bot import logs
-from bot.config import Settings
-from bot.events import JOB_FIELDS, EventError, dedup_key, event_from_dict, event_user
+from bot.jobs.queue import REPLY_JOB
+from bot.ops import logs
+from bot.ops.settings import Settings
+from bot.store.keys import DONE_TTL, done_key, outbox_key
+from bot.zalo.events import JOB_FIELDS, EventError, dedup_key, event_from_dict, event_user
 
 DEAD_PREFIX = "zlb:dead:"
 CLAIM_PREFIX = "zlb:deadclaim:"
 CLAIM_TTL = 120
-JOB = "bot.worker.process_event"
 MAX_ERROR = 300
 
 log = logging.getLogger(__name__)
@@ -51,8 +49,6 @@ def record(store: Any, event_dict: dict[str, Any], error: str, settings: Setting
            job_id: str | None = None) -> str | None:
     """Keep a failed reply job as a dead letter; its id (None when there is nothing to answer or it was answered).
     job_id names the failed queue job, forgotten with the letter (replayed or dropped)."""
-    from bot.worker import done_key, outbox_key
-
     try:
         event = event_from_dict(event_dict)
     except EventError:
@@ -117,7 +113,7 @@ def _enqueue_afresh(queue: Any, letter: dict[str, Any]) -> None:
     event = {k: v for k, v in letter["event"].items() if k not in JOB_FIELDS}
     asked_in = logs.request_id()
     with logs.bound(logs.new_request_id()):
-        queue.enqueue(JOB, {**event, **logs.job_fields()})
+        queue.enqueue(REPLY_JOB, {**event, **logs.job_fields()})
         log.info("dead letter %s queued again", letter["id"], extra={"asked_in": asked_in})
 
 
@@ -127,8 +123,6 @@ def replay(services: Any, letter_id: str) -> str:
     Exactly once: a claim serialises concurrent replays, and the worker's outbox/done marks make a re-run resume
     where delivery stopped instead of starting over.
     """
-    from bot.worker import DONE_TTL, done_key, outbox_key
-
     store = services.store
     letter = get(store, letter_id)
     if letter is None:
@@ -153,60 +147,3 @@ def replay(services: Any, letter_id: str) -> str:
         return "queued"
     finally:
         store.delete(CLAIM_PREFIX + letter_id)
-
-
-# --- command line ------------------------------------------------------------------------------------------
-def add_parsers(sub: Any) -> None:
-    """Register `deadletters list|replay|drop` on the top-level subparsers."""
-    dl = sub.add_parser("deadletters", help="replies that failed after every retry").add_subparsers(
-        dest="deadletters_command", required=True)
-    dl.add_parser("list", help="the dead letters, oldest first").add_argument("--json", action="store_true",
-                                                                                dest="as_json")
-    rp = dl.add_parser("replay", help="queue them again for the worker (each is sent once)")
-    which = rp.add_mutually_exclusive_group(required=True)
-    which.add_argument("id", nargs="?")
-    which.add_argument("--all", action="store_true")
-    dl.add_parser("drop", help="delete one without sending").add_argument("id")
-
-
-def dispatch(settings: Settings, args: argparse.Namespace) -> int | None:
-    """Run a `deadletters` command; None for other commands."""
-    if args.command != "deadletters":
-        return None
-    from bot import audit
-    from bot.admin_cli import _actor, _services
-
-    services = _services(settings, need_redis=True)
-    if services is None:
-        return 2
-    store, command = services.store, args.deadletters_command
-    if command == "list":
-        rows = [summary(letter, settings) for letter in letters(store)]
-        audit.record(store, _actor(), "view", path="deadletters")
-        print(json.dumps(rows, ensure_ascii=False, indent=2) if args.as_json else _table(rows))
-        return 0
-    if command == "drop":
-        if not drop(store, args.id, services.queue):
-            print(f"error: no dead letter {args.id!r}", file=sys.stderr)
-            return 1
-        audit.record(store, _actor(), "deadletter_drop", id=args.id)
-        print(f"dropped {args.id}")
-        return 0
-    ids = [letter["id"] for letter in letters(store)] if args.all else [args.id]
-    outcomes = {lid: replay(services, lid) for lid in ids}
-    audit.record(store, _actor(), "deadletter_replay", ids=ids, outcomes=outcomes)
-    for lid, outcome in outcomes.items():
-        print(f"{lid}  {outcome}")
-    return 1 if any(o in ("missing", "busy") for o in outcomes.values()) and not args.all else 0
-
-
-def _table(rows: list[dict[str, Any]]) -> str:
-    """The listing as aligned text."""
-    if not rows:
-        return "no dead letters"
-    lines = [f"{'id':<16}  {'failed at (UTC)':<25}  {'tries':>5}  {'event':<8}  {'user':<12}  {'pending':>7}  error"]
-    for r in rows:
-        pending = "replan" if r["pending_replies"] is None else str(r["pending_replies"])
-        lines.append(f"{r['id']:<16}  {r['failed_at']:<25}  {r['failures']:>5}  {str(r['event']):<8}  "
-                     f"{r['user']:<12}  {pending:>7}  {r['error'][:80]}")
-    return "\n".join(lines)

@@ -5,7 +5,6 @@ import importlib
 import logging
 import threading
 from collections import deque
-from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Callable, Protocol, Sequence
 
 QUEUE_NAME = "zalo-bot"
@@ -14,6 +13,8 @@ JOB_TIMEOUT = 120
 RESULT_TTL = 0  # nothing reads a job's return value: a finished job (its args: user id, message) is deleted at once
 FAILURE_TTL = 7 * 24 * 3600  # the default DEAD_LETTER_TTL_SECONDS; services pass the configured one
 LEASE_SECONDS = 30  # a running job's claim, renewed while it runs: a dead worker's job is run again after this
+# the reply job, by dotted path (rq stores the path); every job is called with its arguments and `services=`
+REPLY_JOB = "bot.jobs.reply.process_event"
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class JobQueue(Protocol):
 
 
 def resolve(func: str | JobFunc) -> JobFunc:
-    """A callable from a dotted path ("bot.worker.process_event") or the callable itself."""
+    """A callable from a dotted path ("bot.jobs.reply.process_event") or the callable itself."""
     if callable(func):
         return func
     module, _, name = func.rpartition(".")
@@ -98,22 +99,14 @@ class RqJobQueue:
             job.delete()
             Result.delete_all(job)  # the failure's record (traceback) is kept apart from the job
 
-    def make_worker(self) -> Any:
-        """A bot.rq_worker.BotWorker on this queue: rq's SimpleWorker (no fork per job, so the index and HTTP
-        sessions stay loaded) with a short job lease, quick recovery of jobs whose worker died, and dead letters."""
-        from bot.rq_worker import BotWorker
-
-        return BotWorker.for_queue(self.rq_queue, self.redis, self.lease_seconds)
-
 
 class ThreadJobQueue:
     """Embedded mode: one background thread runs jobs in this process, with the same retry policy."""
 
-    def __init__(self, retry_intervals: Sequence[float] = RETRY_INTERVALS,
-                 context: Callable[[], AbstractContextManager[Any]] | None = None) -> None:
-        """`context` wraps every job run (binds the services the jobs use)."""
+    def __init__(self, retry_intervals: Sequence[float] = RETRY_INTERVALS, services: Any = None) -> None:
+        """Jobs are called with `services=` the services bound here (bind(), done by build_services)."""
         self.retry_intervals = list(retry_intervals)
-        self.context = context or nullcontext
+        self.services = services
         self._jobs: deque[tuple[JobFunc, tuple[Any, ...], int]] = deque()
         self._cond = threading.Condition()
         self._pending = 0
@@ -142,6 +135,10 @@ class ThreadJobQueue:
             self._cond.notify_all()
             return f"thread-{self._counter}"
 
+    def bind(self, services: Any) -> None:
+        """The services every job of this queue runs with (those of the process that owns the queue)."""
+        self.services = services
+
     def ping(self) -> bool:
         """True while the queue accepts jobs."""
         return not self._stopped
@@ -163,8 +160,7 @@ class ThreadJobQueue:
     def _execute(self, func: JobFunc, args: tuple[Any, ...], attempt: int) -> None:
         """Run one attempt; schedule a retry or record the failure."""
         try:
-            with self.context():
-                func(*args)
+            func(*args, services=self.services)
         except Exception as exc:  # noqa: BLE001 - a failing job must not kill the runner
             if attempt < len(self.retry_intervals) and not self._stopped:
                 log.warning("job %s failed (attempt %d), retrying: %s", func.__name__, attempt + 1,

@@ -1,20 +1,31 @@
-"""The job that answers one event exactly once, and the `worker` / `serve` commands."""
+"""The job that answers one event exactly once: plan the replies with the dialogue, carry out its actions, send,
+save the conversation; each step recorded so a re-run resumes instead of repeating."""
 from __future__ import annotations
 
 import logging
-import sys
 import time
+from functools import lru_cache
 from typing import Any
 
-from bot import privacy
-from bot.config import Settings
-from bot.events import Ignored, Unfollow, dedup_key, event_from_dict, event_millis, event_user
-from bot.messages import Button, OutMessage
+from bot.jobs.actions import carry_out
+from bot.ops import logs, metrics
+from bot.ops.datafiles import Texts
+from bot.store import limits, privacy, subscriptions
+from bot.store.keys import DONE_TTL, LAST_SEEN_TTL, conv_key, done_key, last_seen_key, outbox_key
+from bot.zalo.events import (
+    Ignored,
+    OtherMessage,
+    TextMessage,
+    Unfollow,
+    dedup_key,
+    event_from_dict,
+    event_millis,
+    event_user,
+)
+from bot.zalo.messages import Button, OutMessage
 
 log = logging.getLogger(__name__)
 
-DONE_TTL = 2 * 24 * 3600
-LAST_SEEN_TTL = 7 * 24 * 3600
 LOCK_TIMEOUT = 150.0  # the user lock's hold when no lease is configured; renewed while the job runs
 LOCK_WAIT = 60.0
 RECORD_PATIENCE = 60.0  # how long a sent reply's record is retried while the store is unreachable
@@ -22,26 +33,6 @@ RECORD_PATIENCE = 60.0  # how long a sent reply's record is retried while the st
 
 class SendFailed(RuntimeError):
     """A reply could not be sent for a reason worth retrying (rate limit, network, token)."""
-
-
-def conv_key(user_id: str) -> str:
-    """Store key of a user's conversation state."""
-    return f"zlb:conv:{user_id}"
-
-
-def last_seen_key(user_id: str) -> str:
-    """Store key of when a user last wrote (consultation replies are allowed for 7 days after it)."""
-    return f"zlb:last:{user_id}"
-
-
-def done_key(key: str) -> str:
-    """Store key marking an event fully answered."""
-    return f"zlb:done:{key}"
-
-
-def outbox_key(key: str) -> str:
-    """Store key of an event's planned replies and how many were sent."""
-    return f"zlb:outbox:{key}"
 
 
 def message_to_dict(message: OutMessage) -> dict[str, Any]:
@@ -57,39 +48,19 @@ def message_from_dict(data: dict[str, Any]) -> OutMessage:
 
 def _plan(services: Any, event: Any, user_id: str) -> dict[str, Any]:
     """Run the dialogue once and keep its answer, so a re-run sends the same replies (past the rate limit: not)."""
-    from bot import limits
-
     state = services.store.get_json(conv_key(user_id))
     answer, new_state = services.dialogue.handle(event, state)
-    messages, new_state = limits.limit_reply(services, event, user_id, answer, new_state, state)
+    messages, new_state = limit_reply(services, event, user_id, answer, new_state, state)
     _count_question(new_state)
     return {"messages": [message_to_dict(m) for m in messages], "state": new_state, "sent": 0}
 
 
 def _count_question(state: dict[str, Any] | None) -> None:
     """Count a searched question in the metrics, and whether it found a good match."""
-    from bot import metrics
-
     actions = (state or {}).get("actions")
     asked = actions.get("question") if isinstance(actions, dict) else None
     if isinstance(asked, dict):
         metrics.question(bool(asked.get("found")))
-
-
-def _carry_out(store: Any, event: Any, user_id: str, state: dict[str, Any] | None) -> None:
-    """Do what the dialogue asked for in state["actions"] (subscriptions, question stats, erasure), once per event."""
-    from bot import metrics, subscriptions
-
-    if isinstance(event, Unfollow):
-        # nothing can reach a user who left the OA: stop counting them as a subscriber
-        subscriptions.unsubscribe(store, user_id)
-        return
-    actions = (state or {}).get("actions")
-    if actions:
-        subscriptions.apply_actions(store, user_id, actions)
-    if privacy.requested(state):
-        privacy.erase_user(store, user_id)
-        metrics.ERASURES.inc()
 
 
 def _deliver(services: Any, user_id: str, key: str, outbox: dict[str, Any]) -> None:
@@ -131,17 +102,11 @@ def _note_last_seen(store: Any, event: Any, user_id: str) -> None:
     previous = store.get_json(last_seen_key(user_id))
     if millis is not None and (not isinstance(previous, int) or millis > previous):
         store.set_json(last_seen_key(user_id), millis, ttl=LAST_SEEN_TTL)
-    from bot import subscriptions
-
     subscriptions.renew(store, user_id)  # a subscription lapses only after a year of silence
 
 
-def process_event(event_dict: dict[str, Any], services: Any = None) -> str:
-    """Answer one queued event, logged under the webhook's request id and the user's keyed hash; counted."""
-    from bot import logs, metrics
-    from bot.services import current_services
-
-    services = services or current_services()
+def process_event(event_dict: dict[str, Any], *, services: Any) -> str:
+    """The reply job: answer one queued event, logged under the webhook's request id and the user's keyed hash."""
     fields = event_dict if isinstance(event_dict, dict) else {}
     user = fields.get("user_id")
     with logs.bound(logs.valid_request_id(fields.get("request_id")) or logs.new_request_id(),
@@ -177,7 +142,7 @@ def _process_event(event_dict: dict[str, Any], services: Any) -> str:
             outbox = _plan(services, event, user_id)
             store.set_json(outbox_key(key), outbox, ttl=DONE_TTL)
         if not outbox.get("acted"):
-            _carry_out(store, event, user_id, outbox["state"])
+            carry_out(store, event, user_id, outbox["state"])
             outbox["acted"] = True
             if privacy.requested(outbox["state"]):
                 outbox["state"] = None  # erased: nothing of the conversation is written back
@@ -195,68 +160,26 @@ def _process_event(event_dict: dict[str, Any], services: Any) -> str:
     return "done"
 
 
-def _setup_logging(settings: Settings) -> None:
-    """JSON logs to stderr at LOG_LEVEL for the long-running commands (bot.logs)."""
-    from bot import logs
-
-    logs.setup(settings)
-
-
-def _resume_broadcasts(services: Any) -> None:
-    """Queue again the broadcasts a killed worker left unfinished."""
-    try:
-        from bot.broadcast import resume_stalled
-
-        resumed = resume_stalled(services)
-    except Exception:  # noqa: BLE001 - replies must flow even if broadcasts cannot be resumed
-        log.exception("could not resume broadcasts")
-        return
-    if resumed:
-        log.info("resumed %d unfinished broadcast(s)", len(resumed))
+@lru_cache(maxsize=1)
+def rate_limit_notice() -> OutMessage:
+    """The one polite "slow down" message (bot/data/messages.json "rate_limited", with the hotlines)."""
+    return OutMessage(Texts.load().get("rate_limited"))
 
 
-def cmd_worker(settings: Settings) -> int:
-    """`python -m bot worker`: an rq worker on the "zalo-bot" queue (SIGTERM finishes the current job first)."""
-    from bot.queue import RqJobQueue
-    from bot.services import build_services, set_current
-
-    if not settings.redis_url:
-        print("error: `python -m bot worker` needs REDIS_URL (e.g. redis://127.0.0.1:6379/0); "
-              "without Redis, `python -m bot serve` runs jobs inside the web process", file=sys.stderr)
-        return 2
-    settings.require_zalo()
-    _setup_logging(settings)
-    from bot import multiproc
-
-    # before prometheus_client is imported: the worker's samples join the web's /metrics (same host)
-    multiproc.prepare(settings)
-    services = build_services(settings)
-    set_current(services)
-    if not services.store.ping():
-        print("error: Redis at REDIS_URL is not reachable", file=sys.stderr)
-        return 1
-    try:
-        services.library()
-    except Exception:  # noqa: BLE001 - jobs will retry loading; the worker must still drain the queue
-        log.exception("law library could not be loaded")
-    if not isinstance(services.queue, RqJobQueue):
-        print("error: the worker needs the rq queue", file=sys.stderr)
-        return 2
-    _resume_broadcasts(services)
-    from bot import rq_worker
-
-    return rq_worker.run(services.queue)
+def _without_actions(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The stored state minus last turn's actions, so nothing is carried out again."""
+    return None if state is None else {k: v for k, v in state.items() if k != "actions"}
 
 
-def cmd_serve(settings: Settings) -> int:
-    """`python -m bot serve`: the web app on the development server (jobs in a thread without REDIS_URL)."""
-    from bot import create_app
-
-    _setup_logging(settings)
-    app = create_app(settings)
-    services = app.extensions["zlb"]
-    mode = "embedded: jobs run in this process" if services.embedded else \
-        "jobs go to Redis: run `python -m bot worker` too"
-    print(f"serving on http://0.0.0.0:{settings.port} ({mode})", file=sys.stderr)
-    app.run(host="0.0.0.0", port=settings.port, threaded=True, use_reloader=False)
-    return 0
+def limit_reply(services: Any, event: Any, user_id: str, messages: list[OutMessage],
+                new_state: dict[str, Any] | None, old_state: dict[str, Any] | None
+                ) -> tuple[list[OutMessage], dict[str, Any] | None]:
+    """The dialogue's answer, or, past the user's rate limit, the notice (once) or nothing; the state unchanged."""
+    if not isinstance(event, (TextMessage, OtherMessage)) or privacy.requested(new_state):
+        return messages, new_state  # follows are not messages; a deletion request is always honoured
+    verdict = limits.check_user(services.store, user_id, services.settings.rate_limit_per_minute)
+    if verdict == limits.OK:
+        return messages, new_state
+    metrics.RATE_LIMITED.labels(action=verdict).inc()
+    log.info("user over the rate limit: %s", verdict, extra={"limit": services.settings.rate_limit_per_minute})
+    return ([rate_limit_notice()] if verdict == limits.NOTICE else []), _without_actions(old_state)

@@ -8,29 +8,41 @@ import signal
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from rq import SimpleWorker
 from rq.exceptions import AbandonedJobError
+from rq.job import Job
 from rq.serializers import JSONSerializer
 from rq.worker import WorkerStatus
+
+from bot.jobs import deadletters
+from bot.jobs.queue import FAILURE_TTL, REPLY_JOB
 
 log = logging.getLogger(__name__)
 
 MAX_ABANDONED = 3  # a job whose worker died this often is likely what kills it: dead-lettered, not run again
-DEAD_LETTER_JOBS = frozenset({"bot.worker.process_event"})
+DEAD_LETTER_JOBS = frozenset({REPLY_JOB})
 RESTART_CAP = 5.0
 
 
-def dead_letter_handler(job: Any, exc_type: Any, exc_value: Any, traceback: Any) -> bool:
-    """rq exception handler: a reply job failing for the last time (no retries left) leaves a dead letter."""
+class ServicesJob(Job):
+    """An rq Job whose function is called with `services=` the services of the worker running it."""
+
+    services: Any = None  # set on a subclass made per worker (BotWorker.for_queue)
+
+    def _execute(self) -> Any:
+        """rq's Job._execute (rq pinned in requirements.txt) with the worker's services handed to the function."""
+        if not self.func:
+            raise ValueError("Cannot execute job: function is None")
+        return self.func(*self.args, services=self.services, **self.kwargs)
+
+
+def dead_letter_handler(services: Any, job: Any, exc_type: Any, exc_value: Any) -> bool:
+    """A reply job failing for the last time (no retries left) leaves a dead letter (rq exception handler)."""
     try:
         if job.func_name not in DEAD_LETTER_JOBS or job.retries_left:
             return True  # not a reply, or rq will run it again
-        from bot import deadletters
-        from bot.services import current_services
-
-        services = current_services()
         error = f"{getattr(exc_type, '__name__', 'Error')}: {exc_value}"
         letter = deadletters.record(services.store, job.args[0], error, services.settings, job_id=job.id)
         if letter:
@@ -84,14 +96,23 @@ class BotWorker(SimpleWorker):
     lease_seconds = 30
     max_connection_wait_time = 5.0  # rq's reconnect backoff cap in the dequeue loop (60 s by default)
 
+    services: Any = None
+
     @classmethod
-    def for_queue(cls, queue: Any, connection: Any, lease_seconds: int) -> "BotWorker":
-        """A worker on one rq queue (JSON jobs); maintenance and idle wake-ups every lease."""
-        lease = max(2, int(lease_seconds))
-        worker = cls([queue], connection=connection, serializer=JSONSerializer, log_job_description=False,
-                     worker_ttl=lease + 15, maintenance_interval=lease, exception_handlers=[dead_letter_handler])
+    def for_queue(cls, queue: Any, services: Any) -> "BotWorker":
+        """A worker on the bot's RqJobQueue (JSON jobs, run with `services`); maintenance and wake-ups every lease."""
+        lease = max(2, int(queue.lease_seconds))
+        job_class = type("BoundJob", (ServicesJob,), {"services": services})
+        worker = cls([queue.rq_queue], connection=queue.redis, serializer=JSONSerializer, log_job_description=False,
+                     worker_ttl=lease + 15, maintenance_interval=lease, job_class=job_class)
         worker.lease_seconds = lease
+        worker.services = services
+        worker.push_exc_handler(worker.dead_letter)
         return worker
+
+    def dead_letter(self, job: Any, exc_type: Any, exc_value: Any, traceback: Any) -> bool:
+        """rq exception handler: dead_letter_handler with this worker's services."""
+        return dead_letter_handler(self.services, job, exc_type, exc_value)
 
     def handle_exception(self, job: Any, *exc_info: Any) -> None:
         """rq's walk over the exception handlers, logged without the job's arguments (user ids, message texts),
@@ -161,15 +182,13 @@ class BotWorker(SimpleWorker):
 
     def _requeue(self, queue: Any, job: Any) -> int:
         """Requeue one abandoned job, or dead-letter it when its workers keep dying; 1 when requeued."""
-        from bot.queue import FAILURE_TTL
-
         abandoned = int(job.meta.get("abandoned", 0)) + 1
         job.meta["abandoned"] = abandoned
         job.save_meta()
         if abandoned > MAX_ABANDONED:
             log.error("job %s lost its worker %d times: failed for good", job.id, abandoned)
             job.retries_left = 0
-            dead_letter_handler(job, AbandonedJobError, AbandonedJobError("worker died"), None)
+            dead_letter_handler(self.services, job, AbandonedJobError, AbandonedJobError("worker died"))
             queue.failed_job_registry.add(job, ttl=job.failure_ttl or FAILURE_TTL,
                                           exc_string="abandoned by its worker too often")
             return 0
@@ -223,13 +242,14 @@ def wait_for_redis(connection: Any, stop: threading.Event, cap: float = RESTART_
     return False
 
 
-def run(queue: Any) -> int:
-    """Work until SIGTERM/SIGINT (the current job finishes first); when Redis goes away, wait and start afresh."""
+def run(queue: Any, services: Any, make_worker: Callable[[Any, Any], Any] | None = None) -> int:
+    """Work the bot's RqJobQueue with `services` until SIGTERM/SIGINT (the current job finishes first); when Redis
+    goes away, wait and start afresh. `make_worker(queue, services)` builds each worker (BotWorker.for_queue)."""
     stop = threading.Event()
     failures = 0
     while True:
         _stop_on_signals(stop, interrupt=True)
-        worker = queue.make_worker()
+        worker = (make_worker or BotWorker.for_queue)(queue, services)
         started = time.monotonic()
         try:
             worker.work(with_scheduler=True)

@@ -7,7 +7,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
-from bot.corpus.model import EXPIRED, IN_FORCE, REPLACED, Article, Document
+from bot.knowledge.corpus.model import EXPIRED, IN_FORCE, REPLACED, Article, Document
+from bot.knowledge.topics import texts, topic_of_document
 
 MAX_DIFF_LINES = 40
 _CLAUSE_START = re.compile(r"\s+(?=(?:\d+[a-zđ]?\.|[a-zđ]\))\s)")
@@ -180,8 +181,6 @@ def compare_corpora(old: Any, new: Any) -> ChangeReport:
 
 def format_report(report: ChangeReport) -> str:
     """The report as text for officials: a summary, then each document with its articles and diffs."""
-    from bot.topics import texts
-
     t = texts()
     lines = [t.get("report_header", old=report.old_version or "-", new=report.new_version or "-")]
     if report.empty:
@@ -209,16 +208,12 @@ def format_report(report: ChangeReport) -> str:
 
 def _status(status: str) -> str:
     """The Vietnamese label of a status."""
-    from bot.topics import texts
-
     key = f"status_{status or IN_FORCE}"
     return texts().get(key) if key in texts() else status
 
 
 def report_topics(report: ChangeReport, documents: Mapping[str, Document] | None = None) -> list[str]:
     """Topic slugs the changed documents belong to (for choosing subscribers)."""
-    from bot.topics import topic_of_document
-
     found: list[str] = []
     for doc in report.documents:
         title = getattr((documents or {}).get(doc.number), "title", "") or doc.name
@@ -230,8 +225,6 @@ def report_topics(report: ChangeReport, documents: Mapping[str, Document] | None
 
 def status_note(status: str, replaced_by: str = "", date: str = "") -> str:
     """The note shown with a document's status ("Đã được thay thế bởi … từ ngày …")."""
-    from bot.topics import texts
-
     since = texts().get("law_update_since", date=date) if date else ""
     if status == REPLACED:
         return texts().get("status_note_replaced", replaced_by=replaced_by or "?", since=since)

@@ -1,20 +1,17 @@
-"""`python -m bot laws import|list`: import sources into the versioned corpus, and load the law library."""
+"""Importing sources into the versioned corpus: read them all (a bad one changes nothing), merge, commit a version."""
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from bot.corpus import ImportResult, Skipped, SourceError, read_source
-from bot.corpus.links import resolve_related
-from bot.corpus.model import AMENDED, IN_FORCE, Document
-from bot.corpus.sources import combine
-from bot.corpus.store import Corpus, CorpusStore
-from bot.library import Library
+from bot.knowledge.corpus import ImportResult, Skipped, SourceError, read_source
+from bot.knowledge.corpus.links import resolve_related
+from bot.knowledge.corpus.model import AMENDED, IN_FORCE, Document
+from bot.knowledge.corpus.sources import combine
+from bot.knowledge.corpus.store import Corpus, CorpusStore
 
 BuildIndex = Callable[[Corpus, Any], Any]
-STATUS_LABELS = {"in_force": "in force", "amended": "amended", "replaced": "replaced", "expired": "expired"}
 
 
 @dataclass(frozen=True)
@@ -77,8 +74,8 @@ def merge(current: Corpus, imported: list[Document]) -> tuple[list[Document], li
 
 
 def _search_build_index() -> BuildIndex:
-    """bot.search.build_index, imported late: reading sources does not need the search stack."""
-    from bot.search import build_index
+    """bot.knowledge.search.index.build_index, imported late: reading sources does not need the search stack."""
+    from bot.knowledge.search.index import build_index
 
     return build_index
 
@@ -107,74 +104,3 @@ def import_sources(settings: Any, sources: list[str], build_index: BuildIndex | 
     return ImportReport(version, tuple(results), tuple(outcome["replaced"]), tuple(outcome["kept"]),
                         len(documents), sum(len(d.articles) for d in documents),
                         round(time.monotonic() - started, 2), batch.skipped[own:] + official)
-
-
-def _short(text: str, width: int) -> str:
-    """Cut to width with an ellipsis."""
-    return text if len(text) <= width else text[:width - 1] + "…"
-
-
-def print_report(report: ImportReport, out: Any = None) -> None:
-    """Per source and document: number, title, articles found; then skipped items and why."""
-    out = out or sys.stdout
-    for result in report.results:
-        print(f"{result.source}:", file=out)
-        for d in result.documents:
-            again = " (replaces the copy in the corpus)" if d.number in report.replaced else ""
-            print(f"  {d.number}  {_short(d.title or d.type, 70)}  — {len(d.articles)} articles{again}", file=out)
-        for s in result.skipped:
-            print(f"  {'note' if s.imported else 'skipped'} {s.item}: {s.reason}", file=out)
-    for s in report.notes:
-        print(f"note: {s.source}: {s.item}: {s.reason}", file=out)
-    for number in report.kept_status:
-        print(f"note: {number}: kept the status set by officials (replaced/expired)", file=out)
-    print(f"corpus version {report.version}: {report.documents} documents, {report.articles} articles "
-          f"({report.seconds:.1f} s)", file=out)
-
-
-def cmd_import(settings: Any, sources: list[str]) -> int:
-    """`laws import SOURCE...`: 0 on success; 1 with "error: <file>: <what was expected>" on a bad source."""
-    try:
-        report = import_sources(settings, list(sources))
-    except SourceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        print("the corpus was not changed", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        print(f"error: {settings.laws_dir}: cannot write the corpus ({exc})", file=sys.stderr)
-        return 1
-    print_report(report)
-    return 0
-
-
-def cmd_list(settings: Any) -> int:
-    """`laws list`: number, title, article count, status, source."""
-    store = CorpusStore(settings.laws_dir)
-    corpus = store.load()
-    if not corpus.documents:
-        print(f"no documents in {settings.laws_dir} (import some with: python -m bot laws import SOURCE...)")
-        return 0
-    width = max(len(n) for n in corpus.documents)
-    print(f"{'number':<{width}}  {'title':<60}  {'articles':>8}  {'status':<8}  source")
-    for d in corpus.documents.values():
-        status = STATUS_LABELS.get(d.status, d.status)
-        if d.replaced_by:
-            status += f" by {d.replaced_by}"
-        print(f"{d.number:<{width}}  {_short(d.title or d.type, 60):<60}  {len(d.articles):>8}  {status:<8}  {d.source}")
-    print(f"version {corpus.version}: {len(corpus.documents)} documents, {len(corpus)} articles")
-    return 0
-
-
-def load_library(settings: Any) -> Library:
-    """The current corpus and its index (an empty library when nothing is imported)."""
-    from bot.search import SearchIndex
-
-    store = CorpusStore(settings.laws_dir)
-    version = store.current_version() or ""
-    corpus = store.load(version) if version else Corpus([], "")
-    index_dir = store.index_dir(version) if version else None
-    if index_dir is not None and index_dir.is_dir() and any(index_dir.iterdir()):
-        index = SearchIndex.load(index_dir)
-    else:  # nothing imported (or an index lost): build in memory rather than fail
-        index = SearchIndex.build(corpus.articles(), corpus.documents)
-    return Library(corpus, index, version)

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
-from bot.corpus.store import Corpus
-
-if TYPE_CHECKING:  # the search stack loads only where an index is used
-    from bot.search import SearchIndex
+from bot.knowledge.corpus.store import Corpus, CorpusStore
+from bot.knowledge.search.index import SearchIndex
 
 
 @dataclass(frozen=True)
@@ -15,5 +13,18 @@ class Library:
     """A corpus and the index built for it, of the same version ("" when nothing is imported)."""
 
     corpus: Corpus
-    index: "SearchIndex"
+    index: SearchIndex
     version: str
+
+
+def load_library(settings: Any) -> Library:
+    """The current corpus and its index (an empty library when nothing is imported)."""
+    store = CorpusStore(settings.laws_dir)
+    version = store.current_version() or ""
+    corpus = store.load(version) if version else Corpus([], "")
+    index_dir = store.index_dir(version) if version else None
+    if index_dir is not None and index_dir.is_dir() and any(index_dir.iterdir()):
+        index = SearchIndex.load(index_dir)
+    else:  # nothing imported (or an index lost): build in memory rather than fail
+        index = SearchIndex.build(corpus.articles(), corpus.documents)
+    return Library(corpus, index, version)

@@ -6,6 +6,9 @@ import threading
 import time
 from typing import Any, Callable
 
+from bot.knowledge.corpus.store import CorpusStore
+from bot.knowledge.library import load_library
+
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "zlb:corpus:version"
@@ -116,15 +119,13 @@ class LibraryHolder:
 
 
 def library_holder(settings: Any, store: Any, check_every: float = 1.0) -> LibraryHolder:
-    """bot.laws.load_library(settings), swapped when VERSION_KEY changes (or, with no key, the on-disk version)."""
+    """bot.knowledge.library.load_library(settings), swapped when VERSION_KEY changes (or, with no key, the on-disk version)."""
     def load() -> Any:
-        from bot.laws import load_library
-
+        """The library of the corpus version in force on disk."""
         return load_library(settings)
 
     def probe() -> str | None:
-        from bot.corpus.store import CorpusStore
-
+        """The corpus version in force on disk."""
         return CorpusStore(settings.laws_dir).current_version()
 
     return LibraryHolder(load, store, check_every, probe)

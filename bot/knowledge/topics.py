@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from bot.texts import DATA_DIR, Texts, read_tsv
+from bot.ops.datafiles import DATA_DIR, Texts, read_tsv
 
 
 def fold(text: str) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 import time
 from typing import Any, Iterable
 
-from bot import subscriptions
+from bot.store import subscriptions
+from bot.store.keys import LAST_SEEN_PREFIX, last_seen_key
 
 AUDIENCES = ("subscribers", "recent", "followers")
-LAST_SEEN_PREFIX = "zlb:last:"  # written by bot.worker for each message: epoch ms of the user's latest one
 WINDOW_MS = 7 * 24 * 3600 * 1000
 FOLLOWERS_PAGE = 50  # Zalo's maximum `count` for /v3.0/oa/user/getlist
 MAX_FOLLOWERS = 5_000_000
@@ -17,7 +17,7 @@ PROMOTION = "promo"
 
 def last_seen(store: Any, user_id: str) -> int | None:
     """Epoch ms of the user's latest message, when known."""
-    value = store.get_json(LAST_SEEN_PREFIX + user_id)
+    value = store.get_json(last_seen_key(user_id))
     return value if isinstance(value, int) else None
 
 

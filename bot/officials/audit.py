@@ -7,7 +7,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-log = logging.getLogger("bot.audit")
+log = logging.getLogger("bot.officials.audit")
 
 AUDIT_KEY = "zlb:audit"
 MAX_ENTRIES = 10_000

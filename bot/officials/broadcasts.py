@@ -12,14 +12,16 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from bot import audience as audiences
-from bot.messages import MAX_BUTTONS, MAX_TEXT, Button, OutMessage
+from bot.knowledge.topics import find_topic
+from bot.knowledge.topics import topics as all_topics
+from bot.officials import audience as audiences
+from bot.zalo.messages import MAX_BUTTONS, MAX_TEXT, Button, OutMessage
 
 log = logging.getLogger(__name__)
 
 STATES = ("queued", "running", "done", "cancelled")
 FINAL_STATES = ("done", "cancelled")
-JOB = "bot.broadcast.run_job"
+JOB = "bot.jobs.broadcast.run_job"  # queued by dotted path: officials do not import the jobs
 TTL = 30 * 24 * 3600
 IDS_KEY = "zlb:bc:ids"
 SCHEDULE_TTL = 300
@@ -81,15 +83,13 @@ def message_from_meta(meta: dict[str, Any]) -> OutMessage:
                                           for b in data.get("buttons", ())))
 
 
-def _now_iso() -> str:
+def now_iso() -> str:
     """The current UTC time, ISO 8601."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _validate(text: str, audience: str, topics: tuple[str, ...], buttons: tuple[Button, ...]) -> None:
     """Raise BroadcastError for a request that cannot be sent."""
-    from bot.topics import topics as all_topics
-
     if audience not in audiences.AUDIENCES:
         raise BroadcastError(f"audience must be one of {', '.join(audiences.AUDIENCES)}")
     if not text.strip():
@@ -108,8 +108,6 @@ def _validate(text: str, audience: str, topics: tuple[str, ...], buttons: tuple[
 
 def normalize_topics(topic: Any) -> tuple[str, ...]:
     """Topic slugs from a request value: None/""/"all", a name or slug, or a list of them."""
-    from bot.topics import find_topic
-
     if topic in (None, "", "all", "*"):
         return ()
     values = topic if isinstance(topic, (list, tuple)) else [topic]
@@ -126,7 +124,7 @@ def create(store: Any, queue: Any, message: OutMessage, audience: str, topics: I
     topics = tuple(topics)
     _validate(message.text, audience, topics, message.buttons)
     bid = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(3)
-    meta = {"id": bid, "created": _now_iso(), "actor": actor, "audience": audience, "topics": list(topics),
+    meta = {"id": bid, "created": now_iso(), "actor": actor, "audience": audience, "topics": list(topics),
             "dry_run": bool(dry_run), "state": "queued", "planned": False, "total": None, "finished": None,
             "source": source or {},
             "message": {"text": message.text,
@@ -163,13 +161,13 @@ def kick(store: Any, queue: Any, bid: str) -> bool:
     return stalled(store, bid) and schedule(store, queue, bid)
 
 
-def resume_stalled(services: Any, limit: int = 100) -> list[str]:
+def resume_stalled(store: Any, queue: Any, limit: int = 100) -> list[str]:
     """Queue a run for every unfinished broadcast with no job queued (call at worker start)."""
     # a lease left by a killed worker is no reason to skip: the job waits for it to expire
     resumed = []
-    for bid in list_ids(services.store, limit):
-        meta = services.store.get_json(meta_key(bid))
-        if meta and meta["state"] not in FINAL_STATES and schedule(services.store, services.queue, bid):
+    for bid in list_ids(store, limit):
+        meta = store.get_json(meta_key(bid))
+        if meta and meta["state"] not in FINAL_STATES and schedule(store, queue, bid):
             resumed.append(bid)
     return resumed
 
@@ -224,42 +222,11 @@ def cancel(store: Any, bid: str) -> dict[str, Any] | None:
             try:  # nobody is running it: cancel right here
                 meta = store.get_json(meta_key(bid))
                 if meta and not meta["planned"]:
-                    meta.update(state="cancelled", finished=_now_iso(), total=0)
+                    meta.update(state="cancelled", finished=now_iso(), total=0)
                     store.set_json(meta_key(bid), meta, ttl=TTL)
             finally:
                 store.delete(lease_key(bid))
     return status(store, bid)
-
-
-def run_job(broadcast_id: str) -> str:
-    """The queued job (rq or the embedded thread): run a chunk of the broadcast with this process's services."""
-    from bot.services import current_services
-
-    return run_broadcast(broadcast_id, current_services())
-
-
-def run_broadcast(broadcast_id: str, services: Any, **options: Any) -> str:
-    """Plan once, send to pending recipients for one chunk, queue the rest: done|cancelled|continue|busy|missing."""
-    from bot.broadcast_run import Runner
-
-    store = services.store
-    meta = store.get_json(meta_key(broadcast_id))
-    if meta is None:
-        return "missing"
-    if meta["state"] in FINAL_STATES:
-        return meta["state"]
-    runner = Runner(broadcast_id, services, **options)
-    if not runner.acquire():
-        return "busy"
-    try:
-        store.delete(scheduled_key(broadcast_id))
-        result = runner.run()
-    finally:
-        runner.release()
-    if result == "continue":
-        schedule(store, services.queue, broadcast_id)
-    log.info("broadcast %s: %s", broadcast_id, result)
-    return result
 
 
 def wait_until_final(store: Any, bid: str, timeout: float, poll: float = 0.5) -> dict[str, Any] | None:

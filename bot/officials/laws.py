@@ -7,11 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
-from bot import changes
-from bot.changes import ChangeReport
-from bot.corpus.model import STATUSES
-from bot.library_watch import publish_version
-from bot.messages import MAX_BUTTONS, MAX_TEXT, Button, OutMessage
+from bot.knowledge import changes
+from bot.knowledge.changes import ChangeReport
+from bot.knowledge.corpus.model import STATUSES
+from bot.knowledge.corpus.store import CorpusStore
+from bot.knowledge.importing import import_sources
+from bot.knowledge.library_watch import publish_version
+from bot.knowledge.search.index import build_index
+from bot.knowledge.topics import texts
+from bot.zalo.messages import MAX_BUTTONS, MAX_TEXT, Button, OutMessage
 
 CORPUS_LOCK = "corpus:write"
 LOCK_TIMEOUT = 1800.0  # a full Pháp điển import with its index can take minutes
@@ -35,8 +39,6 @@ class LawUpdate:
 
 def corpus_store(settings: Any) -> Any:
     """The CorpusStore at $LAWS_DIR."""
-    from bot.corpus.store import CorpusStore
-
     return CorpusStore(settings.laws_dir)
 
 
@@ -73,9 +75,7 @@ def _finish(settings: Any, store: Any, old: Any, details: Any = None) -> LawUpda
 
 
 def import_documents(settings: Any, store: Any, sources: Sequence[str]) -> LawUpdate:
-    """Import sources (bot.laws.import_sources: atomic swap), report the changes, publish the new version."""
-    from bot.laws import import_sources
-
+    """Import sources (bot.knowledge.importing.import_sources: atomic swap), report the changes, publish the new version."""
     with store.lock(CORPUS_LOCK, timeout=LOCK_TIMEOUT, wait=30.0):
         old = corpus_store(settings).load()
         details = import_sources(settings, list(sources))
@@ -83,7 +83,7 @@ def import_documents(settings: Any, store: Any, sources: Sequence[str]) -> LawUp
 
 
 def after_cli_import(settings: Any, store: Any, old: Any) -> LawUpdate:
-    """For `laws import` run by bot.laws: report against the corpus loaded before it, and publish."""
+    """For `laws import` run by bot.knowledge.importing: report against the corpus loaded before it, and publish."""
     return _finish(settings, store, old)
 
 
@@ -102,8 +102,6 @@ def rollback(settings: Any, store: Any) -> LawUpdate:
 def set_status(settings: Any, store: Any, number: str, status: str, replaced_by: str = "", date: str = "",
                note: str = "") -> LawUpdate:
     """Set a document's status (e.g. 144/2021/NĐ-CP replaced by 282/2025/NĐ-CP from 15/12/2025)."""
-    from bot.search import build_index
-
     if status not in STATUSES:
         raise LawAdminError(f"status must be one of {', '.join(STATUSES)}")
     with store.lock(CORPUS_LOCK, timeout=LOCK_TIMEOUT, wait=30.0):
@@ -128,15 +126,11 @@ def list_documents(settings: Any) -> list[dict[str, Any]]:
 
 def _articles(numbers: Sequence[str]) -> str:
     """ "Điều 139, Điều 140" for a message."""
-    from bot.topics import texts
-
     return ", ".join(texts().get("article_label", number=n) for n in numbers)
 
 
 def law_update_message(report: ChangeReport, intro: str = "") -> OutMessage:
     """The "law-update" broadcast: what changed, and a button to read each new or changed article (<= 5)."""
-    from bot.topics import texts
-
     t = texts()
     lines: list[str] = [intro.strip() or t.get("law_update_header")]
     for doc in report.documents:

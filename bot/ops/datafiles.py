@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"  # bot/data: the files officials edit
 
 
 class TextsError(KeyError):

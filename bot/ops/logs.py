@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 if TYPE_CHECKING:
     from flask import Flask, Response
 
-    from bot.config import Settings
+    from bot.ops.settings import Settings
 
 REQUEST_ID_HEADER = "X-Request-Id"
 REDACTED = "[redacted]"
@@ -188,7 +188,7 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 def gunicorn_formatter() -> JsonFormatter:
     """The JSON formatter for gunicorn's own loggers (gunicorn.conf.py's logconfig_dict)."""
-    from bot.config import Settings
+    from bot.ops.settings import Settings
 
     try:
         return JsonFormatter(Redactor.from_settings(Settings.from_env()))

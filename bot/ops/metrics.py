@@ -1,7 +1,7 @@
 """Prometheus metrics of the web and worker processes, and the /metrics exposition.
 
 Under gunicorn (and for `python -m bot worker`) PROMETHEUS_MULTIPROC_DIR is set before this module is imported
-(see bot/multiproc.py), so every process writes its samples to that folder and /metrics sums them; without it each
+(see bot/ops/multiproc.py), so every process writes its samples to that folder and /metrics sums them; without it each
 process keeps its own registry (`python -m bot serve`, tests).
 """
 from __future__ import annotations

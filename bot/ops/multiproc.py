@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.ops.settings import Settings
 
 ENV = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus_client itself when it is first imported
 _PID = re.compile(r"_(\d+)\.db$")

@@ -2,11 +2,7 @@
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 from typing import Any
-
-from bot.events import OtherMessage, TextMessage
-from bot.messages import OutMessage
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +12,7 @@ OK, NOTICE, SILENT = "ok", "notice", "silent"
 
 def user_key(user_id: str) -> str:
     """Store key counting a user's messages in the current window (expires with the window)."""
-    return f"zlb:userrate:{user_id}"  # apart from bot.pacing's app-wide "zlb:rate:" windows
+    return f"zlb:userrate:{user_id}"  # apart from bot.zalo.pacing's app-wide "zlb:rate:" windows
 
 
 def admin_key(client: str) -> str:
@@ -33,35 +29,6 @@ def check_user(store: Any, user_id: str, limit: int, window: int = USER_WINDOW) 
     if count <= limit:
         return OK
     return NOTICE if count == limit + 1 else SILENT
-
-
-@lru_cache(maxsize=1)
-def notice() -> OutMessage:
-    """The one polite "slow down" message (bot/data/messages.json "rate_limited", with the hotlines)."""
-    from bot.texts import Texts
-
-    return OutMessage(Texts.load().get("rate_limited"))
-
-
-def _without_actions(state: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The stored state minus last turn's actions, so nothing is carried out again."""
-    return None if state is None else {k: v for k, v in state.items() if k != "actions"}
-
-
-def limit_reply(services: Any, event: Any, user_id: str, messages: list[OutMessage],
-                new_state: dict[str, Any] | None, old_state: dict[str, Any] | None
-                ) -> tuple[list[OutMessage], dict[str, Any] | None]:
-    """The dialogue's answer, or, past the user's rate limit, the notice (once) or nothing; the state unchanged."""
-    from bot import metrics, privacy
-
-    if not isinstance(event, (TextMessage, OtherMessage)) or privacy.requested(new_state):
-        return messages, new_state  # follows are not messages; a deletion request is always honoured
-    verdict = check_user(services.store, user_id, services.settings.rate_limit_per_minute)
-    if verdict == OK:
-        return messages, new_state
-    metrics.RATE_LIMITED.labels(action=verdict).inc()
-    log.info("user over the rate limit: %s", verdict, extra={"limit": services.settings.rate_limit_per_minute})
-    return ([notice()] if verdict == NOTICE else []), _without_actions(old_state)
 
 
 def admin_retry_after(store: Any, client: str, max_failures: int) -> int:

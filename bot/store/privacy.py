@@ -1,6 +1,6 @@
 """A user's "xóa dữ liệu": delete everything the bot keeps about them, and the links that make that possible.
 
-Per-user data (all with a TTL, see /work/notes/ops.md): conversation state, last-seen time, rate-limit counter,
+Per-user data (all with a TTL; the README lists them under "Privacy"): conversation state, last-seen time, rate-limit counter,
 subscription record and set memberships, follow/unfollow delivery marks, dead letters, broadcast recipient entries,
 and pointers to the user's unanswered questions kept (without any user id) in the officials' statistics.
 """
@@ -11,11 +11,14 @@ import logging
 from collections import defaultdict
 from typing import Any
 
+from bot.store import limits, stats, subscriptions
+from bot.store.keys import conv_key, last_seen_key
+
 log = logging.getLogger(__name__)
 
 ERASE = "erase"  # the dialogue's action: {"erase": {}}
 QUESTIONS_PREFIX = "zlb:asked:"
-DEAD_LETTERS = "zlb:dead:"  # bot.deadletters.DEAD_PREFIX: letters hold the event, user id included
+DEAD_LETTERS = "zlb:dead:"  # bot.jobs.deadletters.DEAD_PREFIX: letters hold the event, user id included
 MAX_LINKED = 500
 
 
@@ -38,8 +41,6 @@ def _digest(text: str) -> str:
 
 def link_question(store: Any, user_id: str, day: str, text: str) -> None:
     """Remember that this user's question is stored under that day, so "xóa dữ liệu" can find it again."""
-    from bot import stats
-
     key = questions_key(user_id)
     store.lpush(key, f"{day}|{_digest(text)}", max_len=MAX_LINKED, ttl=stats.TTL)
     store.expire(key, stats.TTL)  # the pointers outlive the newest question they point to, never longer
@@ -47,8 +48,6 @@ def link_question(store: Any, user_id: str, day: str, text: str) -> None:
 
 def _erase_questions(store: Any, user_id: str) -> int:
     """Remove the user's unanswered questions from the statistics; how many were removed."""
-    from bot import stats
-
     wanted: dict[str, list[str]] = defaultdict(list)
     for pointer in store.lrange(questions_key(user_id), 0, -1):
         day, _, digest = pointer.partition("|")
@@ -66,8 +65,6 @@ def _erase_questions(store: Any, user_id: str) -> int:
 
 def _subscription(store: Any, user_id: str) -> None:
     """Drop the subscription record and the user from every subscriber set, even sets of retired topics."""
-    from bot import subscriptions
-
     with store.lock(f"sub:{user_id}", timeout=10.0, wait=10.0):
         for key in [subscriptions.ALL_KEY, subscriptions.EVERYTHING_KEY, *store.keys("zlb:sub:topic:*")]:
             store.srem(key, user_id)
@@ -87,9 +84,6 @@ def _keyed_by_user(store: Any, user_id: str) -> list[str]:
 
 def erase_user(store: Any, user_id: str) -> dict[str, int]:
     """Delete everything kept about a user; counts of what went (for the log and tests)."""
-    from bot import limits
-    from bot.worker import conv_key, last_seen_key
-
     questions = _erase_questions(store, user_id)
     _subscription(store, user_id)
     broadcasts = 0

@@ -1,4 +1,4 @@
-"""The state store on a real Redis (bot.state describes the interface and holds the in-process store)."""
+"""The state store on a real Redis (bot.store.state describes the interface and holds the in-process store)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ import uuid
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from bot.state import KEY_PREFIX, LockTimeout
+from bot.store.state import KEY_PREFIX, LockTimeout
 
 
 def _renew(lk: Any, every: float, done: threading.Event) -> None:
@@ -162,3 +162,18 @@ class RedisStateStore:
     def expire(self, key: str, ttl: int) -> bool:
         """Set a key's expiry; False when the key is missing."""
         return bool(self.client.expire(key, ttl))
+
+
+def connect_redis(url: str) -> Any:
+    """A Redis client that fails fast: Zalo wants the webhook's answer within 2 s even when Redis is down."""
+    import redis
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.retry import Retry
+
+    # from_url only builds a pool: the first command opens the connection. One quick retry on a broken
+    # connection (a restarted Redis leaves dead sockets in the pool); none on a timeout, which already cost 1 s.
+    # The rq worker raises socket_timeout on its own connection for its blocking dequeue.
+    return redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=1.0, health_check_interval=10,
+                                retry=Retry(ExponentialBackoff(cap=0.2, base=0.05), 1,
+                                            supported_errors=(RedisConnectionError,)))

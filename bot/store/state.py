@@ -1,5 +1,5 @@
 """Key-value state (conversations, dedup marks, tokens, locks): the store interface and the in-process store;
-the Redis one is bot.redis_state.RedisStateStore (still importable from here)."""
+the Redis one is bot.store.redis_state.RedisStateStore (still importable from here)."""
 from __future__ import annotations
 
 import json

@@ -7,6 +7,8 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
+from bot.knowledge.topics import topic_of_document
+
 KEEP_DAYS = 90
 TTL = KEEP_DAYS * 24 * 3600  # a day's keys expire 90 days after its first question: nothing is kept longer
 MAX_MISSES_PER_DAY = 1000
@@ -46,7 +48,7 @@ def record_question(store: Any, query: str, articles: Iterable[str] = (), found:
                     topics: Iterable[str] = (), now: float | None = None) -> tuple[str, str] | None:
     """Count one question: its top articles and topics, or its (scrubbed) text when nothing good was found.
 
-    Returns (day, stored text) when a text was kept, so the asker's "xóa dữ liệu" can find it (bot.privacy)."""
+    Returns (day, stored text) when a text was kept, so the asker's "xóa dữ liệu" can find it (bot.store.privacy)."""
     day = day_of(now)
     store.hincr(_key("day", day), "questions", 1, ttl=TTL)
     for key in list(dict.fromkeys(articles))[:3]:
@@ -64,8 +66,6 @@ def record_question(store: Any, query: str, articles: Iterable[str] = (), found:
 
 def topics_of(articles: Iterable[str], documents: dict[str, Any] | None = None) -> list[str]:
     """Topic slugs of article keys (DOC:ARTICLE), from the documents' numbers and titles."""
-    from bot.topics import topic_of_document
-
     found: list[str] = []
     for key in articles:
         doc = key.rsplit(":", 1)[0]

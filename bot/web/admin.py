@@ -7,87 +7,28 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, request
 
-from bot import audit, broadcast, law_admin, stats, subscriptions
-from bot.changes import format_report, report_topics
-from bot.messages import Button, OutMessage
-from bot.security import check_bearer
+from bot.knowledge.changes import format_report, report_topics
+from bot.officials import audit
+from bot.officials import broadcasts as broadcast
+from bot.officials import laws as law_admin
+from bot.store import stats, subscriptions
+from bot.web.admin_auth import answer, audit_reads, authorize, record
+from bot.zalo.messages import Button, OutMessage
 
 log = logging.getLogger(__name__)
 
-admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp = admin_bp
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.before_request(authorize)
+bp.after_request(audit_reads)
 MAX_UPLOAD = 200 * 1024 * 1024  # the official Pháp điển ZIP
 UPLOAD_SUFFIXES = (".html", ".htm", ".txt", ".docx", ".zip")
-
-
-def register(app: Flask) -> None:
-    """Add the admin blueprints to an app."""
-    from bot import admin_deadletters
-
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(admin_deadletters.bp)
 
 
 def _services() -> Any:
     """This app's Services."""
     return current_app.extensions["zlb"]
-
-
-def _answer(status: int, **body: Any) -> Response:
-    """A JSON answer."""
-    response = jsonify(body)
-    response.status_code = status
-    return response
-
-
-def _actor() -> str:
-    """Who is acting: the optional X-Admin-User name and the client address (the token itself is never kept)."""
-    name = re.sub(r"[^\w.@-]", "", request.headers.get("X-Admin-User", ""))[:40]
-    return f"{name or 'admin'}@{request.remote_addr or '?'}"
-
-
-@admin_bp.before_request
-def _authorize() -> Response | None:
-    """503 when no token is configured, 401 on a missing or wrong one (compared in constant time)."""
-    from bot import limits, metrics
-
-    services = _services()
-    settings = services.settings
-    if not settings.admin_token:
-        return _answer(503, error="admin endpoints are disabled: ADMIN_TOKEN is not set")
-    client = request.remote_addr or "?"
-    # brute force: after ADMIN_MAX_FAILURES wrong tokens from one address, even the right one waits out the window
-    wait = limits.admin_retry_after(services.store, client, settings.admin_max_failures)
-    if wait:
-        metrics.ADMIN_AUTH.labels(result="blocked").inc()
-        response = _answer(429, error="too many failed attempts: try again later", retry_after=wait)
-        response.headers["Retry-After"] = str(wait)
-        return response
-    if not check_bearer(request.headers.get("Authorization"), settings.admin_token):
-        metrics.ADMIN_AUTH.labels(result="failed").inc()
-        if request.headers.get("Authorization"):  # a guess; a request with no credentials at all is not one
-            limits.admin_failed(services.store, client, settings.admin_lockout_seconds)
-        audit.record(services.store, _actor(), "auth_failed", method=request.method, path=request.path)
-        response = _answer(401, error="missing or wrong bearer token")
-        response.headers["WWW-Authenticate"] = 'Bearer realm="admin"'
-        return response
-    g.actor = _actor()
-    return None
-
-
-@admin_bp.after_request
-def _audit_reads(response: Response) -> Response:
-    """Reads are audited too (changes are audited with their details by each handler)."""
-    if request.method == "GET" and getattr(g, "actor", None):
-        audit.record(_services().store, g.actor, "view", path=request.path, status=response.status_code)
-    return response
-
-
-def _audit(action: str, **details: Any) -> None:
-    """Record an admin action."""
-    audit.record(_services().store, g.actor, action, **details)
 
 
 def _json() -> dict[str, Any]:
@@ -112,11 +53,11 @@ def _update_body(update: law_admin.LawUpdate) -> dict[str, Any]:
 
 
 # --- laws ------------------------------------------------------------------------------------------
-@admin_bp.get("/laws")
+@bp.get("/laws")
 def laws_list() -> Response:
     """Documents in the corpus and the version in force."""
     settings = _services().settings
-    return _answer(200, version=law_admin.corpus_store(settings).current_version(),
+    return answer(200, version=law_admin.corpus_store(settings).current_version(),
                    documents=law_admin.list_documents(settings))
 
 
@@ -135,40 +76,40 @@ def _upload(folder: Path) -> Path | None:
     return path if path.stat().st_size else None
 
 
-@admin_bp.post("/laws")
+@bp.post("/laws")
 def laws_import() -> Response:
     """Import one uploaded document (Pháp điển HTML, .txt, .docx or ZIP) and answer the change report."""
     if (request.content_length or 0) > MAX_UPLOAD:
-        return _answer(413, error="upload too large")
+        return answer(413, error="upload too large")
     services = _services()
     with tempfile.TemporaryDirectory(prefix="zlb-upload-") as tmp:
         path = _upload(Path(tmp))
         if path is None:
-            return _answer(400, error="send a file (multipart field 'file' or body with ?filename=) ending in "
+            return answer(400, error="send a file (multipart field 'file' or body with ?filename=) ending in "
                                       + ", ".join(UPLOAD_SUFFIXES))
         try:
             update = law_admin.import_documents(services.settings, services.store, [str(path)])
         except Exception as exc:  # noqa: BLE001 - any importer failure is a bad upload; the corpus is unchanged
             log.warning("law import refused: %s", type(exc).__name__)
-            _audit("laws_import_failed", file=path.name, error=str(exc))
-            return _answer(400, error=f"import failed: {exc}")
-    _audit("laws_import", file=path.name, version=update.version, counts=update.report.counts())
-    return _answer(200, **_update_body(update))
+            record("laws_import_failed", file=path.name, error=str(exc))
+            return answer(400, error=f"import failed: {exc}")
+    record("laws_import", file=path.name, version=update.version, counts=update.report.counts())
+    return answer(200, **_update_body(update))
 
 
-@admin_bp.post("/laws/rollback")
+@bp.post("/laws/rollback")
 def laws_rollback() -> Response:
     """Put the previous corpus version back."""
     services = _services()
     try:
         update = law_admin.rollback(services.settings, services.store)
     except law_admin.LawAdminError as exc:
-        return _answer(409, error=str(exc))
-    _audit("laws_rollback", version=update.version)
-    return _answer(200, **_update_body(update))
+        return answer(409, error=str(exc))
+    record("laws_rollback", version=update.version)
+    return answer(200, **_update_body(update))
 
 
-@admin_bp.post("/laws/status")
+@bp.post("/laws/status")
 def laws_status() -> Response:
     """Set a document's status: {"number", "status", "replaced_by", "date", "note"}."""
     services, data = _services(), _json()
@@ -177,19 +118,19 @@ def laws_status() -> Response:
                                       str(data.get("status", "")), str(data.get("replaced_by") or ""),
                                       str(data.get("date") or ""), str(data.get("note") or ""))
     except law_admin.LawAdminError as exc:
-        return _answer(400, error=str(exc))
-    _audit("laws_status", number=data.get("number"), status=data.get("status"), replaced_by=data.get("replaced_by"),
+        return answer(400, error=str(exc))
+    record("laws_status", number=data.get("number"), status=data.get("status"), replaced_by=data.get("replaced_by"),
            date=data.get("date"), version=update.version)
-    return _answer(200, **_update_body(update))
+    return answer(200, **_update_body(update))
 
 
-@admin_bp.get("/laws/changes/<report_id>")
+@bp.get("/laws/changes/<report_id>")
 def laws_changes(report_id: str) -> Response:
     """A saved change report ("last" for the newest)."""
     found = law_admin.load_report(_services().store, report_id)
     if found is None:
-        return _answer(404, error="no such report")
-    return _answer(200, report_id=found[0], report=found[1].to_dict(), text=format_report(found[1]))
+        return answer(404, error="no such report")
+    return answer(200, report_id=found[0], report=found[1].to_dict(), text=format_report(found[1]))
 
 
 # --- broadcasts ------------------------------------------------------------------------------------
@@ -206,7 +147,7 @@ def _message(data: dict[str, Any], store: Any) -> tuple[OutMessage, dict[str, An
     return OutMessage(str(data.get("text") or ""), buttons), {}, ()
 
 
-@admin_bp.post("/broadcasts")
+@bp.post("/broadcasts")
 def broadcasts_create() -> Response:
     """Queue a broadcast: {"text" | "report", "audience", "topic", "dry_run"} → 202 {"id"}."""
     services, data = _services(), _json()
@@ -219,61 +160,61 @@ def broadcasts_create() -> Response:
         created = broadcast.create(services.store, services.queue, message, audience, topics,
                                    _flag(data.get("dry_run")), g.actor, source)
     except broadcast.BroadcastError as exc:
-        return _answer(400, error=str(exc))
-    _audit("broadcast_create", id=created["id"], audience=audience, topics=list(topics),
+        return answer(400, error=str(exc))
+    record("broadcast_create", id=created["id"], audience=audience, topics=list(topics),
            dry_run=_flag(data.get("dry_run")), text=message.text[:120], **source)
-    return _answer(202, **created)
+    return answer(202, **created)
 
 
-@admin_bp.get("/broadcasts")
+@bp.get("/broadcasts")
 def broadcasts_list() -> Response:
     """The latest broadcasts with their totals."""
     store = _services().store
     limit = request.args.get("limit", "20")  # a bad value is no reason for a 500
     items = [broadcast.status(store, bid) for bid in broadcast.list_ids(store, int(limit) if limit.isdigit() else 20)]
-    return _answer(200, broadcasts=[i for i in items if i])
+    return answer(200, broadcasts=[i for i in items if i])
 
 
-@admin_bp.get("/broadcasts/<bid>")
+@bp.get("/broadcasts/<bid>")
 def broadcasts_status(bid: str) -> Response:
     """State and totals; a broadcast whose worker died is queued again."""
     services = _services()
     current = broadcast.status(services.store, bid)
     if current is None:
-        return _answer(404, error="no such broadcast")
+        return answer(404, error="no such broadcast")
     try:
         broadcast.kick(services.store, services.queue, bid)
     except Exception:  # noqa: BLE001 - the status is still worth answering
         log.warning("could not requeue broadcast %s", bid)
-    return _answer(200, **current)
+    return answer(200, **current)
 
 
-@admin_bp.post("/broadcasts/<bid>/cancel")
+@bp.post("/broadcasts/<bid>/cancel")
 def broadcasts_cancel(bid: str) -> Response:
     """Stop a broadcast between two recipients."""
     current = broadcast.cancel(_services().store, bid)
     if current is None:
-        return _answer(404, error="no such broadcast")
-    _audit("broadcast_cancel", id=bid)
-    return _answer(200, **current)
+        return answer(404, error="no such broadcast")
+    record("broadcast_cancel", id=bid)
+    return answer(200, **current)
 
 
 # --- people --------------------------------------------------------------------------------------
-@admin_bp.get("/subscribers")
+@bp.get("/subscribers")
 def subscribers_counts() -> Response:
     """Subscriber counts by topic."""
-    return _answer(200, **subscriptions.counts(_services().store))
+    return answer(200, **subscriptions.counts(_services().store))
 
 
-@admin_bp.get("/stats")
+@bp.get("/stats")
 def stats_report() -> Response:
     """Questions per day, top articles and topics, unanswered queries (no user ids)."""
     days = request.args.get("days", "30")
-    return _answer(200, **stats.report(_services().store, int(days) if days.isdigit() else 30))
+    return answer(200, **stats.report(_services().store, int(days) if days.isdigit() else 30))
 
 
-@admin_bp.get("/audit")
+@bp.get("/audit")
 def audit_log() -> Response:
     """The latest audit entries."""
     limit = request.args.get("limit", "100")
-    return _answer(200, entries=audit.recent(_services().store, int(limit) if limit.isdigit() else 100))
+    return answer(200, entries=audit.recent(_services().store, int(limit) if limit.isdigit() else 100))

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from bot import metrics as _metrics
-from bot.metrics import WEBHOOK_REQUESTS, WEBHOOK_SECONDS  # noqa: F401 - kept importable from here
+from bot.ops import metrics as _metrics
+from bot.ops.metrics import WEBHOOK_REQUESTS, WEBHOOK_SECONDS  # noqa: F401 - kept importable from here
 
 log = logging.getLogger(__name__)
 

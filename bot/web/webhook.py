@@ -7,9 +7,11 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from bot import logs
-from bot.events import EventError, dedup_key, event_to_dict, event_user, load_payload, parse_payload
-from bot.security import SIGNATURE_HEADER, TIMESTAMP_HEADER, is_fresh, verify_any
+from bot.jobs.queue import REPLY_JOB
+from bot.ops import logs, metrics
+from bot.store.keys import taken_key
+from bot.zalo.events import EventError, dedup_key, event_to_dict, event_user, load_payload, parse_payload
+from bot.zalo.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, is_fresh, verify_any
 
 log = logging.getLogger(__name__)
 
@@ -19,18 +21,10 @@ DEDUP_TTL = 2 * 24 * 3600
 # the mark's life until the job is safely queued: shorter than Zalo's first retry (30 s), so a mark that a failed
 # enqueue could not remove (Redis went away in between) never swallows the redelivery
 PENDING_TTL = 20
-JOB = "bot.worker.process_event"
-
-
-def dedup_store_key(key: str) -> str:
-    """Store key marking a delivery as taken."""
-    return f"zlb:dedup:{key}"
 
 
 def _reply(status: int, outcome: str, **body: Any) -> Response:
     """A small JSON answer, counted and logged by outcome (never the body, never the user id in clear)."""
-    from bot import metrics
-
     metrics.webhook_outcome(outcome)
     level = logging.INFO if status < 400 else logging.WARNING if status < 500 else logging.ERROR
     log.log(level, "webhook %s", outcome, extra={"outcome": outcome, "status": status})
@@ -82,13 +76,11 @@ def _app_ids(configured: str, payload: dict[str, Any] | None) -> list[str]:
 @bp.post("/zalo/webhook")
 def zalo_webhook() -> Response:
     """Verify, parse, dedup and queue one Zalo event."""
-    from bot.metrics import WEBHOOK_SECONDS
-
     started = time.perf_counter()
     try:
         return _handle()
     finally:
-        WEBHOOK_SECONDS.observe(time.perf_counter() - started)
+        metrics.WEBHOOK_SECONDS.observe(time.perf_counter() - started)
 
 
 def _handle() -> Response:
@@ -134,7 +126,7 @@ def _handle() -> Response:
 
 def _enqueue(services: Any, event: Any, key: str) -> Response:
     """Mark the delivery taken and queue it; on failure release the mark so Zalo's retry is processed."""
-    mark = dedup_store_key(key)
+    mark = taken_key(key)
     try:
         if not services.store.add_once(mark, PENDING_TTL):
             return _reply(200, "duplicate", ok=True, duplicate=True)
@@ -142,7 +134,7 @@ def _enqueue(services: Any, event: Any, key: str) -> Response:
         log.error("state store unavailable: %s", type(exc).__name__)
         return _reply(503, "store_unavailable", error="store unavailable")
     try:
-        services.queue.enqueue(JOB, {**event_to_dict(event), **logs.job_fields()})
+        services.queue.enqueue(REPLY_JOB, {**event_to_dict(event), **logs.job_fields()})
     except Exception as exc:  # noqa: BLE001 - queue down: tell Zalo to retry later
         log.error("job queue unavailable: %s", type(exc).__name__)
         try:

@@ -4,22 +4,27 @@ from __future__ import annotations
 import json
 import logging
 import random
-import threading
 import time
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import requests
 
-from bot import metrics
-from bot.config import Settings
-from bot.messages import OutMessage
-from bot.state import StateStore
-from bot.tokens import TokenError, TokenManager, ZaloError
-from bot.zalo_shapes import (BAD_PARAMETER, RATE_LIMITED, STOP_REASONS, TOKEN_ERRORS, TRANSIENT, SendResult,
-                             message_body, message_parts, promotion_body, result_for, split_text)
-
-__all__ = ["SendResult", "ZaloClient", "ZaloError", "TokenError", "RecordingZaloClient", "split_text", "result_for",
-           "message_body", "promotion_body", "message_parts", "TOKEN_ERRORS", "RATE_LIMITED", "STOP_REASONS"]
+from bot.ops import metrics
+from bot.ops.settings import Settings
+from bot.store.state import StateStore
+from bot.zalo.messages import OutMessage
+from bot.zalo.shapes import (
+    BAD_PARAMETER,
+    RATE_LIMITED,
+    TOKEN_ERRORS,
+    TRANSIENT,
+    SendResult,
+    message_body,
+    message_parts,
+    promotion_body,
+    result_for,
+)
+from bot.zalo.tokens import TokenError, TokenManager, ZaloError
 
 log = logging.getLogger(__name__)
 
@@ -159,67 +164,3 @@ class ZaloClient:
             error = BAD_PARAMETER
         data = answer.get("data")
         return error, str(answer.get("message") or "")[:200], data if isinstance(data, dict) else {}
-
-
-class RecordingZaloClient:
-    """In-memory stand-in with the client's methods: records what each user would receive, failures scripted."""
-
-    def __init__(self, followers: Iterable[str] = ()) -> None:
-        self.sent: list[tuple[str, OutMessage]] = []
-        self.promotions: list[tuple[str, OutMessage]] = []
-        self.followers = [str(f) for f in followers]
-        self.pages: list[tuple[int, int]] = []
-        self.refreshes = 0
-        self.calls = 0
-        self._errors: dict[str, list[int]] = {}
-        self._always: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def fail(self, user_id: str, *errors: int, always: bool = False) -> None:
-        """Answer the user's next calls with these Zalo error codes in turn (or every call, with always=True)."""
-        with self._lock:
-            if always:
-                self._always[str(user_id)] = errors[0]
-            else:
-                self._errors.setdefault(str(user_id), []).extend(errors)
-
-    def texts(self, user_id: str) -> list[str]:
-        """Every text delivered to a user, consultation and promotion, in order."""
-        return [m.text for u, m in self.sent + self.promotions if u == str(user_id)]
-
-    def send_text(self, user_id: str, text: str) -> SendResult:
-        """Record plain text."""
-        return self.send(user_id, OutMessage(text))
-
-    def send(self, user_id: str, message: OutMessage) -> SendResult:
-        """Record a consultation message, split as the real client would."""
-        return self._record(self.sent, str(user_id), message)
-
-    def send_promotion(self, user_id: str, message: OutMessage) -> SendResult:
-        """Record a promotion message."""
-        return self._record(self.promotions, str(user_id), message)
-
-    def list_followers(self, offset: int, count: int) -> tuple[list[str], int]:
-        """A page of the configured followers."""
-        if not 1 <= count <= 50:
-            raise ValueError("count must be between 1 and 50")
-        with self._lock:
-            self.pages.append((offset, count))
-            return self.followers[offset:offset + count], len(self.followers)
-
-    def refresh_access_token(self) -> None:
-        """Count refreshes."""
-        with self._lock:
-            self.refreshes += 1
-
-    def _record(self, box: list[tuple[str, OutMessage]], user_id: str, message: OutMessage) -> SendResult:
-        """Deliver every part or answer the scripted failure."""
-        parts = message_parts(message)
-        with self._lock:
-            self.calls += 1
-            queued = self._errors.get(user_id)
-            error = queued.pop(0) if queued else self._always.get(user_id, 0)
-            if error:
-                return result_for(error, "scripted")
-            box.extend((user_id, part) for part in parts)
-            return result_for(0)

@@ -167,7 +167,7 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     if not isinstance(data, dict):
         raise EventError("event is not a dict")
     fields = dict(data)
-    for name in JOB_FIELDS:  # tracing fields the webhook adds to a queued event (bot.logs.job_fields)
+    for name in JOB_FIELDS:  # tracing fields the webhook adds to a queued event (bot.ops.logs.job_fields)
         fields.pop(name, None)
     cls = _TYPES.get(fields.pop("type", None))  # type: ignore[arg-type]
     if cls is None:

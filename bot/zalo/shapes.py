@@ -1,11 +1,10 @@
 """What goes over the wire to Zalo: message bodies, 2,000-character parts, and error codes mapped to results."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.messages import MAX_BUTTONS, MAX_TEXT, OPEN_PHONE, OPEN_URL, QUERY_SHOW, Button, OutMessage
+from bot.zalo.messages import MAX_BUTTONS, MAX_TEXT, OPEN_PHONE, OPEN_URL, QUERY_SHOW, Button, OutMessage, split_text
 
 RATE_LIMITED = -32
 BAD_PARAMETER = -201
@@ -15,16 +14,6 @@ STOP_REASONS = {-213: "not_follower", -227: "banned_or_inactive", -230: "outside
                 -232: "interaction_expired", -211: "out_of_quota", -201: "bad_parameter"}
 TRANSIENT = -1  # local code: timeout, connection error, HTTP 5xx or an unreadable answer
 PROMOTION_HEADER_MAX = 100
-
-# preferred places to cut a long text, best first
-_BREAKS = (
-    re.compile(r"\n[ \t]*\n"),
-    re.compile(r"\n(?=[ \t]*(?:\d+[a-z]?[.)]\s|[a-zđ]\)\s|[-–•+*]\s|Điều\s|Chương\s|Mục\s))"),
-    re.compile(r"\n"),
-    re.compile(r"(?<=[.!?;:…])\s+"),
-    re.compile(r"\s+"),
-)
-
 
 @dataclass(frozen=True)
 class SendResult:
@@ -50,31 +39,6 @@ def result_for(error: int, message: str = "") -> SendResult:
     if error == TRANSIENT:
         return SendResult(False, error, message, True, "transient")
     return SendResult(False, error, message, False, "zalo_error")
-
-
-def _cut(text: str, limit: int) -> int:
-    """Where to end the next part: the best break in its last two thirds, else anywhere, else a hard cut."""
-    window = text[:limit + 1]
-    for floor in (limit // 3, 1):
-        for pattern in _BREAKS:
-            ends = [m.start() for m in pattern.finditer(window) if floor <= m.start() <= limit]
-            if ends:
-                return ends[-1]
-    return limit
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split text into parts of at most `limit` characters at clause/line, then sentence, then word boundaries."""
-    text = text.strip()
-    parts: list[str] = []
-    while len(text) > limit:
-        cut = _cut(text, limit)
-        head, text = text[:cut].rstrip(), text[cut:].lstrip()
-        if head:
-            parts.append(head)
-    if text:
-        parts.append(text)
-    return parts
 
 
 def _button(button: Button) -> dict[str, Any]:

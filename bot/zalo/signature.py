@@ -1,4 +1,4 @@
-"""Webhook signatures, replay window and the admin bearer check; pure and constant-time."""
+"""Zalo webhook signatures and the replay window; pure and constant-time."""
 from __future__ import annotations
 
 import hashlib
@@ -55,13 +55,3 @@ def is_fresh(timestamp: str, now_ms: int, window_seconds: int) -> bool:
         return True
     millis = to_millis(timestamp)
     return millis is not None and abs(now_ms - millis) <= window_seconds * 1000
-
-
-def check_bearer(header: str | None, token: str) -> bool:
-    """True when `Authorization: Bearer <token>` matches; False when no token is configured."""
-    if not token or not header:
-        return False
-    scheme, _, value = header.strip().partition(" ")
-    if scheme.lower() != "bearer":
-        return False
-    return hmac.compare_digest(value.strip().encode(), token.encode())

@@ -8,8 +8,8 @@ from typing import Any, Callable
 
 import requests
 
-from bot.config import Settings
-from bot.state import LockTimeout, StateStore
+from bot.ops.settings import Settings
+from bot.store.state import LockTimeout, StateStore
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,6 @@
 """`python -m bot chat`: the terminal conversation, in-process and as a real subprocess."""
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import subprocess
@@ -10,16 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat import ChatSession, open_store, render, run
-from bot.dialogue import Dialogue
-from bot.messages import OPEN_PHONE, Button, OutMessage
-from bot.redis_state import RedisStateStore
-from bot.state import InMemoryStateStore
-from bot.subscriptions import current_topics
-from bot.texts import Texts
-from bot.worker import conv_key
-
-ROOT = Path(__file__).resolve().parent.parent
+from bot.cli.chat import ChatSession, open_store, render, run
+from bot.conversation.dialogue import Dialogue
+from bot.ops.datafiles import Texts
+from bot.store.keys import conv_key
+from bot.store.redis_state import RedisStateStore
+from bot.store.state import InMemoryStateStore
+from bot.store.subscriptions import current_topics
+from bot.zalo.messages import OPEN_PHONE, Button, OutMessage
+from tests.conftest import ROOT
 
 
 @pytest.fixture
@@ -86,10 +84,6 @@ def test_open_store_without_redis(settings) -> None:
     assert isinstance(open_store(settings), InMemoryStateStore)
 
 
-needs_laws = pytest.mark.skipif(importlib.util.find_spec("bot.laws") is None, reason="bot.laws not written yet")
-
-
-@needs_laws
 def test_subprocess_chat_reads_stdin_until_eof(tmp_path: Path) -> None:
     env = {**os.environ, "LAWS_DIR": str(tmp_path / "laws")}
     env.pop("REDIS_URL", None)
@@ -101,7 +95,6 @@ def test_subprocess_chat_reads_stdin_until_eof(tmp_path: Path) -> None:
     assert "Không có gì ạ!" in done.stdout
 
 
-@needs_laws
 def test_subprocess_chat_answers_from_imported_laws(real_laws_dir: Path) -> None:
     env = {**os.environ, "LAWS_DIR": str(real_laws_dir)}
     env.pop("REDIS_URL", None)

@@ -1,4 +1,4 @@
-"""The admin commands (`broadcast`, `stats`, `subscribers`, `audit`) over a real Redis."""
+"""The officials' commands (`broadcast`, `stats`, `subscribers`, `audit`, `laws ...`) over a real Redis."""
 from __future__ import annotations
 
 import argparse
@@ -6,19 +6,16 @@ import json
 
 import pytest
 
-from bot import admin_cli, broadcast, stats, subscriptions
-from bot.redis_state import RedisStateStore
+from bot.cli.main import build_parser
+from bot.officials import broadcasts as broadcast
+from bot.store import stats, subscriptions
+from bot.store.redis_state import RedisStateStore
 from tests.conftest import REDIS_URL
 
 
 def parse(*argv: str) -> argparse.Namespace:
-    """Parse like `python -m bot` would once bot.cli registers the admin commands."""
-    parser = argparse.ArgumentParser()
-    sub = parser.add_subparsers(dest="command", required=True)
-    admin_cli.add_parsers(sub)
-    laws = sub.add_parser("laws").add_subparsers(dest="laws_command", required=True)
-    admin_cli.add_laws_parsers(laws)
-    return parser.parse_args(argv)
+    """Parse like `python -m bot` does."""
+    return build_parser().parse_args(argv)
 
 
 @pytest.fixture
@@ -27,9 +24,14 @@ def cli_settings(settings, redis_client):
     return settings.with_(redis_url=REDIS_URL)
 
 
+def dispatch(settings, args: argparse.Namespace) -> int:
+    """Run parsed arguments with these settings, as bot.cli.main.main does with the environment's."""
+    return args.run(settings, args)
+
+
 def run(settings, capsys, *argv: str) -> tuple[int, str]:
     """Exit code and stdout of one command."""
-    code = admin_cli.dispatch(settings, parse(*argv))
+    code = dispatch(settings, parse(*argv))
     return code, capsys.readouterr().out
 
 
@@ -54,7 +56,7 @@ def test_broadcast_commands(cli_settings, redis_client, capsys) -> None:
 
 
 def test_broadcast_needs_redis(settings, capsys) -> None:
-    assert admin_cli.dispatch(settings, parse("broadcast", "send", "--text", "x")) == 2
+    assert dispatch(settings, parse("broadcast", "send", "--text", "x")) == 2
 
 
 def test_stats_and_subscribers(cli_settings, redis_client, capsys) -> None:
@@ -67,3 +69,20 @@ def test_stats_and_subscribers(cli_settings, redis_client, capsys) -> None:
     assert code == 0 and "100/2015/QH13:141" in out
     code, out = run(cli_settings, capsys, "subscribers")
     assert code == 0 and "subscribers: 1" in out and "hinh-su" in out
+
+
+def _commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path of the parser tree: (), ("laws",), ("laws", "import"), ..."""
+    found = [prefix]
+    for action in parser._actions:  # argparse keeps subparsers only there
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found += _commands(sub, prefix + (name,))
+    return found
+
+
+@pytest.mark.parametrize("command", _commands(build_parser()), ids=lambda c: " ".join(c) or "(top)")
+def test_every_command_has_help(command: tuple[str, ...], capsys) -> None:
+    with pytest.raises(SystemExit) as done:
+        build_parser().parse_args([*command, "--help"])
+    assert done.value.code == 0 and "usage: python -m bot" in capsys.readouterr().out

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 _ARTICLE = ("<p class='pDieu'><a name='{anchor}'></a>Điều 8.4.LQ.{n}. {title}</p>"
             "<p class='pGhiChu'><a href='http://vbpl.vn/x' target='_blank'>(Điều {n} Luật số 52/2014/QH13 "
@@ -25,7 +25,6 @@ _ARTICLES = [
 @pytest.fixture(scope="module")
 def laws_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A LAWS_DIR holding a three-article Pháp điển page, imported with `python -m bot laws import`."""
-    pytest.importorskip("bot.laws", reason="the corpus importer (bot.laws) has not landed yet")
     tmp = tmp_path_factory.mktemp("search_cli")
     body = "".join(_ARTICLE.format(anchor=f"08004000000000001000{int(n):04d}0000000000000000", n=n, title=t, body=b)
                    for n, t, b in _ARTICLES)
@@ -77,7 +76,6 @@ def test_table_output(laws_env: dict[str, str]) -> None:
 
 
 def test_empty_corpus_answers_nothing(tmp_path: Path) -> None:
-    pytest.importorskip("bot.laws", reason="the corpus importer (bot.laws) has not landed yet")
     env = {**os.environ, "LAWS_DIR": str(tmp_path / "empty")}
     done = _search(env, "--json", "kết hôn")
     assert done.returncode == 0, done.stderr

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 import tests.dialogue_fakes as fakes
-from bot.dialogue import Dialogue
-from bot.events import Follow, Ignored, OtherMessage, TextMessage, Unfollow
-from bot.messages import MAX_BUTTONS, MAX_TEXT, OPEN_PHONE, QUERY_SHOW, OutMessage
-from bot.texts import Texts
+from bot.conversation.dialogue import Dialogue
+from bot.ops.datafiles import Texts
+from bot.zalo.events import Follow, Ignored, OtherMessage, TextMessage, Unfollow
+from bot.zalo.messages import MAX_BUTTONS, MAX_TEXT, OPEN_PHONE, QUERY_SHOW, OutMessage
 
 TEXTS = Texts.load()
 MATERNITY = "45/2019/QH14:139"
@@ -114,8 +114,8 @@ def test_button_payload_works_with_empty_state(library: Any) -> None:
 
 def test_law_update_broadcast_buttons_open_their_articles(library: Any) -> None:
     """The "law-update" message composed from a change report: each button opens its article in the dialogue."""
-    from bot.changes import compare
-    from bot.law_admin import law_update_message
+    from bot.knowledge.changes import compare
+    from bot.officials.laws import law_update_message
 
     doc = library.corpus.document("41/2024/QH15")
     old_articles = tuple(replace(a, text=a.text.replace("tháng", "ngày", 1)) if a.number in ("53", "58") else a
@@ -299,8 +299,8 @@ def test_no_hits_is_an_honest_idk(chat: fakes.Recorder) -> None:
 
 
 def test_empty_library_says_so(tmp_path: Path) -> None:
-    from bot.config import Settings
-    from bot.laws import load_library
+    from bot.knowledge.library import load_library
+    from bot.ops.settings import Settings
 
     empty = load_library(Settings(laws_dir=tmp_path / "laws"))
     messages, _ = Dialogue(lambda: empty).handle(TextMessage("u", "m", "nghỉ thai sản", "1"), None)
@@ -334,9 +334,9 @@ REPLACED_NOTE = "(văn bản này đã hết hiệu lực từ ngày 15/12/2025,
 @pytest.fixture(scope="module")
 def replaced_library(real_laws_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The real corpus plus Nghị định 144/2021/NĐ-CP, then marked replaced with the officials' commands."""
-    from bot.cli import main
-    from bot.config import Settings
-    from bot.laws import load_library
+    from bot.cli.main import main
+    from bot.knowledge.library import load_library
+    from bot.ops.settings import Settings
 
     work = tmp_path_factory.mktemp("replaced")
     laws_dir = work / "laws"

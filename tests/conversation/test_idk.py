@@ -1,16 +1,16 @@
 """The honest "I don't know" on the real library: off-topic messages get it, everyday law questions do not."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.dialogue import Dialogue
-from bot.events import TextMessage
-from bot.texts import Texts
+from bot.conversation.dialogue import Dialogue
+from bot.ops.datafiles import Texts
+from bot.zalo.events import TextMessage
+from tests.conftest import ROOT
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = ROOT / "tests" / "data"
 IDK_FIRST = Texts.load().get("idk").splitlines()[0]
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.intents import Intents
-from bot.text import fold
+from bot.conversation.intents import Intents
+from bot.knowledge.search.text import fold
 
 
 @pytest.fixture(scope="module")

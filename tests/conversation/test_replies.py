@@ -8,10 +8,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tests.dialogue_fakes as fakes
-from bot.corpus.model import Article, Clause, Document, Point
-from bot.messages import MAX_TEXT, Button
-from bot.replies import (ELLIPSIS, ListItem, article_title, citation, clause_text, cut, list_message, split_text,
-                         status_note, trim)
+from bot.conversation.replies import (
+    ELLIPSIS,
+    ListItem,
+    article_title,
+    citation,
+    clause_text,
+    cut,
+    list_message,
+    split_text,
+    status_note,
+    trim,
+)
+from bot.knowledge.corpus.model import Article, Clause, Document, Point
+from bot.zalo.messages import MAX_TEXT, Button
 
 WORDS = st.text(alphabet=st.sampled_from("aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạếềểễệ"), min_size=1, max_size=12)
 SEPARATORS = st.sampled_from([" ", " ", " ", "\n", ". ", "; ", "\n1. ", "\n2. ", "\na) "])
@@ -109,7 +119,7 @@ def test_status_note() -> None:
 def test_status_note_names_the_date_officials_set() -> None:
     from dataclasses import replace
 
-    from bot.changes import status_note as officials_note
+    from bot.knowledge.changes import status_note as officials_note
 
     decree = Document("144/2021/NĐ-CP", "Nghị định", "Nghị định xử phạt", status="replaced",
                       replaced_by="282/2025/NĐ-CP",

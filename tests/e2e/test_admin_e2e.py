@@ -24,15 +24,25 @@ from typing import Any, Iterator
 import pytest
 import requests
 
-from tests.conftest import REDIS_URL, flushed_redis
+from tests.conftest import REDIS_URL, ROOT, flushed_redis
+from tests.e2e_helpers import (
+    ACCESS_0,
+    ADMIN_TOKEN,
+    APP_ID,
+    APP_SECRET,
+    OA_SECRET,
+    REFRESH_0,
+    FakeZaloProc,
+    Proc,
+    free_port,
+    process_env,
+    procfile_web_argv,
+    procfile_worker_argv,
+    signed,
+    text_event,
+    wait_ready,
+)
 
-# the process plumbing is shared with tests/test_e2e.py (issue 3's acceptance), which brings it
-pytest.importorskip("tests.e2e_helpers", reason="tests/e2e_helpers.py is not there yet")
-from tests.e2e_helpers import (ACCESS_0, ADMIN_TOKEN, APP_ID, APP_SECRET, OA_SECRET,  # noqa: E402
-                               REFRESH_0, FakeZaloProc, Proc, free_port, process_env, procfile_web_argv,
-                               procfile_worker_argv, signed, text_event, wait_ready)
-
-ROOT = Path(__file__).resolve().parent.parent
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 ENDPOINTS = [("GET", "/admin/laws"), ("POST", "/admin/laws"), ("POST", "/admin/laws/rollback"),
              ("POST", "/admin/laws/status"), ("GET", "/admin/laws/changes/last"), ("POST", "/admin/broadcasts"),
@@ -198,7 +208,7 @@ def test_300_users_subscribe_then_a_broadcast_reaches_each_once_through_a_worker
         if m["text"] == BROADCAST:
             received[m["user_id"]] += 1
     # one recipient may have been in flight at the kill: Zalo cannot be asked whether it arrived, so it is
-    # recorded "unconfirmed" and never sent twice (see bot/broadcast.py)
+    # recorded "unconfirmed" and never sent twice (see bot/officials/broadcasts.py)
     entries = {k.decode(): v.decode() for k, v in e2e_redis.hgetall(f"zlb:bc:{bid}:r").items()}
     unconfirmed = {u for u, v in entries.items() if v.startswith("unconfirmed|")}
     assert len(unconfirmed) <= 1 and final["unconfirmed"] == len(unconfirmed)

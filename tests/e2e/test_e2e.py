@@ -19,7 +19,7 @@ from typing import Any, Iterator
 import pytest
 import requests
 
-from tests.conftest import REDIS_URL, flushed_redis
+from tests.conftest import REDIS_URL, ROOT, flushed_redis
 from tests.e2e_helpers import (ACCESS_0, ADMIN_TOKEN, APP_ID, APP_SECRET, OA_SECRET, REFRESH_0, SECRETS,
                                FakeZaloProc, Proc, follow_event, free_port, now_ms, process_env,
                                procfile_web_argv, procfile_worker_argv, signed, text_event, wait_ready, zalo_mac)
@@ -45,7 +45,7 @@ def e2e_laws(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     laws = tmp_path_factory.mktemp("e2e") / "laws"
     sources = [shared_dir / "laws" / "phapdien" / "demuc", shared_dir / "laws" / "text"]
     done = subprocess.run([sys.executable, "-m", "bot", "laws", "import", *map(str, sources)],
-                          cwd=Path(__file__).resolve().parent.parent, env=process_env(LAWS_DIR=str(laws)),
+                          cwd=ROOT, env=process_env(LAWS_DIR=str(laws)),
                           capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return laws

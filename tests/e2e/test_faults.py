@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,14 +19,24 @@ import pytest
 import redis as redis_lib
 import requests
 
-from tests.fault_stack import (ROOT, SECRETS, FakeZaloProc, Proc, RedisServer, base_env, build_laws, free_port,
-                               procfile_argv, signed, text_event, wait_ready)
+from tests.fault_stack import (
+    ROOT,
+    SECRETS,
+    FakeZaloProc,
+    Proc,
+    RedisServer,
+    base_env,
+    build_laws,
+    free_port,
+    procfile_argv,
+    signed,
+    text_event,
+    wait_ready,
+)
 
 QUESTION = "Nghỉ thai sản được mấy tháng?"
 LEASE = 3
 
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
-                                reason="the fault suite starts its own redis-server, which is not installed")
 
 
 class Stack:

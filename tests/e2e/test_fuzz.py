@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.security import sign
+from bot.zalo.signature import sign
 from tests.conftest import REDIS_URL
 from tests.fault_stack import APP_ID, OA_SECRET, base_env
 from tests.procs import Proc, free_port, now_ms, procfile_argv

@@ -9,17 +9,20 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot import create_app, deadletters, logs
-from bot.cli import main
-from bot.events import JOB_FIELDS, TextMessage, event_to_dict
-from bot.queue import RqJobQueue
-from bot.redis_state import RedisStateStore
-from bot.services import Services, build_services, set_current
-from bot.state import InMemoryStateStore
-from bot.worker import conv_key, done_key, outbox_key
+from bot import create_app
+from bot.cli.main import main
+from bot.jobs import deadletters
+from bot.jobs.queue import RqJobQueue
+from bot.jobs.worker import BotWorker
+from bot.ops import logs
+from bot.services import Services, build_services
+from bot.store.keys import conv_key, done_key, outbox_key
+from bot.store.redis_state import RedisStateStore
+from bot.store.state import InMemoryStateStore
+from bot.zalo.events import JOB_FIELDS, TextMessage, event_to_dict
 from tests.conftest import REDIS_URL
-from tests.test_queue import rq_keys_holding
-from tests.test_worker import FakeZalo, Result, StubDialogue
+from tests.jobs.test_queue import rq_keys_holding
+from tests.jobs.test_reply import FakeZalo, Result, StubDialogue
 
 FAIL = Result(ok=False, error=-1, message="HTTP 503", retryable=True, reason="transient")
 
@@ -31,18 +34,15 @@ def event(msg_id: str = "m1", user: str = "u1", text: str = "nghỉ đẻ") -> d
 
 @pytest.fixture
 def services(settings: Any, redis_client: Any) -> Iterator[Services]:
-    """Redis store, rq queue with one immediate retry, a scripted Zalo; current for the worker's jobs."""
-    built = build_services(settings, store=RedisStateStore(redis_client),
-                           queue=RqJobQueue(redis_client, retry_intervals=[0]), zalo=FakeZalo(),
-                           dialogue=StubDialogue(), library=object())
-    set_current(built)
-    yield built
-    set_current(None)
+    """Redis store, rq queue with one immediate retry, a scripted Zalo."""
+    yield build_services(settings, store=RedisStateStore(redis_client),
+                         queue=RqJobQueue(redis_client, retry_intervals=[0]), zalo=FakeZalo(),
+                         dialogue=StubDialogue(), library=object())
 
 
 def run_jobs(services: Services) -> None:
     """Drain the queue with the bot's worker (burst)."""
-    services.queue.make_worker().work(burst=True)
+    BotWorker.for_queue(services.queue, services).work(burst=True)
 
 
 def sent(services: Services) -> list[str]:
@@ -53,7 +53,7 @@ def sent(services: Services) -> list[str]:
 def test_reply_failing_every_try_becomes_a_letter_and_replays_exactly_once(services: Services,
                                                                           settings: Any) -> None:
     services.zalo.script = [FAIL, FAIL]  # first send of each of the two tries
-    services.queue.enqueue("bot.worker.process_event", event())
+    services.queue.enqueue("bot.jobs.reply.process_event", event())
     run_jobs(services)
     assert sent(services) == []
     [letter] = deadletters.letters(services.store)
@@ -76,7 +76,7 @@ def test_reply_failing_every_try_becomes_a_letter_and_replays_exactly_once(servi
 
 def test_failed_job_goes_no_later_than_its_letter(services: Services, redis_client: Any) -> None:
     services.zalo.script = [FAIL, FAIL, FAIL, FAIL]
-    job_id = services.queue.enqueue("bot.worker.process_event", event("m1", "84123456789012345", "bí mật"))
+    job_id = services.queue.enqueue("bot.jobs.reply.process_event", event("m1", "84123456789012345", "bí mật"))
     run_jobs(services)
     [letter] = deadletters.letters(services.store)
     assert letter["job"] == job_id and job_id in services.queue.rq_queue.failed_job_registry.get_job_ids()
@@ -108,7 +108,7 @@ def test_replay_queues_under_a_new_request_id_and_queue_time(services: Services)
 
 def test_replay_resumes_after_the_replies_already_sent(services: Services) -> None:
     services.zalo.script = [Result(ok=True), FAIL, FAIL]
-    services.queue.enqueue("bot.worker.process_event", event())
+    services.queue.enqueue("bot.jobs.reply.process_event", event())
     run_jobs(services)
     assert sent(services) == ["nghỉ đẻ #1"]
     [letter] = deadletters.letters(services.store)
@@ -121,7 +121,7 @@ def test_replay_resumes_after_the_replies_already_sent(services: Services) -> No
 
 def test_concurrent_replays_queue_once(services: Services) -> None:
     services.zalo.script = [FAIL, FAIL]
-    services.queue.enqueue("bot.worker.process_event", event())
+    services.queue.enqueue("bot.jobs.reply.process_event", event())
     run_jobs(services)
     [letter] = deadletters.letters(services.store)
     barrier = threading.Barrier(8)

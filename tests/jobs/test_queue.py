@@ -6,17 +6,16 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import zlib
-from contextlib import contextmanager
 from typing import Iterator
 
 import pytest
 import redis as redis_lib
 
-from bot.queue import QUEUE_NAME, QueueUnavailable, RqJobQueue, ThreadJobQueue
-from bot.services import connect_redis
+from bot.jobs.queue import QUEUE_NAME, QueueUnavailable, RqJobQueue, ThreadJobQueue
+from bot.jobs.worker import BotWorker
+from bot.store.redis_state import connect_redis
 from tests.conftest import REDIS_URL, ROOT
 
 
@@ -25,20 +24,20 @@ def _conn() -> redis_lib.Redis:
     return redis_lib.Redis.from_url(REDIS_URL)
 
 
-def record(value: str) -> str:
-    """Job: append value to the "t:done" list."""
+def record(value: str, services: object = None) -> str:
+    """Job: append value to the "t:done" list (jobs are called with the worker's services)."""
     _conn().rpush("t:done", value)
     return value
 
 
-def flaky(value: str) -> str:
+def flaky(value: str, services: object = None) -> str:
     """Job: fail the first time for each value, then record it."""
     if _conn().incr("t:tries:" + value) == 1:
         raise RuntimeError("first attempt fails")
     return record(value)
 
 
-def block_then_record(value: str) -> str:
+def block_then_record(value: str, services: object = None) -> str:
     """Job: say it started, wait to be released, then record."""
     conn = _conn()
     conn.rpush("t:started", value)
@@ -54,37 +53,38 @@ def _done(client: redis_lib.Redis) -> list[str]:
 
 def test_rq_job_lands_in_redis_and_burst_worker_runs_it(redis_client: redis_lib.Redis) -> None:
     queue = RqJobQueue(redis_client, retry_intervals=[0])
-    job_id = queue.enqueue("tests.test_queue.record", "một")
+    job_id = queue.enqueue("tests.jobs.test_queue.record", "một")
     assert queue.rq_queue.job_ids == [job_id]
     assert redis_client.exists(f"rq:job:{job_id}")
-    assert queue.make_worker().work(burst=True)
+    assert BotWorker.for_queue(queue, None).work(burst=True)
     assert _done(redis_client) == ["một"]
     assert queue.rq_queue.count == 0
 
 
 def test_rq_job_survives_web_restart(redis_client: redis_lib.Redis) -> None:
     other = _conn()
-    RqJobQueue(other).enqueue("tests.test_queue.record", "kept")
+    RqJobQueue(other).enqueue("tests.jobs.test_queue.record", "kept")
     other.close()
     queue = RqJobQueue(_conn())
     assert queue.rq_queue.count == 1
-    queue.make_worker().work(burst=True)
+    BotWorker.for_queue(queue, None).work(burst=True)
     assert _done(redis_client) == ["kept"]
 
 
 def test_rq_failed_job_is_retried(redis_client: redis_lib.Redis) -> None:
     queue = RqJobQueue(redis_client, retry_intervals=[0])
     queue.enqueue(flaky, "x")
-    queue.make_worker().work(burst=True)
+    BotWorker.for_queue(queue, None).work(burst=True)
     assert _done(redis_client) == ["x"]
     assert int(redis_client.get("t:tries:x")) == 2
 
 
 def test_rq_job_of_killed_worker_is_run_again(redis_client: redis_lib.Redis) -> None:
     queue = RqJobQueue(redis_client, retry_intervals=[0])
-    queue.enqueue("tests.test_queue.block_then_record", "crash")
-    code = ("import redis; from bot.queue import RqJobQueue; "
-            f"RqJobQueue(redis.Redis.from_url({REDIS_URL!r}), retry_intervals=[0]).make_worker().work(burst=True)")
+    queue.enqueue("tests.jobs.test_queue.block_then_record", "crash")
+    code = ("import redis; from bot.jobs.queue import RqJobQueue; from bot.jobs.worker import BotWorker; "
+            f"BotWorker.for_queue(RqJobQueue(redis.Redis.from_url({REDIS_URL!r}), retry_intervals=[0]), None)"
+            ".work(burst=True)")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
@@ -99,7 +99,7 @@ def test_rq_job_of_killed_worker_is_run_again(redis_client: redis_lib.Redis) -> 
     queue.rq_queue.started_job_registry.cleanup(timestamp=time.time() + 10_000)
     assert queue.rq_queue.count == 1
     redis_client.rpush("t:release", "go")
-    queue.make_worker().work(burst=True)
+    BotWorker.for_queue(queue, None).work(burst=True)
     assert _done(redis_client) == ["crash"]
 
 
@@ -107,7 +107,7 @@ def test_rq_enqueue_on_unreachable_redis_raises_queue_unavailable() -> None:
     queue = RqJobQueue(connect_redis("redis://127.0.0.1:1/0"))
     started = time.monotonic()
     with pytest.raises(QueueUnavailable):
-        queue.enqueue("tests.test_queue.record", "lost")
+        queue.enqueue("tests.jobs.test_queue.record", "lost")
     assert time.monotonic() - started < 1.5
     assert not queue.ping()
 
@@ -147,7 +147,7 @@ def test_finished_job_leaves_no_copy_of_its_arguments(redis_client: redis_lib.Re
     queue = RqJobQueue(redis_client, retry_intervals=[0])
     job_id = queue.enqueue(flaky, "user 84123456789012345 hỏi: nghỉ thai sản")  # one failed try, then done
     assert rq_keys_holding(redis_client, "nghỉ thai sản") == [f"rq:job:{job_id}"]
-    queue.make_worker().work(burst=True)
+    BotWorker.for_queue(queue, None).work(burst=True)
     assert _done(redis_client) == ["user 84123456789012345 hỏi: nghỉ thai sản"]
     assert rq_keys_holding(redis_client, "84123456789012345", "nghỉ thai sản", job_id) == []
 
@@ -155,7 +155,7 @@ def test_finished_job_leaves_no_copy_of_its_arguments(redis_client: redis_lib.Re
 def test_failed_job_is_kept_for_the_configured_time_then_can_be_discarded(redis_client: redis_lib.Redis) -> None:
     queue = RqJobQueue(redis_client, retry_intervals=[], failure_ttl=600)
     job_id = queue.enqueue(flaky, "once")
-    queue.make_worker().work(burst=True)
+    BotWorker.for_queue(queue, None).work(burst=True)
     assert job_id in queue.rq_queue.failed_job_registry.get_job_ids()
     assert 0 < redis_client.ttl(f"rq:job:{job_id}") <= 600
     queue.discard(job_id)
@@ -178,13 +178,13 @@ def thread_queue() -> Iterator[ThreadJobQueue]:
 def test_thread_queue_runs_jobs_in_order(thread_queue: ThreadJobQueue) -> None:
     seen: list[int] = []
     for i in range(20):
-        thread_queue.enqueue(seen.append, i)
+        thread_queue.enqueue(lambda n, services: seen.append(n), i)
     assert thread_queue.join(timeout=5)
     assert seen == list(range(20))
 
 
 def test_thread_queue_resolves_dotted_paths(thread_queue: ThreadJobQueue, redis_client: redis_lib.Redis) -> None:
-    thread_queue.enqueue("tests.test_queue.record", "dotted")
+    thread_queue.enqueue("tests.jobs.test_queue.record", "dotted")
     assert thread_queue.join(timeout=5)
     assert _done(redis_client) == ["dotted"]
 
@@ -194,7 +194,7 @@ def test_thread_queue_retries_then_gives_up(thread_queue: ThreadJobQueue, failur
                                             failed: int) -> None:
     attempts: list[int] = []
 
-    def job() -> None:
+    def job(services: object) -> None:
         attempts.append(1)
         if len(attempts) <= failures:
             raise RuntimeError("boom")
@@ -205,23 +205,15 @@ def test_thread_queue_retries_then_gives_up(thread_queue: ThreadJobQueue, failur
     assert len(thread_queue.failed) == failed
 
 
-def test_thread_queue_runs_jobs_inside_its_context() -> None:
-    local = threading.local()
-
-    @contextmanager
-    def ctx() -> Iterator[None]:
-        local.inside = True
-        try:
-            yield
-        finally:
-            local.inside = False
-
-    seen: list[bool] = []
-    queue = ThreadJobQueue(context=ctx)
-    queue.enqueue(lambda: seen.append(getattr(local, "inside", False)))
+def test_thread_queue_runs_jobs_with_the_services_bound_to_it() -> None:
+    seen: list[object] = []
+    services = object()
+    queue = ThreadJobQueue()
+    queue.bind(services)
+    queue.enqueue(lambda value, services: seen.append((value, services)), "x")
     assert queue.join(timeout=5)
     queue.stop()
-    assert seen == [True]
+    assert seen == [("x", services)]
 
 
 def test_thread_queue_refuses_jobs_after_stop() -> None:

@@ -7,18 +7,20 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot.events import Follow, Ignored, TextMessage, Unfollow, event_to_dict
-from bot.messages import Button, OutMessage
-from bot.queue import RqJobQueue, ThreadJobQueue
-from bot.redis_state import RedisStateStore
-from bot.services import Services, build_services, set_current
-from bot.state import InMemoryStateStore
-from bot.worker import SendFailed, conv_key, done_key, last_seen_key, outbox_key, process_event
+from bot.jobs.queue import RqJobQueue, ThreadJobQueue
+from bot.jobs.reply import SendFailed, process_event
+from bot.jobs.worker import BotWorker
+from bot.services import Services, build_services
+from bot.store.keys import conv_key, done_key, last_seen_key, outbox_key
+from bot.store.redis_state import RedisStateStore
+from bot.store.state import InMemoryStateStore
+from bot.zalo.events import Follow, Ignored, TextMessage, Unfollow, event_to_dict
+from bot.zalo.messages import Button, OutMessage
 
 
 @dataclass(frozen=True)
 class Result:
-    """Same fields as bot.zalo.SendResult."""
+    """Same fields as bot.zalo.client.SendResult."""
 
     ok: bool
     error: int = 0
@@ -92,19 +94,19 @@ def texts(services: Services) -> list[str]:
 
 
 def test_reply_sent_and_state_saved(services: Services) -> None:
-    assert process_event(text(), services) == "done"
+    assert process_event(text(), services=services) == "done"
     assert texts(services) == ["nghỉ đẻ #1", "Chị muốn xem thêm?"]
     assert services.zalo.sent[1][1].buttons == (Button("Xem toàn văn", "#xem 1"),)
     assert services.store.get_json(conv_key("u1")) == {"turns": 1}
     assert 0 < services.store.ttl(conv_key("u1")) <= services.settings.state_ttl_seconds
     assert services.store.get_json(outbox_key("m1")) is None
-    process_event(text("m2", "tiếp"), services)
+    process_event(text("m2", "tiếp"), services=services)
     assert texts(services)[-2] == "tiếp #2"
 
 
 def test_same_job_twice_answers_once(services: Services) -> None:
-    assert process_event(text(), services) == "done"
-    assert process_event(text(), services) == "duplicate"
+    assert process_event(text(), services=services) == "done"
+    assert process_event(text(), services=services) == "duplicate"
     assert len(services.zalo.sent) == 2
     assert services.dialogue.calls == 1
     assert services.store.get_json(done_key("m1"))
@@ -113,9 +115,9 @@ def test_same_job_twice_answers_once(services: Services) -> None:
 def test_crash_mid_delivery_resumes_without_repeating(services: Services) -> None:
     services.zalo.script = [Result(ok=True), Crash]
     with pytest.raises(Crash):
-        process_event(text(), services)
+        process_event(text(), services=services)
     assert texts(services) == ["nghỉ đẻ #1"]
-    assert process_event(text(), services) == "done"
+    assert process_event(text(), services=services) == "done"
     # the plan was kept: the dialogue is not asked again, and the first reply is not sent twice
     assert texts(services) == ["nghỉ đẻ #1", "Chị muốn xem thêm?"]
     assert services.dialogue.calls == 1
@@ -125,46 +127,46 @@ def test_crash_mid_delivery_resumes_without_repeating(services: Services) -> Non
 def test_retryable_error_raises_for_a_retry(services: Services) -> None:
     services.zalo.script = [Result(ok=False, error=-32, message="rate limit", retryable=True)]
     with pytest.raises(SendFailed):
-        process_event(text(), services)
+        process_event(text(), services=services)
     assert texts(services) == []
     assert services.store.get_json(conv_key("u1")) is None
-    assert process_event(text(), services) == "done"
+    assert process_event(text(), services=services) == "done"
     assert texts(services) == ["nghỉ đẻ #1", "Chị muốn xem thêm?"]
 
 
 def test_permanent_error_is_not_retried(services: Services) -> None:
     services.zalo.script = [Result(ok=False, error=-230, message="no interaction in 7 days")]
-    assert process_event(text(), services) == "done"
+    assert process_event(text(), services=services) == "done"
     assert texts(services) == ["Chị muốn xem thêm?"]
     assert services.store.get_json(conv_key("u1")) == {"turns": 1}
 
 
 def test_follow_and_unfollow(services: Services) -> None:
-    process_event(event_to_dict(Follow("u1", "1700000000000")), services)
+    process_event(event_to_dict(Follow("u1", "1700000000000")), services=services)
     assert texts(services) == ["Chào chị"]
     assert services.store.get_json(conv_key("u1")) == {"turns": 1}
     assert services.store.get_json(last_seen_key("u1")) == 1700000000000
-    assert process_event(event_to_dict(Unfollow("u1", "1700000000001")), services) == "done"
+    assert process_event(event_to_dict(Unfollow("u1", "1700000000001")), services=services) == "done"
     assert services.store.get_json(conv_key("u1")) is None
     assert services.store.get_json(last_seen_key("u1")) is None
 
 
 def test_last_seen_keeps_the_latest_time(services: Services) -> None:
-    process_event(event_to_dict(TextMessage("u1", "late", "x", "1700000005000")), services)
-    process_event(event_to_dict(TextMessage("u1", "early", "x", "1700000001000")), services)
+    process_event(event_to_dict(TextMessage("u1", "late", "x", "1700000005000")), services=services)
+    process_event(event_to_dict(TextMessage("u1", "early", "x", "1700000001000")), services=services)
     assert services.store.get_json(last_seen_key("u1")) == 1700000005000
     assert 0 < services.store.ttl(last_seen_key("u1")) <= 7 * 24 * 3600
 
 
 def test_ignored_event_does_nothing(services: Services) -> None:
-    assert process_event(event_to_dict(Ignored("user_seen_message")), services) == "ignored"
+    assert process_event(event_to_dict(Ignored("user_seen_message")), services=services) == "ignored"
     assert services.dialogue.calls == 0
 
 
 def test_concurrent_messages_of_one_user_keep_every_turn(services: Services) -> None:
     def run(prefix: str) -> None:
         for i in range(10):
-            process_event(text(f"{prefix}{i}"), services)
+            process_event(text(f"{prefix}{i}"), services=services)
 
     threads = [threading.Thread(target=run, args=(p,)) for p in "ab"]
     for t in threads:
@@ -179,21 +181,17 @@ def test_rq_worker_runs_process_event_once(settings: Any, redis_client: Any) -> 
     queue = RqJobQueue(redis_client, retry_intervals=[0])
     services = build_services(settings, store=RedisStateStore(redis_client), queue=queue, zalo=FakeZalo(),
                               dialogue=StubDialogue(), library=object())
-    set_current(services)
-    try:
-        queue.enqueue("bot.worker.process_event", text())
-        queue.enqueue("bot.worker.process_event", text())
-        services.zalo.script = [Result(ok=False, error=-32, retryable=True)]
-        queue.make_worker().work(burst=True)
-    finally:
-        set_current(None)
+    queue.enqueue("bot.jobs.reply.process_event", text())
+    queue.enqueue("bot.jobs.reply.process_event", text())
+    services.zalo.script = [Result(ok=False, error=-32, retryable=True)]
+    BotWorker.for_queue(queue, services).work(burst=True)
     assert texts(services) == ["nghỉ đẻ #1", "Chị muốn xem thêm?"]
 
 
 def test_embedded_queue_runs_process_event_with_its_services(settings: Any) -> None:
     services = build_services(settings, zalo=FakeZalo(), dialogue=StubDialogue(), library=object())
     assert isinstance(services.queue, ThreadJobQueue)
-    services.queue.enqueue("bot.worker.process_event", text())
+    services.queue.enqueue("bot.jobs.reply.process_event", text())
     assert services.queue.join(timeout=10)
     services.queue.stop()
     assert texts(services) == ["nghỉ đẻ #1", "Chị muốn xem thêm?"]
@@ -212,7 +210,7 @@ def test_build_services_picks_backends_without_connecting(settings: Any, redis_u
 
 
 def test_library_given_as_value_or_provider(settings: Any) -> None:
-    from bot.library_watch import LibraryHolder
+    from bot.knowledge.library_watch import LibraryHolder
 
     library = object()
     assert build_services(settings, library=library).library() is library
@@ -221,54 +219,23 @@ def test_library_given_as_value_or_provider(settings: Any) -> None:
 
 
 def test_dialogue_actions_are_carried_out_once(services: Services) -> None:
-    from bot import subscriptions
+    from bot.store import subscriptions
 
     services.zalo.script = [Crash]
     with pytest.raises(Crash):
-        process_event(text("s1", "đăng ký"), services)
+        process_event(text("s1", "đăng ký"), services=services)
     assert subscriptions.current_topics(services.store, "u1") == ()
     subscriptions.unsubscribe(services.store, "u1")
     # the re-run resumes delivery; the subscription step was already done and is not repeated
-    assert process_event(text("s1", "đăng ký"), services) == "done"
+    assert process_event(text("s1", "đăng ký"), services=services) == "done"
     assert subscriptions.current_topics(services.store, "u1") is None
     assert texts(services) == ["Đã đăng ký"]
 
 
 def test_unfollow_unsubscribes(services: Services) -> None:
-    from bot import subscriptions
+    from bot.store import subscriptions
 
-    process_event(text("s1", "đăng ký"), services)
+    process_event(text("s1", "đăng ký"), services=services)
     assert subscriptions.current_topics(services.store, "u1") == ()
-    process_event(event_to_dict(Unfollow("u1", "1700000000009")), services)
+    process_event(event_to_dict(Unfollow("u1", "1700000000009")), services=services)
     assert subscriptions.current_topics(services.store, "u1") is None
-
-
-def test_cmd_worker_needs_redis(settings: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.worker import cmd_worker
-
-    assert cmd_worker(settings.with_(redis_url="")) == 2
-    assert "REDIS_URL" in capsys.readouterr().err
-
-
-def test_cmd_worker_runs_queued_jobs_and_stops_on_sigterm(settings: Any, redis_client: Any, tmp_path: Any) -> None:
-    import os
-    import signal
-    import subprocess
-    import sys
-
-    from tests.conftest import REDIS_URL, ROOT
-
-    RqJobQueue(redis_client).enqueue("tests.test_queue.record", "from the worker command")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "REDIS_URL": REDIS_URL, "LAWS_DIR": str(tmp_path / "laws"),
-           "ZALO_APP_ID": "a", "ZALO_APP_SECRET": "b", "ZALO_OA_SECRET_KEY": "c"}
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "worker"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        assert redis_client.blpop(["t:done"], timeout=30) == (b"t:done", "from the worker command".encode())
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 0, err.decode()[-2000:]
-    assert b"warm shut down" in err

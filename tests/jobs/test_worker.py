@@ -1,9 +1,8 @@
-"""bot.rq_worker: the job lease, requeue of jobs whose worker died, dead schedulers' locks, and the run loop that
+"""bot.jobs.worker: the job lease, requeue of jobs whose worker died, dead schedulers' locks, and the run loop that
 outlives Redis (a private redis-server is crashed and restarted)."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -15,19 +14,19 @@ from typing import Any, Iterator
 import pytest
 import redis as redis_lib
 
-from bot import deadletters
-from bot.events import TextMessage, event_to_dict
-from bot.queue import RqJobQueue
-from bot.redis_state import RedisStateStore
-from bot.rq_worker import release_dead_scheduler_locks
-from bot.services import build_services, set_current
+from bot.jobs import deadletters
+from bot.jobs.queue import RqJobQueue
+from bot.jobs.worker import BotWorker, release_dead_scheduler_locks
+from bot.services import build_services
+from bot.store.redis_state import RedisStateStore
+from bot.zalo.events import TextMessage, event_to_dict
 from tests.conftest import REDIS_URL, ROOT
 from tests.fault_stack import RedisServer
+from tests.jobs.test_reply import FakeZalo, StubDialogue
 from tests.procs import Proc
-from tests.test_worker import FakeZalo, StubDialogue
 
 
-def hold(url: str, value: str) -> str:
+def hold(url: str, value: str, services: object = None) -> str:
     """Job: say it started, wait to be released, then record."""
     conn = redis_lib.Redis.from_url(url)
     conn.rpush("t:started", value)
@@ -39,7 +38,7 @@ def hold(url: str, value: str) -> str:
     return value
 
 
-def outlive_redis(url: str, value: str) -> str:
+def outlive_redis(url: str, value: str, services: object = None) -> str:
     """Job: the first run waits for Redis to die and fails with it; the next run records the value."""
     conn = redis_lib.Redis.from_url(url, socket_timeout=1)
     if conn.incr("t:attempts") == 1:
@@ -54,14 +53,15 @@ def outlive_redis(url: str, value: str) -> str:
 
 
 def _worker_proc(url: str, lease: int, tmp: Path, burst: bool) -> Proc:
-    """A worker subprocess: a burst BotWorker, or bot.rq_worker.run (what `python -m bot worker` runs)."""
+    """A worker subprocess: a burst BotWorker, or bot.jobs.worker.run (what `python -m bot worker` runs)."""
     if burst:
-        code = (f"from bot.queue import RqJobQueue; from bot.services import connect_redis; "
-                f"RqJobQueue(connect_redis({url!r}), lease_seconds={lease}).make_worker().work(burst=True)")
+        code = (f"from bot.jobs.queue import RqJobQueue; from bot.jobs.worker import BotWorker; "
+                f"from bot.store.redis_state import connect_redis; "
+                f"BotWorker.for_queue(RqJobQueue(connect_redis({url!r}), lease_seconds={lease}), None).work(burst=True)")
     else:
-        code = (f"import logging, sys; logging.basicConfig(level=logging.INFO); from bot.queue import RqJobQueue; "
-                f"from bot.rq_worker import run; from bot.services import connect_redis; "
-                f"sys.exit(run(RqJobQueue(connect_redis({url!r}), lease_seconds={lease})))")
+        code = (f"import logging, sys; logging.basicConfig(level=logging.INFO); from bot.jobs.queue import RqJobQueue; "
+                f"from bot.jobs.worker import run; from bot.store.redis_state import connect_redis; "
+                f"sys.exit(run(RqJobQueue(connect_redis({url!r}), lease_seconds={lease}), None))")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     return Proc("rq-worker", [sys.executable, "-c", code], env, tmp).start()
 
@@ -79,7 +79,7 @@ def test_lease_is_renewed_while_the_job_runs_and_lapses_when_its_worker_dies(red
     queue = RqJobQueue(redis_client, retry_intervals=[0], lease_seconds=2)
     job_id = queue.enqueue(hold, REDIS_URL, "kept")
     proc = _worker_proc(REDIS_URL, 2, tmp_path, burst=True)
-    other = queue.make_worker()
+    other = BotWorker.for_queue(queue, None)
     try:
         assert redis_client.blpop(["t:started"], timeout=20) is not None, proc.describe()
         until = time.monotonic() + 5  # two and a half leases: a renewed lease never lapses
@@ -96,7 +96,7 @@ def test_lease_is_renewed_while_the_job_runs_and_lapses_when_its_worker_dies(red
     assert queue.rq_queue.job_ids == [job_id]
     assert queue.rq_queue.fetch_job(job_id).meta["abandoned"] == 1
     redis_client.rpush("t:release", "go")
-    queue.make_worker().work(burst=True)
+    BotWorker.for_queue(queue, None).work(burst=True)
     assert redis_client.lrange("t:done", 0, -1) == [b"kept"]
 
 
@@ -105,16 +105,12 @@ def test_job_abandoned_too_often_becomes_a_dead_letter(settings: Any, redis_clie
     services = build_services(settings, store=RedisStateStore(redis_client), queue=queue, zalo=FakeZalo(),
                               dialogue=StubDialogue(), library=object())
     event = event_to_dict(TextMessage("u1", "m-poison", "nghỉ đẻ", "1700000000000"))
-    job = queue.rq_queue.fetch_job(queue.enqueue("bot.worker.process_event", event))
+    job = queue.rq_queue.fetch_job(queue.enqueue("bot.jobs.reply.process_event", event))
     redis_client.lrem(queue.rq_queue.key, 0, job.id)
     job.meta["abandoned"] = 3
     job.save_meta()
     redis_client.zadd(queue.rq_queue.started_job_registry.key, {f"{job.id}:dead-execution": time.time() - 1})
-    set_current(services)
-    try:
-        assert queue.make_worker().requeue_abandoned() == 0
-    finally:
-        set_current(None)
+    assert BotWorker.for_queue(queue, services).requeue_abandoned() == 0
     [letter] = deadletters.letters(services.store)
     assert letter["user_id"] == "u1" and letter["key"] == "m-poison" and "AbandonedJobError" in letter["error"]
     assert job.id in queue.rq_queue.failed_job_registry.get_job_ids()
@@ -141,8 +137,6 @@ def test_scheduler_lock_of_a_dead_local_scheduler_is_released(redis_client: Any,
 @pytest.fixture
 def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
     """A redis-server of our own (AOF, fsync always) that the test may crash."""
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
     server = RedisServer(tmp_path).start()
     yield server
     server.stop()
@@ -180,7 +174,7 @@ def test_sigterm_while_redis_is_down_exits_cleanly(private_redis: RedisServer, t
 
 SLOW_START = """
 import sys, time
-from bot.rq_worker import run
+from bot.jobs.worker import run
 
 class SlowStart:
     # rq logs "Listening" and starts its scheduler before it installs its signal handlers
@@ -191,12 +185,7 @@ class SlowStart:
         time.sleep(30)
         return True
 
-class Queue:
-    redis = None
-    def make_worker(self):
-        return SlowStart()
-
-sys.exit(run(Queue()))
+sys.exit(run(None, None, make_worker=lambda queue, services: SlowStart()))
 """
 
 

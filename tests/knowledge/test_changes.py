@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import changes
-from bot.changes import ChangeReport, compare
-from bot.corpus.model import REPLACED, Article, Document
-from bot.law_admin import law_update_message
+from bot.knowledge import changes
+from bot.knowledge.changes import ChangeReport, compare
+from bot.knowledge.corpus.model import REPLACED, Article, Document
+from bot.officials.laws import law_update_message
 
 LD = "45/2019/QH14"
 

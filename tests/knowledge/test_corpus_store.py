@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.corpus.model import Article, Clause, Document, Point
-from bot.corpus.store import KEEP_VERSIONS, Corpus, CorpusStore
+from bot.knowledge.corpus.model import Article, Clause, Document, Point
+from bot.knowledge.corpus.store import KEEP_VERSIONS, Corpus, CorpusStore
 
 
 def doc(number: str, *articles: tuple[str, str], title: str = "Luật Thử") -> Document:

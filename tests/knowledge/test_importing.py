@@ -1,4 +1,4 @@
-"""bot.laws: import (merge, replace, atomic abort), load_library, and the `laws import|list` command line."""
+"""bot.knowledge.importing: import (merge, replace, atomic abort), load_library, and the `laws import|list` command line."""
 from __future__ import annotations
 
 import os
@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.corpus import SourceError
-from bot.corpus.model import REPLACED
-from bot.corpus.store import CorpusStore
-from bot.laws import import_sources, load_library
+from bot.knowledge.corpus import SourceError
+from bot.knowledge.corpus.model import REPLACED
+from bot.knowledge.corpus.store import CorpusStore
+from bot.knowledge.importing import import_sources
+from bot.knowledge.library import load_library
+from bot.ops.settings import Settings
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BHXH = "laws/text/luat-bao-hiem-xa-hoi-2024-trich-che-do-thai-san.txt"
 
 
@@ -122,9 +123,9 @@ def test_cli_bad_file(tmp_path: Path, shared_dir: Path, name: str, content: byte
     ("phapdien", "text", "text"),
 ])
 def test_merge_keeps_official_copies(old_source: str, new_source: str, kept: str) -> None:
-    from bot.corpus.model import Document
-    from bot.corpus.store import Corpus
-    from bot.laws import merge
+    from bot.knowledge.corpus.model import Document
+    from bot.knowledge.corpus.store import Corpus
+    from bot.knowledge.importing import merge
 
     old = Document("100/2015/QH13", title=f"old {old_source}", source=old_source)
     new = Document("100/2015/QH13", title=f"new {new_source}", source=new_source)

@@ -1,10 +1,10 @@
-"""bot.lexicon: everyday phrases → legal terms, contiguous and with a few words inside."""
+"""bot.knowledge.search.lexicon: everyday phrases → legal terms, contiguous and with a few words inside."""
 from __future__ import annotations
 
 import pytest
 
-from bot.lexicon import Lexicon
-from bot.text import normalize
+from bot.knowledge.search.lexicon import Lexicon
+from bot.knowledge.search.text import normalize
 
 
 def words(text: str) -> list[str]:

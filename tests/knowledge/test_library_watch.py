@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.library_watch import LibraryHolder, publish_version, published_version
-from bot.redis_state import RedisStateStore
+from bot.knowledge.library_watch import LibraryHolder, publish_version, published_version
+from bot.store.redis_state import RedisStateStore
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
-"""Ranking priors: definition and fine cues, general provisions (bot/priors.py, bot/data/priors.tsv)."""
+"""Ranking priors: definition and fine cues, general provisions (bot/knowledge/search/priors.py, bot/data/priors.tsv)."""
 from __future__ import annotations
 
 import pytest
 
-from bot.corpus.model import Article, Document
-from bot.lexicon import Lexicon
-from bot.priors import Priors
-from bot.search import SearchIndex
+from bot.knowledge.corpus.model import Article, Document
+from bot.knowledge.search.index import SearchIndex
+from bot.knowledge.search.lexicon import Lexicon
+from bot.knowledge.search.priors import Priors
 
 PRIORS = Priors.load()
 

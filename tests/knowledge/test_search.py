@@ -1,4 +1,4 @@
-"""bot.search: ranking on a tiny corpus, accent-insensitive matching, filters, save/load, BM25 parity."""
+"""bot.knowledge.search.index: ranking on a tiny corpus, accent-insensitive matching, filters, save/load, BM25 parity."""
 from __future__ import annotations
 
 import math
@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
-from bot.analysis import Params
-from bot.corpus.model import REPLACED, Article, Document
-from bot.lexicon import Lexicon
-from bot.search import Hit, SearchIndex, StaticSearchIndex, build_index, passages
-from bot.text import syllables
+from bot.knowledge.corpus.model import REPLACED, Article, Document
+from bot.knowledge.search.analysis import Params
+from bot.knowledge.search.index import Hit, SearchIndex, build_index, passages
+from bot.knowledge.search.lexicon import Lexicon
+from bot.knowledge.search.text import syllables
+from tests.fakes import StaticSearchIndex
 
 LAW = "52/2014/QH13"
 LABOUR = "45/2019/QH14"

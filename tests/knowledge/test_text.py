@@ -1,14 +1,15 @@
-"""bot.text: normalization, folding, tokens that must stay findable, chunking, pyvi parity."""
+"""bot.knowledge.search.text: normalization, folding, tokens that must stay findable, chunking, pyvi parity."""
 from __future__ import annotations
 
 import time
 import unicodedata
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot import text
-from bot.text import fold, has_diacritics, normalize, syllables, tokenize
+from bot.knowledge.search import text
+from bot.knowledge.search.text import fold, has_diacritics, normalize, syllables, tokenize
 
 
 @pytest.mark.parametrize("raw, expected", [

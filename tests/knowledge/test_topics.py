@@ -1,7 +1,7 @@
-"""bot.topics: the topic catalogue of bot/data/topics.tsv, found by name and by document."""
+"""bot.knowledge.topics: the topic catalogue of bot/data/topics.tsv, found by name and by document."""
 from __future__ import annotations
 
-from bot import topics
+from bot.knowledge import topics
 
 
 def test_topic_of_document() -> None:

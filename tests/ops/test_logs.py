@@ -8,8 +8,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot import logs
-from bot.config import Settings
+from bot.ops import logs
+from bot.ops.settings import Settings
 from tests.ops_stack import LOG_HASH_KEY, USER, Stack, stack  # noqa: F401 - fixture
 
 SECRET_VALUES = ("app-secret-test", "oa-secret-test", "access-0", "refresh-0", "admin-token-test", LOG_HASH_KEY)
@@ -140,7 +140,7 @@ def test_setup_is_idempotent_and_follows_log_level(settings: Settings, capsys: p
 
 
 def test_log_level_setting(settings: Settings) -> None:
-    from bot.config import ConfigError
+    from bot.ops.settings import ConfigError
 
     assert Settings.from_env({"LOG_LEVEL": "debug"}).log_level == "DEBUG"
     assert Settings.from_env({}).log_level == "INFO"
@@ -163,10 +163,10 @@ def test_request_id_travels_from_webhook_to_reply(stack: Stack, captured: Captur
     assert stack.texts(), "no reply sent"
     traced = [line for line in captured.lines() if line.get("request_id") == "trace-0002"]
     loggers = {line["logger"] for line in traced}
-    assert {"bot.webhook", "bot.worker"} <= loggers, loggers
+    assert {"bot.web.webhook", "bot.jobs.reply"} <= loggers, loggers
     answered = next(line for line in traced if line["msg"].startswith("event answered"))
     assert answered["user"] == logs.user_ref(stack.settings, USER)
-    webhook = next(line for line in traced if line["logger"] == "bot.webhook")
+    webhook = next(line for line in traced if line["logger"] == "bot.web.webhook")
     assert webhook["outcome"] == "ok" and webhook["user"] == answered["user"]
 
 
@@ -184,7 +184,7 @@ def test_a_conversation_logs_no_user_id_text_token_or_secret(stack: Stack, captu
         stack.work()
     assert len(stack.texts()) >= len(said) + 1 and set(stack.statuses) == {200}
     info = [line for line in captured.lines() if line["level"] != "DEBUG"]
-    assert any(line["logger"] == "bot.zalo" for line in info), "the token refresh was not logged"
+    assert any(line["logger"] == "bot.zalo.client" for line in info), "the token refresh was not logged"
     text = "\n".join(json.dumps(line, ensure_ascii=False) for line in info)
     assert USER not in text
     for secret in SECRET_VALUES + ("access-1", "refresh-1"):
@@ -192,4 +192,4 @@ def test_a_conversation_logs_no_user_id_text_token_or_secret(stack: Stack, captu
     for message in said:
         if len(message) > 3:
             assert message not in text, message
-    assert all(line.get("request_id") for line in info if line["logger"].startswith("bot.worker"))
+    assert all(line.get("request_id") for line in info if line["logger"].startswith("bot.jobs.reply"))

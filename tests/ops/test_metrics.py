@@ -15,11 +15,11 @@ import pytest
 import requests
 from prometheus_client import REGISTRY
 
-from bot import metrics, multiproc
-from bot.config import Settings
+from bot.ops import metrics, multiproc
+from bot.ops.settings import Settings
 from tests.conftest import REDIS_URL, ROOT
 from tests.ops_stack import USER, Stack, follow_event, signed, stack, text_event  # noqa: F401 - fixture
-from tests.procs import GroupProc, free_port, procfile_argv, process_env, wait_ready
+from tests.procs import GroupProc, free_port, process_env, procfile_argv, wait_ready
 
 
 def value(name: str, **labels: str) -> float:
@@ -91,9 +91,8 @@ def test_metrics_endpoint_shows_the_queue_and_the_jobs(stack: Stack) -> None:
 
 def test_metrics_answer_while_redis_is_down(settings: Settings) -> None:
     from bot import create_app
-    from bot.queue import RqJobQueue
-    from bot.services import connect_redis
-    from bot.redis_state import RedisStateStore
+    from bot.jobs.queue import RqJobQueue
+    from bot.store.redis_state import RedisStateStore, connect_redis
 
     down = connect_redis("redis://127.0.0.1:1/0")
     app = create_app(settings, store=RedisStateStore(down), queue=RqJobQueue(down), library=object())

@@ -1,11 +1,11 @@
 """Settings from the environment: the fault-handling knobs (timeouts, retries, lease, dead-letter TTL)."""
 from __future__ import annotations
 
-import pytest
-
 import re
 
-from bot.config import ENV_NAMES, ConfigError, Settings
+import pytest
+
+from bot.ops.settings import ENV_NAMES, ConfigError, Settings
 from tests.conftest import ROOT
 
 
@@ -36,7 +36,7 @@ def test_bad_fault_settings_fail_fast(name: str, value: str) -> None:
 
 
 def test_env_names_lists_every_variable_read() -> None:
-    source = (ROOT / "bot" / "config.py").read_text(encoding="utf-8")
+    source = (ROOT / "bot" / "ops" / "settings.py").read_text(encoding="utf-8")
     body = source[source.index("def from_env"):]
     read = set(re.findall(r'env(?:\.get\(|, )"([A-Z_]+)"', body)) | set(re.findall(r'env\.get\("([A-Z_]+)"', source))
     assert read and read <= set(ENV_NAMES), read - set(ENV_NAMES)

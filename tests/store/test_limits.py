@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from bot import create_app, limits, stats
-from bot.redis_state import RedisStateStore
-from bot.state import InMemoryStateStore
-from bot.texts import Texts
-from bot.worker import conv_key
+from bot import create_app
+from bot.ops.datafiles import Texts
+from bot.store import limits, stats
+from bot.store.keys import conv_key
+from bot.store.redis_state import RedisStateStore
+from bot.store.state import InMemoryStateStore
 from tests.ops_stack import USER, Stack, follow_event, make_stack, stack  # noqa: F401 - fixture
 
 NOTICE = Texts.load().get("rate_limited")
@@ -86,7 +87,7 @@ def test_worker_answers_the_limit_then_one_notice(settings: Any, redis_client: A
 
 
 def test_limit_setting() -> None:
-    from bot.config import Settings
+    from bot.ops.settings import Settings
 
     assert Settings.from_env({}).rate_limit_per_minute == 20
     assert Settings.from_env({"RATE_LIMIT_PER_MINUTE": "5"}).rate_limit_per_minute == 5
@@ -96,7 +97,7 @@ def test_limit_setting() -> None:
 # --- admin brute force ----------------------------------------------------------------------------------------
 def admin_app(settings: Any, redis_client: Any, **changes: Any) -> Any:
     """The app with admin endpoints on the test Redis."""
-    from bot.queue import RqJobQueue
+    from bot.jobs.queue import RqJobQueue
 
     return create_app(settings.with_(**changes), store=RedisStateStore(redis_client),
                       queue=RqJobQueue(redis_client), library=object())

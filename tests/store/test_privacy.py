@@ -6,14 +6,17 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot import broadcast, limits, privacy, stats, subscriptions
-from bot.dialogue import Dialogue
-from bot.events import TextMessage, event_to_dict
-from bot.intents import Intents
-from bot.redis_state import RedisStateStore
-from bot.state import InMemoryStateStore
-from bot.texts import Texts
-from bot.worker import conv_key, last_seen_key
+from bot.conversation.dialogue import Dialogue
+from bot.conversation.intents import Intents
+from bot.jobs import deadletters
+from bot.jobs.actions import apply_actions
+from bot.officials import broadcasts as broadcast
+from bot.ops.datafiles import Texts
+from bot.store import limits, privacy, stats, subscriptions
+from bot.store.keys import conv_key, last_seen_key
+from bot.store.redis_state import RedisStateStore
+from bot.store.state import InMemoryStateStore
+from bot.zalo.events import TextMessage, event_to_dict
 from tests.dialogue_fakes import sample_library
 from tests.ops_stack import USER, Stack, follow_event, stack  # noqa: F401 - fixture
 
@@ -156,7 +159,7 @@ def test_erase_user_on_both_stores(kind: str, request: pytest.FixtureRequest) ->
         store.set_json(last_seen_key(user), 1, ttl=60)
         limits.check_user(store, user, 20)
         subscriptions.subscribe(store, user, ("tre-em",))
-        subscriptions.apply_actions(store, user, {"question": {"query": "câu hỏi lạ", "keys": [], "found": False}})
+        apply_actions(store, user, {"question": {"query": "câu hỏi lạ", "keys": [], "found": False}})
         store.hset(broadcast.rcpt_key("b"), {user: "sent|cs|"}, ttl=60)
     counts = privacy.erase_user(store, USER)
     assert counts["questions"] == 1 and counts["broadcast_entries"] == 1 and counts["keys"] >= 4
@@ -183,7 +186,6 @@ def test_questions_about_deleting_are_not_erasure(said: str) -> None:
 
 
 def test_dead_letters_are_found_where_bot_deadletters_writes_them(redis_client: Any, settings: Any) -> None:
-    deadletters = pytest.importorskip("bot.deadletters")
     store = RedisStateStore(redis_client)
     letter = event_to_dict(TextMessage(USER, "dead-2", "câu hỏi", "1700000000000"))
     assert deadletters.record(store, letter, "HTTP 503", settings)
@@ -212,7 +214,7 @@ def test_lapsed_subscriptions_leave_the_sets(redis_client: Any) -> None:
 def test_chat_command_erases_too(redis_client: Any) -> None:
     import io
 
-    from bot.chat import ChatSession
+    from bot.cli.chat import ChatSession
 
     store = RedisStateStore(redis_client)
     library = sample_library()

@@ -1,4 +1,4 @@
-"""bot.redis_state locks on a real Redis: a short lock kept alive while held, and lapsing when its holder is gone."""
+"""bot.store.redis_state locks on a real Redis: a short lock kept alive while held, and lapsing when its holder is gone."""
 from __future__ import annotations
 
 import time
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.redis_state import RedisStateStore
-from bot.state import LockTimeout
+from bot.store.redis_state import RedisStateStore
+from bot.store.state import LockTimeout
 
 
 def test_keepalive_lock_outlives_its_timeout_while_held(redis_client: Any) -> None:

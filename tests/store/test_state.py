@@ -1,9 +1,9 @@
-"""bot.state: the in-process store's lock."""
+"""bot.store.state: the in-process store's lock."""
 from __future__ import annotations
 
 import pytest
 
-from bot.state import InMemoryStateStore, LockTimeout
+from bot.store.state import InMemoryStateStore, LockTimeout
 
 
 def test_in_memory_lock_accepts_keepalive() -> None:

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from bot import stats, subscriptions
-from bot.redis_state import RedisStateStore
+from bot.store import stats
+from bot.store.redis_state import RedisStateStore
 
 NOW = time.time()
 DAY = 86400
@@ -46,18 +46,3 @@ def test_counts_tops_and_unanswered(redis_client) -> None:
     for key in store.keys("zlb:stats:*"):
         assert 89 * DAY < store.ttl(key) <= 91 * DAY
     assert "45/2019/QH14:139" in stats.format_report(data)
-
-
-def test_actions_from_the_dialogue_are_recorded(redis_client) -> None:
-    store = RedisStateStore(redis_client)
-    done = subscriptions.apply_actions(store, "u1", [
-        {"subscribe": {"topics": ["lao-dong-nu"]}},
-        {"question": {"query": "nghỉ đẻ", "keys": ["45/2019/QH14:139"], "found": True}},
-        {"question": {"query": "abc xyz", "keys": [], "found": False}},
-    ])
-    assert done == ["subscribe:subscribed", "question", "question"]
-    data = stats.report(store, days=1)
-    assert data["questions"] == 2 and data["unanswered"][0]["query"] == "abc xyz"
-    assert data["top_topics"] == [{"topic": "lao-dong-nu", "count": 1}]
-    assert subscriptions.apply_actions(store, "u1", {"unsubscribe": {"topics": []}}) == ["unsubscribe:unsubscribed"]
-    assert subscriptions.counts(store)["total"] == 0

@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from bot import create_app, stats, subscriptions
-from bot.redis_state import RedisStateStore
+from bot import create_app
+from bot.store import stats, subscriptions
+from bot.store.redis_state import RedisStateStore
 from tests.broadcast_helpers import ListQueue, ScriptedZalo, drain
 
 TOKEN = "admin-token-test"

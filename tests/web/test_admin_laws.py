@@ -6,11 +6,8 @@ from pathlib import Path
 import pytest
 
 from bot import create_app
-from bot.redis_state import RedisStateStore
+from bot.store.redis_state import RedisStateStore
 from tests.broadcast_helpers import ListQueue, ScriptedZalo
-
-pytest.importorskip("bot.corpus.store")
-pytest.importorskip("bot.laws")
 
 TOKEN = "admin-token-test"
 DOC = "41/2024/QH15"

@@ -10,19 +10,22 @@ from typing import Any, Iterator
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from werkzeug.serving import make_server
 
 from bot import create_app
-from bot.config import ConfigError, Settings
-from bot.queue import RqJobQueue, ThreadJobQueue
-from bot.redis_state import RedisStateStore
-from bot.security import sign
-from bot.services import connect_redis
-from bot.state import InMemoryStateStore
-from bot.webhook import dedup_store_key
-from tests.procs import now_ms, signed_for as signed
-from tests.test_worker import FakeZalo, StubDialogue
+from bot.jobs.queue import RqJobQueue, ThreadJobQueue
+from bot.jobs.worker import BotWorker
+from bot.ops.settings import ConfigError, Settings
+from bot.store.keys import taken_key
+from bot.store.redis_state import RedisStateStore, connect_redis
+from bot.store.state import InMemoryStateStore
+from bot.zalo.signature import sign
+from tests.jobs.test_reply import FakeZalo, StubDialogue
+from tests.procs import now_ms
+from tests.procs import signed_for as signed
 
 URL = "/zalo/webhook"
 
@@ -53,13 +56,7 @@ class Mode:
     def run_jobs(self) -> None:
         """Process what the webhook queued."""
         if isinstance(self.queue, RqJobQueue):
-            from bot.services import set_current
-
-            set_current(self.services)
-            try:
-                self.queue.make_worker().work(burst=True)
-            finally:
-                set_current(None)
+            BotWorker.for_queue(self.queue, self.services).work(burst=True)
         else:
             assert self.queue.join(timeout=10)
 
@@ -224,7 +221,7 @@ def test_queue_down_answers_503_and_releases_the_dedup_mark(settings: Settings, 
                       zalo=FakeZalo(), dialogue=StubDialogue(), library=object())
     body, headers = signed(settings, text_payload())
     assert down.test_client().post(URL, data=body, headers=headers).status_code == 503
-    assert store.get_json(dedup_store_key("m1")) is None
+    assert store.get_json(taken_key("m1")) is None
     # Zalo's retry reaches a healthy process and is processed
     up = Mode("redis", settings, redis_client)
     assert up.app.test_client().post(URL, data=body, headers=headers).status_code == 200
@@ -236,7 +233,7 @@ def test_embedded_queue_stopped_answers_503(settings: Settings) -> None:
     mode.queue.stop()
     body, headers = signed(settings, text_payload())
     assert mode.app.test_client().post(URL, data=body, headers=headers).status_code == 503
-    assert mode.store.get_json(dedup_store_key("m1")) is None
+    assert mode.store.get_json(taken_key("m1")) is None
 
 
 def test_store_down_answers_503(settings: Settings) -> None:
@@ -316,7 +313,7 @@ def test_missing_secrets_fail_fast(tmp_path: Any) -> None:
 
 
 def test_mark_left_by_a_failed_enqueue_expires_before_zalo_retries(settings: Settings, redis_client: Any) -> None:
-    from bot.webhook import DEDUP_TTL, PENDING_TTL
+    from bot.web.webhook import DEDUP_TTL, PENDING_TTL
 
     class NoDelete(RedisStateStore):
         """Redis went away between marking and releasing the mark."""
@@ -329,8 +326,8 @@ def test_mark_left_by_a_failed_enqueue_expires_before_zalo_retries(settings: Set
                       zalo=FakeZalo(), dialogue=StubDialogue(), library=object())
     body, headers = signed(settings, text_payload())
     assert down.test_client().post(URL, data=body, headers=headers).status_code == 503
-    assert 0 < store.ttl(dedup_store_key("m1")) <= PENDING_TTL < 30  # Zalo's first retry comes after 30 s
+    assert 0 < store.ttl(taken_key("m1")) <= PENDING_TTL < 30  # Zalo's first retry comes after 30 s
     up = Mode("redis", settings, redis_client)
-    redis_client.delete(dedup_store_key("m1"))  # ...which is what PENDING_TTL seconds do
+    redis_client.delete(taken_key("m1"))  # ...which is what PENDING_TTL seconds do
     assert up.app.test_client().post(URL, data=body, headers=headers).status_code == 200
-    assert DEDUP_TTL - 5 <= up.store.ttl(dedup_store_key("m1")) <= DEDUP_TTL
+    assert DEDUP_TTL - 5 <= up.store.ttl(taken_key("m1")) <= DEDUP_TTL

@@ -7,17 +7,18 @@ import re
 import signal
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from bot.messages import OPEN_PHONE, OPEN_URL, Button, OutMessage
-from bot.redis_state import RedisStateStore
-from bot.state import InMemoryStateStore
-from bot.zalo import RecordingZaloClient, SendResult, ZaloClient, ZaloError, split_text
+from bot.store.redis_state import RedisStateStore
+from bot.store.state import InMemoryStateStore
+from bot.zalo.client import SendResult, ZaloClient, ZaloError
+from bot.zalo.messages import OPEN_PHONE, OPEN_URL, Button, OutMessage, split_text
+from tests.conftest import ROOT
 from tests.fake_zalo import FakeZalo, fake_zalo, point_at  # noqa: F401 - fake_zalo is a fixture
+from tests.fakes import RecordingZaloClient
 
 CLAUSE = re.compile(r"^\d+\. ")
 
@@ -245,7 +246,7 @@ def test_read_timeout_not_retried_when_asked(settings: Any, fake_zalo: FakeZalo,
 
 def test_standalone_fake_scripted_over_http(settings: Any) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "tests.fake_zalo", "--port", "0", "--followers", "3"],
-                            cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE, text=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         port = int(proc.stdout.readline())  # type: ignore[union-attr]
         base = f"http://127.0.0.1:{port}"

@@ -5,8 +5,18 @@ import json
 
 import pytest
 
-from bot.events import (EventError, Follow, Ignored, OtherMessage, TextMessage, Unfollow, dedup_key,
-                        event_from_dict, event_to_dict, parse_event)
+from bot.zalo.events import (
+    EventError,
+    Follow,
+    Ignored,
+    OtherMessage,
+    TextMessage,
+    Unfollow,
+    dedup_key,
+    event_from_dict,
+    event_to_dict,
+    parse_event,
+)
 
 TEXT = {"app_id": "360846524940903967", "sender": {"id": "246845883529197922"},
         "user_id_by_app": "552177279717587730", "recipient": {"id": "388613280878808645"},

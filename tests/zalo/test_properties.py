@@ -14,12 +14,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from bot.analysis import Params, query_features, runs, text_features
-from bot.events import (EventError, Follow, Ignored, OtherMessage, TextMessage, Unfollow, dedup_key, event_from_dict,
-                        event_to_dict, load_payload, parse_event, parse_payload)
-from bot.text import fold, normalize, syllables, tokenize, units
+from bot.knowledge.search.analysis import Params, query_features, runs, text_features
+from bot.knowledge.search.text import fold, normalize, syllables, tokenize, units
+from bot.zalo.events import (
+    EventError,
+    Follow,
+    Ignored,
+    OtherMessage,
+    TextMessage,
+    Unfollow,
+    dedup_key,
+    event_from_dict,
+    event_to_dict,
+    load_payload,
+    parse_event,
+    parse_payload,
+)
+from tests.conftest import ROOT
 
 BOUNDED = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 EVENTS = (TextMessage, Follow, Unfollow, OtherMessage, Ignored)
@@ -172,12 +186,12 @@ def test_features_never_crash_and_ignore_the_normal_form(s: str, folded: bool) -
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Any:
     """The search index of the small plain-text corpus in ../shared/laws/text."""
-    from bot.config import Settings
-    from bot.laws import load_library
+    from bot.knowledge.library import load_library
+    from bot.ops.settings import Settings
 
     laws_dir = tmp_path_factory.mktemp("laws")
     sources = sorted(str(p) for p in (shared_dir / "laws" / "text").glob("*.txt"))
-    env = {"PATH": "/usr/bin:/bin", "LAWS_DIR": str(laws_dir), "PYTHONPATH": str(Path(__file__).parent.parent)}
+    env = {"PATH": "/usr/bin:/bin", "LAWS_DIR": str(laws_dir), "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-m", "bot", "laws", "import", *sources], env=env, check=True,
                    capture_output=True, timeout=120)
     return load_library(Settings(laws_dir=laws_dir)).index

@@ -6,8 +6,9 @@ import hmac
 
 import pytest
 
-from bot import security
-from bot.security import check_bearer, is_fresh, sign, to_millis, verify_any, verify_signature
+from bot.web import admin_auth
+from bot.web.admin_auth import check_bearer
+from bot.zalo.signature import is_fresh, sign, to_millis, verify_any, verify_signature
 
 APP = "360846524940903967"
 SECRET = "oa-secret"
@@ -76,7 +77,7 @@ def test_constant_time_compare_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
         calls.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(security.hmac, "compare_digest", spy)
+    monkeypatch.setattr(admin_auth.hmac, "compare_digest", spy)
     assert verify_signature(APP, BODY, TS, SECRET, GOOD)
     assert check_bearer("Bearer tok", "tok")
     assert len(calls) == 2

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 import redis
 
-from bot.redis_state import RedisStateStore
-from bot.state import InMemoryStateStore
-from bot.tokens import TOKENS_KEY, TokenError, TokenManager
-from bot.zalo import ZaloClient, ZaloError
+from bot.store.redis_state import RedisStateStore
+from bot.store.state import InMemoryStateStore
+from bot.zalo.client import ZaloClient, ZaloError
+from bot.zalo.tokens import TOKENS_KEY, TokenError, TokenManager
 from tests.conftest import REDIS_URL
 from tests.fake_zalo import FakeZalo, fake_zalo, point_at  # noqa: F401 - fake_zalo is a fixture
 

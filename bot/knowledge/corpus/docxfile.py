@@ -5,8 +5,8 @@ import zipfile
 from pathlib import Path
 from typing import Iterator
 
-from bot.corpus.errors import ImportResult, SourceError
-from bot.corpus.textfile import parse_text
+from bot.knowledge.corpus.errors import ImportResult, SourceError
+from bot.knowledge.corpus.textfile import parse_text
 
 EXPECTED = "expected a Word .docx document (a .doc must first be saved as .docx)"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.corpus.model import Document
+from bot.knowledge.corpus.model import Document
 
 
 class SourceError(ValueError):

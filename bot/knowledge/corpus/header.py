@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.corpus.textutil import cap_first, document_title, iso_date, sentence_case
+from bot.knowledge.corpus.textutil import cap_first, document_title, iso_date, sentence_case
 
 TYPES = ("Bộ luật", "Luật", "Pháp lệnh", "Nghị quyết liên tịch", "Nghị quyết", "Nghị định", "Thông tư liên tịch",
          "Thông tư", "Quyết định", "Chỉ thị", "Kế hoạch", "Chương trình", "Đề án", "Hướng dẫn", "Công văn",

@@ -5,7 +5,7 @@ import re
 from dataclasses import replace
 from typing import Iterable
 
-from bot.corpus.model import Document
+from bot.knowledge.corpus.model import Document
 
 _NUMBER = re.compile(r"^(\d+)(.*)$")
 

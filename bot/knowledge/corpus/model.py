@@ -1,7 +1,7 @@
 """Corpus model: documents made of articles, clauses and points, as plain frozen values."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 FORMAT_VERSION = 1

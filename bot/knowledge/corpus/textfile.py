@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.corpus.errors import ImportResult, Skipped, SourceError
-from bot.corpus.header import PLAN_TYPES, Header, parse_header
-from bot.corpus.model import Article, Document
-from bot.corpus.plan import ROMAN, plan_sections
-from bot.corpus.textutil import clean_lines, parse_clauses, short_title
+from bot.knowledge.corpus.errors import ImportResult, Skipped, SourceError
+from bot.knowledge.corpus.header import PLAN_TYPES, Header, parse_header
+from bot.knowledge.corpus.model import Article, Document
+from bot.knowledge.corpus.plan import ROMAN, plan_sections
+from bot.knowledge.corpus.textutil import clean_lines, parse_clauses, short_title
 
 EXPECTED_NUMBER = "expected a document number line such as 'Luật số: 41/2024/QH15' or 'Số: 125/KH-UBND'"
 EXPECTED_BODY = "expected articles ('Điều 1. ...') or numbered sections ('I.', 'II.', '1.', '2.')"

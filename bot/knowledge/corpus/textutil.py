@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.corpus.model import Clause, Point
+from bot.knowledge.corpus.model import Clause, Point
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
 _CLAUSE = re.compile(r"^(\d{1,3})([a-zđ]?)\.\s*(?=\S)(?!\d)")

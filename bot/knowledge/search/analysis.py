@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from bot.text import _fold_word, _is_token, has_diacritics, units
+from bot.knowledge.search.text import fold_word, is_token, has_diacritics, units
 
 # feature families: accented ("a" syllable, "b" pair, "w" pyvi word) and folded ("f", "g", "v")
 ACCENTED = ("a", "b", "w")
@@ -38,7 +38,7 @@ def runs(text: str) -> list[list[str]]:
     out: list[list[str]] = []
     cur: list[str] = []
     for u in units(text):
-        if _is_token(u):
+        if is_token(u):
             cur.append(u.lower())
         elif cur:
             out.append(cur)
@@ -55,7 +55,7 @@ def _pairs(run: list[str]) -> Iterable[str]:
 
 def _words(text: str) -> list[str]:
     """pyvi compounds of the text (only the multi-syllable ones: single syllables are family "a")."""
-    from bot.text import tokenize
+    from bot.knowledge.search.text import tokenize
 
     return [w for w in tokenize(text) if "_" in w]
 
@@ -68,7 +68,7 @@ def text_features(text: str, p: Params, repeat: int = 1) -> dict[str, int]:
         counts[name] = counts.get(name, 0) + repeat
 
     for run in runs(text):
-        folded = [_fold_word(w) for w in run]
+        folded = [fold_word(w) for w in run]
         for w, f in zip(run, folded):
             add("a:" + w)
             add("f:" + f)
@@ -80,7 +80,7 @@ def text_features(text: str, p: Params, repeat: int = 1) -> dict[str, int]:
     if p.weight_word:
         for w in _words(text):
             add("w:" + w)
-            add("v:" + _fold_word(w))
+            add("v:" + fold_word(w))
     return counts
 
 
@@ -111,8 +111,8 @@ def query_features(text: str, p: Params, folded: bool, weight: float = 1.0,
             out[name] = max(out.get(name, 0.0), w)
 
     for run in runs(text):
-        toks = [_fold_word(w) for w in run] if folded else run
-        stops = [(_fold_word(w) if folded else w) in stop for w in run]
+        toks = [fold_word(w) for w in run] if folded else run
+        stops = [(fold_word(w) if folded else w) in stop for w in run]
         for t, s in zip(toks, stops):
             add(f"{uni}:{t}", weight * fam[uni] * (p.weight_stop if s else 1.0))
         if fam[pair]:
@@ -121,5 +121,5 @@ def query_features(text: str, p: Params, folded: bool, weight: float = 1.0,
                 add(f"{pair}:{toks[i]}_{toks[i + 1]}", weight * fam[pair] * (p.weight_stop if s else 1.0))
     if fam[word]:
         for w in _words(text):
-            add(f"{word}:{_fold_word(w) if folded else w}", weight * fam[word])
+            add(f"{word}:{fold_word(w) if folded else w}", weight * fam[word])
     return out

@@ -5,7 +5,7 @@ from array import array
 
 import numpy as np
 
-from bot.analysis import Params
+from bot.knowledge.search.analysis import Params
 
 
 class Postings:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from bot.corpus.model import Article
+from bot.knowledge.corpus.model import Article
 
 _MENTION = re.compile(r"[Đđ]iều\s+((?:\d+[a-zđ]?(?:\s*,\s*|\s+và\s+)?)+)")
 _NUMBER = re.compile(r"\d+[a-zđ]?")

@@ -6,16 +6,16 @@ import re
 from array import array
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Collection, Iterable, Mapping, Protocol
+from typing import Any, Collection, Mapping, Protocol
 
 import numpy as np
 
-from bot.analysis import Params, is_folded_query, query_features, runs, text_features
-from bot.bm25 import Postings, accumulate, bm25_arrays
-from bot.citations import citation_counts
-from bot.corpus.model import AMENDED, IN_FORCE, Article, Document
-from bot.lexicon import Lexicon
-from bot.priors import Priors
+from bot.knowledge.corpus.model import AMENDED, IN_FORCE, Article, Document
+from bot.knowledge.search.analysis import Params, is_folded_query, query_features, runs, text_features
+from bot.knowledge.search.bm25 import Postings, accumulate, bm25_arrays
+from bot.knowledge.search.citations import citation_counts
+from bot.knowledge.search.lexicon import Lexicon
+from bot.knowledge.search.priors import Priors
 
 INDEX_FORMAT = 1
 PRUNE_FROM = 500  # articles; small corpora score every term
@@ -283,28 +283,3 @@ def build_index(corpus: Any, index_dir: Path) -> SearchIndex:
     index = SearchIndex.build(corpus.articles(), corpus.documents)
     index.save(Path(index_dir))
     return index
-
-
-class StaticSearchIndex:
-    """A fake index for unit tests: fixed hits per query (normalized), [] otherwise."""
-
-    def __init__(self, hits_by_query: Mapping[str, Iterable[Hit]]) -> None:
-        """hits_by_query: query → hits, best first."""
-        from bot.text import normalize
-
-        self._norm = normalize
-        self._hits = {normalize(q).strip(): list(h) for q, h in hits_by_query.items()}
-
-    def search(self, query: str, top: int = 10, docs: Collection[str] | None = None,
-               in_force_only: bool = False) -> list[Hit]:
-        """The stored hits for this query, filtered by document."""
-        hits = self._hits.get(self._norm(query).strip(), [])
-        if docs is not None:
-            wanted = {d.upper() for d in docs}
-            hits = [h for h in hits if h.doc.upper() in wanted]
-        return [h for h in hits if h.score > 0][:max(top, 0)]
-
-    def __len__(self) -> int:
-        """Number of distinct articles it knows."""
-        return len({h.key for hs in self._hits.values() for h in hs})
-

@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.text import _fold_word, normalize
+from bot.knowledge.search.text import fold_word, normalize
+from bot.ops.datafiles import DATA_DIR
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 # Everyday speech puts pronouns and adverbs inside a phrase ("chồng em hay đánh", "có bầu công ty đuổi việc"):
 # a phrase of several words also matches with up to this many other words between two of its words.
 MAX_GAP = 2
@@ -53,12 +53,12 @@ class Lexicon:
                 ws = _words(phrase)
                 if ws:
                     typed[ws] = typed.get(ws, ()) + legal
-                    fw = tuple(_fold_word(w) for w in ws)
+                    fw = tuple(fold_word(w) for w in ws)
                     folded[fw] = folded.get(fw, ()) + legal
         teencode = {normalize(r[0]): _words(r[1]) for r in _rows(base / "teencode.tsv") if len(r) >= 2}
         stop = frozenset(normalize(r[0]) for r in _rows(base / "stopwords.tsv") if r)
         longest = max((len(k) for k in typed), default=1)
-        return cls(typed, folded, teencode, stop, frozenset(_fold_word(w) for w in stop), longest)
+        return cls(typed, folded, teencode, stop, frozenset(fold_word(w) for w in stop), longest)
 
     @classmethod
     def empty(cls) -> "Lexicon":
@@ -82,7 +82,7 @@ class Lexicon:
         table = self.expansions_folded if folded else self.expansions_typed
         if not table:
             return []
-        seq = [_fold_word(w) for w in words] if folded else words
+        seq = [fold_word(w) for w in words] if folded else words
         out: list[str] = []
         i = 0
         while i < len(seq):

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from bot.analysis import runs
-from bot.text import fold
-from bot.texts import read_tsv
+from bot.knowledge.search.analysis import runs
+from bot.knowledge.search.text import fold
+from bot.ops.datafiles import read_tsv
 
 Words = tuple[str, ...]
 

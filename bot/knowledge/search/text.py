@@ -9,7 +9,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from bot.wordseg import segment_syllables
+from bot.knowledge.search.wordseg import segment_syllables
 
 # one unit = a document number, a number (with %/letter suffix), a word, or one punctuation mark
 _UNIT_RE = re.compile(
@@ -29,7 +29,7 @@ def normalize(s: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _fold_word(w: str) -> str:
+def fold_word(w: str) -> str:
     """Fold one already-normalized word (cached: the vocabulary repeats a lot)."""
     if w.isascii():
         return w
@@ -39,12 +39,12 @@ def _fold_word(w: str) -> str:
 
 def fold(s: str) -> str:
     """Lower case without diacritics, đ→d: "Điều" → "dieu"."""
-    return " ".join(_fold_word(w) for w in normalize(s).split(" "))
+    return " ".join(fold_word(w) for w in normalize(s).split(" "))
 
 
 def has_diacritics(word: str) -> bool:
     """True when the (normalized) word carries Vietnamese marks or đ."""
-    return not word.isascii() and _fold_word(word) != word
+    return not word.isascii() and fold_word(word) != word
 
 
 def units(s: str) -> list[str]:
@@ -66,19 +66,19 @@ def _chunks(us: list[str]) -> list[list[str]]:
     return chunks
 
 
-def _is_token(u: str) -> bool:
+def is_token(u: str) -> bool:
     """Punctuation is not a token."""
     return u[0].isalnum()
 
 
 def syllables(s: str) -> list[str]:
     """Normalized syllables and numbers, punctuation dropped (no segmentation: cheap)."""
-    return [u.lower() for u in units(s) if _is_token(u)]
+    return [u.lower() for u in units(s) if is_token(u)]
 
 
 def tokenize(s: str) -> list[str]:
     """pyvi words ("thai_sản"), lower case, numbers kept, punctuation dropped; long text chunked."""
     words: list[str] = []
     for chunk in _chunks(units(s)):
-        words.extend(w.lower() for w in segment_syllables(chunk) if _is_token(w))
+        words.extend(w.lower() for w in segment_syllables(chunk) if is_token(w))
     return words

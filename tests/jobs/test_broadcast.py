@@ -5,13 +5,14 @@ import time
 
 import pytest
 
-from bot import broadcast, subscriptions
-from bot.broadcast_run import LEASE_TTL, Runner
-from bot.messages import Button, OutMessage
-from bot.pacing import Pacer
-from bot.redis_state import RedisStateStore
+from bot.jobs.broadcast import LEASE_TTL, Runner, run_broadcast
+from bot.officials import broadcasts as broadcast
 from bot.services import Services
-from bot.state import InMemoryStateStore
+from bot.store import subscriptions
+from bot.store.redis_state import RedisStateStore
+from bot.store.state import InMemoryStateStore
+from bot.zalo.messages import Button, OutMessage
+from bot.zalo.pacing import Pacer
 from tests.broadcast_helpers import Crash, ListQueue, ScriptedZalo, drain
 
 USERS = [f"u{i:03d}" for i in range(300)]
@@ -72,8 +73,8 @@ def test_exactly_once_through_rate_limits_window_errors_and_a_crash(redis_client
     # the killed worker never released its lease: a new run must wait for it to expire
     store.set_json(broadcast.lease_key(bid), "dead-runner", ttl=1)
     assert broadcast.status(store, bid)["state"] == "running"
-    assert broadcast.resume_stalled(services) == [bid]
-    assert broadcast.resume_stalled(services) == []  # already queued
+    assert broadcast.resume_stalled(services.store, services.queue) == [bid]
+    assert broadcast.resume_stalled(services.store, services.queue) == []  # already queued
     assert drain(services, **{**FAST, "sleep": time.sleep, "lease_wait": 3.0})[-1] == "done"
     status = broadcast.status(store, bid)
     assert status["state"] == "done" and status["total"] == 300
@@ -92,7 +93,7 @@ def test_in_flight_kill_is_not_sent_twice(make_services) -> None:
     with pytest.raises(Crash):
         drain(services, **FAST)
     services.store.delete(broadcast.lease_key(bid))
-    broadcast.resume_stalled(services)
+    broadcast.resume_stalled(services.store, services.queue)
     drain(services, **FAST)
     status = broadcast.status(services.store, bid)
     assert_totals(status)
@@ -211,7 +212,7 @@ def test_lease_keeps_a_second_runner_out(make_services) -> None:
     bid = broadcast.create(services.store, services.queue, MESSAGE, "subscribers")["id"]
     first = Runner(bid, services, **FAST)
     assert first.acquire()
-    assert broadcast.run_broadcast(bid, services, **FAST) == "busy"
+    assert run_broadcast(bid, services, **FAST) == "busy"
     first.release()
     assert services.store.ttl(broadcast.lease_key(bid)) == -2 and LEASE_TTL > 5
 
@@ -271,7 +272,7 @@ def test_worker_process_killed_mid_way_and_restarted(redis_client, settings) -> 
 def test_followers_with_the_real_client_over_http(redis_client, settings) -> None:
     """SPEC §3 shapes end to end: getlist paged by 50, consultation inside the window, promotion outside it
     (also for a follower whose window closed since we last saw them: -230 then promotion), -216 refreshed once."""
-    from bot.zalo import ZaloClient
+    from bot.zalo.client import ZaloClient
     from tests.fake_zalo import FakeZalo, point_at
 
     followers = [f"f{i:03d}" for i in range(120)]

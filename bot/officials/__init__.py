@@ -1,0 +1,1 @@
+"""Services officials use from any door (CLI, /admin, console): laws, broadcasts, audit."""

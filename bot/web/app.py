@@ -1,0 +1,57 @@
+"""The application factory: settings, services and blueprints; nothing connects before it is called."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from bot.ops import logs
+from bot.ops.settings import Settings
+from bot.services import build_services
+from bot.web import admin, admin_deadletters, health, webhook
+
+log = logging.getLogger(__name__)
+
+
+def _register_errors(app: Flask) -> None:
+    """JSON errors; HTTP errors keep their 4xx code, so bad input never turns into a 5xx."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        """The HTTP error as JSON, same status."""
+        response = jsonify(error=exc.name)
+        response.status_code = exc.code or 400
+        if exc.code == 405 and exc.valid_methods:  # type: ignore[attr-defined]
+            response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Any:
+        """A bug: logged, answered 500 without details."""
+        log.exception("unhandled error")
+        response = jsonify(error="internal error")
+        response.status_code = 500
+        return response
+
+
+def create_app(settings: Settings | None = None, **services: Any) -> Flask:
+    """Build the Flask app; real services unless given (services=, or store=, queue=, zalo=, dialogue=, library=)."""
+    settings = (settings or Settings.from_env()).require_zalo()
+    logs.setup(settings)
+    built = services.pop("services", None) or build_services(settings, **services)
+    app = Flask("bot.web")  # templates and static files live in bot/web
+    if settings.trusted_proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # behind a reverse proxy the client address (admin lockout, audit) comes from X-Forwarded-For
+        hops = settings.trusted_proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    logs.init_app(app)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["zlb"] = built
+    _register_errors(app)
+    for blueprint in (webhook.bp, health.bp, admin.bp, admin_deadletters.bp):
+        app.register_blueprint(blueprint)
+    return app
