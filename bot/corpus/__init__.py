@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from bot.corpus.errors import ImportResult, Skipped, SourceError
+from bot.corpus.meta import DocMeta, doc_meta
 from bot.corpus.sources import read_source
 
-__all__ = ["ImportResult", "Skipped", "SourceError", "read_source"]
+__all__ = ["DocMeta", "ImportResult", "Skipped", "SourceError", "doc_meta", "read_source"]
