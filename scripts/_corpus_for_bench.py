@@ -16,8 +16,8 @@ PHAPDIEN = ROOT.parent / "shared" / "laws" / "phapdien"
 
 
 def phapdien_documents(folder: Path = PHAPDIEN) -> dict[str, Document]:
-    """Documents of the Pháp điển đề mục pages, via the project's importer (bot.knowledge.corpus.phapdien)."""
-    from bot.knowledge.corpus.phapdien import assemble, decode
+    """Documents of the Pháp điển đề mục pages, via the project's importer (bot.knowledge.corpus.readers.phapdien)."""
+    from bot.knowledge.corpus.readers.phapdien import assemble, decode
 
     files = sorted(Path(folder).rglob("*.html"))
     result = assemble((f.name, decode(f.read_bytes(), f.name)) for f in files)

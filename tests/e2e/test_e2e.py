@@ -6,7 +6,6 @@ The cases run in file order and share one stack (module fixture): the answer of 
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 import subprocess
@@ -20,9 +19,27 @@ import pytest
 import requests
 
 from tests.conftest import REDIS_URL, ROOT, flushed_redis
-from tests.e2e_helpers import (ACCESS_0, ADMIN_TOKEN, APP_ID, APP_SECRET, OA_SECRET, REFRESH_0, SECRETS,
-                               FakeZaloProc, Proc, follow_event, free_port, now_ms, process_env,
-                               procfile_web_argv, procfile_worker_argv, signed, text_event, wait_ready, zalo_mac)
+from tests.e2e_helpers import (
+    ACCESS_0,
+    ADMIN_TOKEN,
+    APP_ID,
+    APP_SECRET,
+    OA_SECRET,
+    REFRESH_0,
+    SECRETS,
+    FakeZaloProc,
+    Proc,
+    follow_event,
+    free_port,
+    now_ms,
+    process_env,
+    procfile_web_argv,
+    procfile_worker_argv,
+    signed,
+    text_event,
+    wait_ready,
+    zalo_mac,
+)
 
 QUESTION = "Nghỉ thai sản được mấy tháng?"
 USER = "8381381219617247797"          # asks the maternity question, then "1", then presses the button after restart

@@ -9,8 +9,8 @@ import pytest
 
 from bot.knowledge.corpus import ImportResult, SourceError, read_source
 from bot.knowledge.corpus.model import AMENDED, Article
-from bot.knowledge.corpus.phapdien import assemble
-from bot.knowledge.corpus.phapdien_notes import parse_note
+from bot.knowledge.corpus.readers.phapdien import assemble
+from bot.knowledge.corpus.readers.phapdien_notes import parse_note
 
 PAGE = """\ufeff<link href='../lib/css/style.css' rel='stylesheet' type='text/css' />
 <h3>Đề mục 8.4<br />Hôn nhân và gia đình</h3><div class='_content'>

@@ -91,3 +91,23 @@ def test_concurrent_committers_serialise(tmp_path: Path) -> None:
     assert versions == [f"{n:06d}" for n in range(1, 10)]
     corpus = CorpusStore(tmp_path).load()
     assert corpus.version == "000009" and len(corpus.documents) == 9  # no update lost another's documents
+
+
+def test_new_fields_round_trip_and_old_data() -> None:
+    from dataclasses import replace
+
+    from bot.knowledge.corpus.model import document_from_dict, document_to_dict
+
+    base = doc("53/2024/QH15", ("52", "(được bãi bỏ)"), ("53", "Trách nhiệm của Bộ Y tế"))
+    repealed = replace(base.articles[0], repealed=True)
+    full = replace(base, articles=(repealed, base.articles[1]), amended_by=("86/2025/QH15",),
+                   replaces=("66/2011/QH12",))
+    data = json.loads(json.dumps(document_to_dict(full)))
+    assert data["amended_by"] == ["86/2025/QH15"] and data["articles"][0]["repealed"] is True
+    assert document_from_dict(data) == full
+    for key in ("amended_by", "replaces"):  # a corpus written before these fields existed
+        del data[key]
+    for a in data["articles"]:
+        del a["repealed"]
+    old = document_from_dict(data)
+    assert (old.amended_by, old.replaces, [a.repealed for a in old.articles]) == ((), (), [False, False])

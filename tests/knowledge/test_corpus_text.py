@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge.corpus import SourceError, read_source
-from bot.knowledge.corpus.textutil import parse_clauses
+from bot.knowledge.corpus.readers.textutil import parse_clauses
 
 BHXH = "laws/text/luat-bao-hiem-xa-hoi-2024-trich-che-do-thai-san.txt"
 

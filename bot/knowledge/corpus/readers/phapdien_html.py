@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from bot.knowledge.corpus.textutil import clean_lines
+from bot.knowledge.corpus.readers.textutil import clean_lines
 
 KINDS = frozenset({"pChuong", "pDieu", "pGhiChu", "pNoiDung", "pChiDan"})
 _REF = re.compile(r"ViewNoiDungPhapDien\(\s*'([^']+)'")

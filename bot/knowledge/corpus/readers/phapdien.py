@@ -8,9 +8,9 @@ from typing import Iterable
 from bot.knowledge.corpus.errors import ImportResult, Skipped, SourceError
 from bot.knowledge.corpus.links import article_order, resolve_related
 from bot.knowledge.corpus.model import AMENDED, IN_FORCE, Article, Document
-from bot.knowledge.corpus.phapdien_html import Block, split_blocks
-from bot.knowledge.corpus.phapdien_notes import Note, document_link, parse_note
-from bot.knowledge.corpus.textutil import cap_first, parse_clauses, short_title
+from bot.knowledge.corpus.readers.phapdien_html import Block, split_blocks
+from bot.knowledge.corpus.readers.phapdien_notes import Note, document_link, parse_note
+from bot.knowledge.corpus.readers.textutil import cap_first, parse_clauses, short_title
 
 EXPECTED = "expected a Pháp điển đề mục HTML page (paragraphs of class pDieu, pGhiChu, pNoiDung)"
 _HEADING = re.compile(r"^Điều\s+\S+\s*")

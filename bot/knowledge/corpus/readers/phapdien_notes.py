@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.knowledge.corpus.textutil import clean, document_title, iso_date, type_case
+from bot.knowledge.corpus.readers.textutil import clean, document_title, iso_date, type_case
 
 _NOTE = re.compile(r"^\(?\s*Điều\s+(?P<art>\d+[a-zđ]?)\s+(?P<kind>[^\d()]+?)\s+số\s+(?P<num>[^\s,()]+)(?P<rest>.*)$",
                    re.IGNORECASE | re.DOTALL)

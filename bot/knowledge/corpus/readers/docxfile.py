@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Iterator
 
 from bot.knowledge.corpus.errors import ImportResult, SourceError
-from bot.knowledge.corpus.textfile import parse_text
+from bot.knowledge.corpus.meta import DocMeta
+from bot.knowledge.corpus.readers.textfile import parse_text
 
 EXPECTED = "expected a Word .docx document (a .doc must first be saved as .docx)"
 
@@ -31,8 +32,8 @@ def _lines(document: object) -> Iterator[str]:
                     yield from (p.text for p in cell.paragraphs)
 
 
-def read_docx(path: Path) -> ImportResult:
-    """A .docx statute or plan."""
+def read_docx(path: Path, meta: DocMeta | None = None) -> ImportResult:
+    """A .docx statute or plan; `meta` for what the document does not print."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -44,4 +45,4 @@ def read_docx(path: Path) -> ImportResult:
         raise SourceError(str(path), f"not a readable .docx ({type(exc).__name__}); {EXPECTED}") from exc
     except Exception as exc:  # noqa: BLE001 - python-docx raises lxml errors for corrupt XML parts
         raise SourceError(str(path), f"corrupt .docx ({type(exc).__name__}); {EXPECTED}") from exc
-    return parse_text("\n".join(_lines(document)), str(path), "docx")
+    return parse_text("\n".join(_lines(document)), str(path), "docx", meta)
