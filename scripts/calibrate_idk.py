@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from bot.conversation import answers  # noqa: E402
-from bot.conversation.dialogue import SEARCH_TOP, Dialogue  # noqa: E402
+from bot.conversation.answering import SEARCH_TOP  # noqa: E402
+from bot.conversation.dialogue import Dialogue  # noqa: E402
 from bot.knowledge.search.text import fold  # noqa: E402
 
 SIGNALS = {
@@ -49,7 +50,7 @@ def features(dialogue: Dialogue, library: Any, text: str) -> dict[str, Any]:
     second = hits[1].score if len(hits) > 1 else 0.0
     return {"keys": keys, "score": top, "per_word": top / max(len({w for w, _, _ in words}), 1),
             "coverage": cov, "margin": (top - second) / top if top else 0.0,
-            "answered": dialogue._confident(library, hits, keys, query)}  # the dialogue's own decision
+            "answered": dialogue.answerer.confident(library, hits, query)}  # the dialogue's own decision
 
 
 def row(name: str, threshold: float, dev: list[dict[str, Any]], short: list[dict[str, Any]],
@@ -92,9 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         dialogue = Dialogue(lambda: library)
         print(f"{len(rows)} dev questions, {len(short_questions)} short on-topic, {len(offtopic)} off-topic, "
               f"{len(library.index)} articles; "
-              f"data/idk.json: min_score {dialogue.min_score:g}, "
-              f"confident_score {dialogue.confident_score:g}, min_coverage {dialogue.min_coverage:g}, "
-              f"weak_coverage {dialogue.weak_coverage:g}\n")
+              f"data/idk.json: min_score {dialogue.answerer.min_score:g}, "
+              f"confident_score {dialogue.answerer.confident_score:g}, min_coverage {dialogue.answerer.min_coverage:g}, "
+              f"weak_coverage {dialogue.answerer.weak_coverage:g}\n")
         for variant, make in (("typed", lambda q: q), ("no diacritics", fold)):
             dev = []
             for r in rows:

@@ -6,6 +6,7 @@ import json
 import sys
 from typing import Any, TextIO
 
+from bot.conversation.answering import SEARCH_TOP, Answer, Answerer
 from bot.knowledge.library import load_library
 
 
@@ -18,16 +19,10 @@ def register(sub: Any) -> None:
     search.set_defaults(run=cmd_search)
 
 
-def load_index(settings: Any) -> Any:
-    """The current search index of $LAWS_DIR (an empty library searches to nothing)."""
-    return load_library(settings).index
-
-
-def _hits(index: Any, query: str, top: int) -> list[dict[str, Any]]:
+def _hits(answer: Answer, top: int) -> list[dict[str, Any]]:
     """JSON-ready hits, best first, positive scores only."""
-    hits = index.search(query, top=top) if query.strip() else []
     return [{"doc": h.doc, "article": h.article, "title": h.title, "score": round(float(h.score), 4)}
-            for h in hits if h.score > 0][:top]
+            for h in answer.hits if h.score > 0][:top]
 
 
 def _print_table(query: str, hits: list[dict[str, Any]], out: TextIO) -> None:
@@ -40,11 +35,12 @@ def _print_table(query: str, hits: list[dict[str, Any]], out: TextIO) -> None:
         print(f"{rank:>3}. {h['score']:>8.3f}  {key:<32} {h['title']}", file=out)
 
 
-def answer(index: Any, query: str, top: int, as_json: bool, out: TextIO) -> None:
-    """Search one query and print it (JSON line or table), flushed at once for pipes."""
-    hits = _hits(index, query, top)
+def answer(answerer: Answerer, library: Any, query: str, top: int, as_json: bool, out: TextIO) -> None:
+    """Rank one query as the bot would and print it (JSON line or table), flushed at once for pipes."""
+    found = answerer.answer(library, query, top=max(top, SEARCH_TOP)) if query.strip() else Answer(query)
+    hits = _hits(found, top)
     if as_json:
-        out.write(json.dumps({"query": query, "hits": hits}, ensure_ascii=False) + "\n")
+        out.write(json.dumps({"query": query, "hits": hits, "answered": found.answered}, ensure_ascii=False) + "\n")
     else:
         _print_table(query, hits, out)
     out.flush()
@@ -56,10 +52,10 @@ def cmd_search(settings: Any, args: argparse.Namespace) -> int:
     if top < 1:
         print("error: --top must be at least 1", file=sys.stderr)
         return 2
-    index = load_index(settings)
+    library, answerer = load_library(settings), Answerer()
     if query:
-        answer(index, query, top, as_json, sys.stdout)
+        answer(answerer, library, query, top, as_json, sys.stdout)
         return 0
     for line in sys.stdin:
-        answer(index, line.rstrip("\r\n"), top, as_json, sys.stdout)
+        answer(answerer, library, line.rstrip("\r\n"), top, as_json, sys.stdout)
     return 0

@@ -1,23 +1,19 @@
 """The conversation: one event and the user's state in, the replies and the new state out (pure, deterministic)."""
 from __future__ import annotations
 
-import json
-import time
 from typing import Any, Callable
 
 from bot.conversation import answers
+from bot.conversation.answering import Answerer
 from bot.conversation.answers import FULL_PAYLOAD, MENU_PAYLOAD, MORE_PAYLOAD, TOPIC_PAYLOAD
 from bot.conversation.commands import parse_command
 from bot.conversation.intents import Citation, Intents
 from bot.conversation.replies import text_message
 from bot.knowledge.topics import topic_names
-from bot.ops.datafiles import DATA_DIR, Texts
+from bot.ops.datafiles import Texts
 from bot.zalo.events import Follow, Ignored, OtherMessage, TextMessage, Unfollow
 from bot.zalo.messages import Button, OutMessage
 
-SEARCH_TOP = 10
-IDK_FILE = DATA_DIR / "idk.json"
-MAX_QUERY_CHARS = 500
 Reply = tuple[list[OutMessage], dict[str, Any]]
 
 
@@ -31,26 +27,17 @@ class Dialogue:
     def __init__(self, library_provider: Callable[[], Any], texts: Texts | None = None, top: int = 3,
                  intents: Intents | None = None, min_score: float | None = None, min_coverage: float | None = None,
                  followup_seconds: int = 1800, on_search: Callable[[float], None] | None = None,
-                 subscribed: Callable[[str], Any] | None = None) -> None:
-        """Thresholds (defaults from data/idk.json): min_score (best BM25 score), min_coverage (share of question
-        words in a top article); on_search receives each search's duration in seconds (metrics, kept out of here);
-        subscribed(user_id) says whether a user subscribed (None: no), so "hủy đăng ký" is not confirmed falsely."""
+                 subscribed: Callable[[str], Any] | None = None, answerer: Answerer | None = None) -> None:
+        """Thresholds (defaults from data/idk.json, see Answerer): min_score, min_coverage; on_search receives each
+        search's duration in seconds (metrics, kept out of here); subscribed(user_id) says whether a user
+        subscribed (None: no), so "hủy đăng ký" is not confirmed falsely."""
         self.library_provider = library_provider
         self.texts = texts or Texts.load()
         self.top = top
         self.intents = intents or Intents.load()
         self.hotlines = answers.load_hotlines()
-        idk = json.loads(IDK_FILE.read_text(encoding="utf-8"))
-        self.min_coverage = float(idk["min_coverage"] if min_coverage is None else min_coverage)
-        # the file's score thresholds are on bot.knowledge.search.index's BM25 scale; a caller's own min_score holds for any index
-        self.scores_anywhere = min_score is not None
-        self.min_score = float(idk["min_score"] if min_score is None else min_score)
-        # a best score below confident_score needs more of the question's words in the article
-        self.confident_score = self.min_score if min_score is not None else max(
-            float(idk.get("confident_score", 0.0)), self.min_score)
-        self.weak_coverage = max(float(idk.get("weak_coverage", 0.0)), self.min_coverage)
+        self.answerer = answerer or Answerer(self.intents, top, min_score, min_coverage, on_search)
         self.followup_ms = followup_seconds * 1000
-        self.on_search = on_search
         self.subscribed = subscribed
 
     def handle(self, event: Any, state: dict[str, Any] | None) -> tuple[list[OutMessage], dict[str, Any] | None]:
@@ -166,20 +153,16 @@ class Dialogue:
     def _search(self, query: str, state: dict[str, Any], base: str | None = None,
                 quiet: bool = False) -> tuple[list[OutMessage], dict[str, Any], bool]:
         """Search and list the best articles, or say honestly that nothing matched (quiet: say nothing)."""
-        query = self.intents.spell_out(query)[:MAX_QUERY_CHARS]
-        new: dict[str, Any] = {"query": query, "base": base or query, "keys": [], "offset": 0}
+        library = self.library_provider()
+        found = self.answerer.answer(library, query)
+        new: dict[str, Any] = {"query": found.query, "base": base or found.query, "keys": [], "offset": 0}
         if state.get("doc"):
             new["doc"] = state["doc"]
-        library = self.library_provider()
-        started = time.perf_counter()
-        hits = library.index.search(query, top=SEARCH_TOP) if query else []
-        if self.on_search is not None and query:
-            self.on_search(time.perf_counter() - started)
-        keys = [f"{h.doc}:{h.article}" for h in hits]
-        found = self._confident(library, hits, keys, query)
+        keys = found.keys
         # for the officials' statistics: what is asked, which articles answer, what goes unanswered
-        new["actions"] = {"question": {"query": query, "keys": keys[:self.top] if found else [], "found": found}}
-        if not found:
+        new["actions"] = {"question": {"query": found.query, "keys": keys[:self.top] if found.answered else [],
+                                       "found": found.answered}}
+        if not found.answered:
             if quiet:
                 return [], new, False
             key = "idk" if library.corpus.documents else "library_empty"
@@ -188,23 +171,6 @@ class Dialogue:
         page, offset = self._page(library, new, 0)
         new["offset"] = offset
         return page, new, True
-
-    def _confident(self, library: Any, hits: list[Any], keys: list[str], query: str) -> bool:
-        """A good enough best hit: score above min_score and the question's words found in a top article
-        (more of them when the score is not clearly high: short off-topic messages match a word or two)."""
-        # score thresholds hold for the BM25 scale they were calibrated on, not for stand-in indexes
-        calibrated = self.scores_anywhere or getattr(library.index, "calibrated_scores", False)
-        if not hits or (calibrated and hits[0].score < self.min_score):
-            return False
-        words = answers.content_query(self.intents, query)
-        best = 0.0
-        for key in keys[:self.top]:
-            article = library.corpus.article(key)
-            if article is not None:
-                best = max(best, answers.coverage(words, article))
-        if calibrated and hits[0].score < self.confident_score:
-            return best >= self.weak_coverage
-        return best >= self.min_coverage
 
     def _page(self, library: Any, state: dict[str, Any], start: int) -> tuple[list[OutMessage], int]:
         """The list message from `start` and the new offset."""

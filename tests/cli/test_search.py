@@ -79,7 +79,7 @@ def test_empty_corpus_answers_nothing(tmp_path: Path) -> None:
     env = {**os.environ, "LAWS_DIR": str(tmp_path / "empty")}
     done = _search(env, "--json", "kết hôn")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"query": "kết hôn", "hits": []}
+    assert json.loads(done.stdout) == {"query": "kết hôn", "hits": [], "answered": False}
 
 
 def test_reader_going_away_is_not_a_traceback(laws_env: dict[str, str]) -> None:

@@ -1,0 +1,83 @@
+"""What the bot answers a question with: the ranked hits and whether they really answer it ("I don't know"
+otherwise). One decision for the dialogue and for `python -m bot search --json` (its "answered" field)."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from bot.conversation.answers import content_query, coverage
+from bot.conversation.intents import Intents
+from bot.ops.datafiles import DATA_DIR
+
+SEARCH_TOP = 10
+MAX_QUERY_CHARS = 500
+IDK_FILE = DATA_DIR / "idk.json"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The outcome for one question: the query searched, hits best first, and whether they answer it."""
+
+    query: str
+    hits: list[Any] = field(default_factory=list)
+    answered: bool = False
+
+    @property
+    def keys(self) -> list[str]:
+        """The hits' article keys (DOC:ARTICLE), best first."""
+        return [f"{h.doc}:{h.article}" for h in self.hits]
+
+
+class Answerer:
+    """Searches the library for a question and decides whether the best hits answer it (data/idk.json)."""
+
+    def __init__(self, intents: Intents | None = None, top: int = 3, min_score: float | None = None,
+                 min_coverage: float | None = None, on_search: Callable[[float], None] | None = None) -> None:
+        """Thresholds default to data/idk.json: min_score (best BM25 score), min_coverage (share of the question's
+        content words in a top article); `top` articles are read for coverage; on_search gets each search's seconds."""
+        self.intents = intents or Intents.load()
+        self.top = top
+        self.on_search = on_search
+        idk = json.loads(IDK_FILE.read_text(encoding="utf-8"))
+        self.min_coverage = float(idk["min_coverage"] if min_coverage is None else min_coverage)
+        # the file's score thresholds are on bot.knowledge.search's BM25 scale; a caller's own min_score holds for any index
+        self.scores_anywhere = min_score is not None
+        self.min_score = float(idk["min_score"] if min_score is None else min_score)
+        # a best score below confident_score needs more of the question's words in the article
+        self.confident_score = self.min_score if min_score is not None else max(
+            float(idk.get("confident_score", 0.0)), self.min_score)
+        self.weak_coverage = max(float(idk.get("weak_coverage", 0.0)), self.min_coverage)
+
+    def prepare(self, text: str) -> str:
+        """The query searched for a message: abbreviations spelled out, cut to MAX_QUERY_CHARS."""
+        return self.intents.spell_out(text)[:MAX_QUERY_CHARS]
+
+    def answer(self, library: Any, text: str, top: int = SEARCH_TOP) -> Answer:
+        """Search the library for a message (spelled out first) and decide whether the hits answer it."""
+        query = self.prepare(text)
+        if not query:
+            return Answer(query)
+        started = time.perf_counter()
+        hits = library.index.search(query, top=top)
+        if self.on_search is not None:
+            self.on_search(time.perf_counter() - started)
+        return Answer(query, hits, self.confident(library, hits, query))
+
+    def confident(self, library: Any, hits: list[Any], query: str) -> bool:
+        """A good enough best hit: score above min_score and the question's words found in a top article
+        (more of them when the score is not clearly high: short off-topic messages match a word or two)."""
+        # score thresholds hold for the BM25 scale they were calibrated on, not for stand-in indexes
+        calibrated = self.scores_anywhere or getattr(library.index, "calibrated_scores", False)
+        if not hits or (calibrated and hits[0].score < self.min_score):
+            return False
+        words = content_query(self.intents, query)
+        best = 0.0
+        for hit in hits[:self.top]:
+            article = library.corpus.article(f"{hit.doc}:{hit.article}")
+            if article is not None:
+                best = max(best, coverage(words, article))
+        if calibrated and hits[0].score < self.confident_score:
+            return best >= self.weak_coverage
+        return best >= self.min_coverage
