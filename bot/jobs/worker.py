@@ -11,7 +11,7 @@ import time
 from typing import Any, Callable
 
 from rq import SimpleWorker
-from rq.exceptions import AbandonedJobError
+from rq.exceptions import AbandonedJobError, StopRequested
 from rq.job import Job
 from rq.serializers import JSONSerializer
 from rq.worker import WorkerStatus
@@ -121,6 +121,13 @@ class BotWorker(SimpleWorker):
         for handler in self._exc_handlers:
             if handler(job, *exc_info) is False:
                 break
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
+        """rq's heartbeat, first honouring a stop request: rq raises StopRequested from its SIGTERM handler, and when
+        that lands inside a log call (rq logs each failed reconnect while Redis is down) logging swallows it."""
+        if self._shutdown_requested_date is not None and self.get_state() != WorkerStatus.BUSY:
+            raise StopRequested()
+        super().heartbeat(timeout, pipeline)
 
     def get_heartbeat_ttl(self, job: Any) -> int:
         """How long the started-job entry lives without renewal (rq's default is the job timeout + 60 s)."""
