@@ -211,8 +211,7 @@ def parse_official_text(text: str) -> dict[str, Article]:
         line = FOOTNOTE_MARK_RE.sub("", line)
         body.append(line)
         m_clause, m_point = CLAUSE_RE.match(line), POINT_RE.match(line)
-        if m_clause and (clause is None or _next_number(clause.number) == m_clause.group(1)
-                         or m_clause.group(1) == "1" and not current.clauses):
+        if m_clause and _follows(clause.number if clause else None, m_clause.group(1)):
             clause = Clause(m_clause.group(1), line)
             current.clauses.setdefault(clause.number, clause)
             point = None
@@ -228,10 +227,17 @@ def parse_official_text(text: str) -> dict[str, Article]:
     return articles
 
 
-def _next_number(number: str) -> str:
-    """The clause number expected after ``number`` ("3" -> "4"; "3a" -> "4")."""
-    digits = re.match(r"\d+", number)
-    return str(int(digits.group(0)) + 1) if digits else ""
+def _follows(previous: str | None, number: str) -> bool:
+    """True when clause ``number`` can follow clause ``previous`` ("1" first; "3" -> "4"; "3" -> "3a").
+
+    Numbered lines out of sequence inside a clause (a quoted list, a table) are not new clauses.
+    """
+    if previous is None:
+        return number == "1"
+    digits = re.match(r"\d+", previous)
+    following = str(int(digits.group(0)) + 1) if digits else ""
+    inserted = re.fullmatch(rf"{re.escape(digits.group(0) if digits else '')}[a-z]", number)
+    return number == following or inserted is not None
 
 
 def load_official_texts(folder: Path) -> dict[str, Document]:
@@ -283,19 +289,17 @@ def normalise_number(token: str) -> str:
     texts write amounts; a comma is a decimal mark; so is a dot not followed by three digits ("1.5").
     """
     t = token.strip()
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", t):
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", t):  # 2.340.000 or 2.340.000,5
         t = t.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"\d{1,3}(?:,\d{3})+", t) and "." not in t and len(t.split(",")[-1]) == 3 \
-            and t.count(",") > 1:
+    elif re.fullmatch(r"\d{1,3}(?:,\d{3}){2,}", t):  # 2,340,000 (English grouping)
         t = t.replace(",", "")
-    else:
+    else:  # 2,34 or 1.5 or 06
         t = t.replace(",", ".")
     try:
         value = Decimal(t)
     except InvalidOperation:
         return token
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def _number_run(words: list[str], i: int) -> int:
@@ -357,7 +361,7 @@ RANGE_WORDS = ("đến", "tới", "-", "–")
 def _unit_after(text: str, end: int) -> str | None:
     """The unit written right after a number ending at ``end`` ("%", "tháng", "đồng"...), if any."""
     rest = text[end:]
-    if rest.startswith("%") or rest.lstrip().startswith("%") and len(rest) - len(rest.lstrip()) <= 1:
+    if rest.startswith("%") or (rest[:1].isspace() and rest[1:2] == "%"):
         return "%"
     m = WORD_RE.match(rest.lstrip())
     if m and m.group(0).lower() in UNITS:
