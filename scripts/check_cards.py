@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -606,8 +607,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cards", type=Path, default=root / "bot" / "data" / "cards",
                         help="folder of card YAML files (default: bot/data/cards)")
-    parser.add_argument("--laws-dir", type=Path, required=True,
-                        help="corpus made by `python -m bot laws import` (holds CURRENT and versions/)")
+    default_laws = os.environ.get("LAWS_DIR")
+    parser.add_argument("--laws-dir", type=Path, required=default_laws is None,
+                        default=Path(default_laws) if default_laws else None,
+                        help="corpus made by `python -m bot laws import` (holds CURRENT and versions/); "
+                             "default: $LAWS_DIR")
     parser.add_argument("--official-text", type=Path, default=None,
                         help="folder of plain official texts with SOURCES.tsv")
     parser.add_argument("--stats", action="store_true", help="also print the number of cards per topic")
