@@ -1,5 +1,6 @@
 """What the bot answers a question with: the ranked hits and whether they really answer it ("I don't know"
-otherwise). One decision for the dialogue and for `python -m bot search --json` (its "answered" field)."""
+otherwise), led by an answer card's articles when a card (or a question officials taught) matches confidently.
+One decision for the dialogue and for `python -m bot search --json` (its "answered" and "card" fields)."""
 from __future__ import annotations
 
 import json
@@ -9,6 +10,7 @@ from typing import Any, Callable
 
 from bot.conversation.answers import content_query, coverage
 from bot.conversation.intents import Intents
+from bot.knowledge.search.index import Hit
 from bot.ops.datafiles import DATA_DIR
 
 SEARCH_TOP = 10
@@ -23,6 +25,9 @@ class Answer:
     query: str
     hits: list[Any] = field(default_factory=list)
     answered: bool = False
+    card: Any = None  # the answer card whose short answer leads the reply (None: articles only)
+    placed: int = 0  # how many of the first hits a card or a taught question put there
+    match: Any = None  # the card matcher's verdict (bot.knowledge.cards.matcher.Match), confident or not
 
     @property
     def keys(self) -> list[str]:
@@ -61,9 +66,33 @@ class Answerer:
             return Answer(query)
         started = time.perf_counter()
         hits = library.index.search(query, top=top)
+        cards = getattr(library, "cards", None)
+        match = cards.match(query, [h.key for h in hits]) if cards is not None else None
         if self.on_search is not None:
             self.on_search(time.perf_counter() - started)
-        return Answer(query, hits, self.confident(library, hits, query))
+        if match is not None and match.confident:
+            placed = self.placed(library, query, match, hits, top)
+            if placed is not None:
+                return placed
+        return Answer(query, hits, self.confident(library, hits, query), match=match)
+
+    def placed(self, library: Any, query: str, match: Any, hits: list[Any], top: int) -> Answer | None:
+        """The answer led by a confidently matched card's articles (or a taught article); None when none of them
+        is in the corpus any more. A card waiting for review lends its articles but not its text."""
+        card = library.cards.card(match.card_id) if match.card_id else None
+        keys = card.article_keys if card is not None else (match.article,) if match.article else ()
+        best = max([h.score for h in hits] + [match.score])
+        lead = []
+        for key in keys:
+            article = library.corpus.article(key)
+            if article is not None and not article.repealed:
+                lead.append(Hit(article.doc, article.number, article.title, best))
+        if not lead:
+            return None
+        led = {h.key for h in lead}
+        ranked = (lead + [h for h in hits if h.key not in led])[:max(top, len(lead))]
+        shown = card if card is not None and not library.cards.needs_review(card.id) else None
+        return Answer(query, ranked, True, shown, len(lead), match)
 
     def confident(self, library: Any, hits: list[Any], query: str) -> bool:
         """A good enough best hit: score above min_score and the question's words found in a top article

@@ -24,6 +24,9 @@ from bot.zalo.messages import MAX_BUTTONS, OPEN_PHONE, Button, OutMessage
 
 FULL_PAYLOAD = "#xem"
 MORE_PAYLOAD = "#tiep"
+HELPFUL_PAYLOAD = "#dungy"
+UNHELPFUL_PAYLOAD = "#chuadung"
+CARD_BUTTONS = MAX_BUTTONS - 2  # article buttons beside the two feedback buttons
 MENU_PAYLOAD = "#menu"
 TOPIC_PAYLOAD = "#chude"
 RELATED_BUTTONS = 3
@@ -152,6 +155,40 @@ def result_list(corpus: Any, keys: Sequence[str], start: int, count: int, query:
     header = texts.get("list_header" if start == 0 else "list_header_more")
     footer = texts.get("list_footer" if more else "list_footer_last")
     return list_message(items, header, footer, buttons[:MAX_BUTTONS], texts), end
+
+
+def feedback_buttons(texts: Texts) -> list[Button]:
+    """ "Đúng ý" / "Chưa đúng" after an answer."""
+    return [Button(texts.get("button_helpful"), HELPFUL_PAYLOAD), Button(texts.get("button_unhelpful"),
+                                                                         UNHELPFUL_PAYLOAD)]
+
+
+def with_feedback(message: OutMessage, texts: Texts) -> OutMessage:
+    """A first answer page with the feedback buttons: its article buttons kept (up to three), "Xem thêm" dropped
+    ("Chưa đúng" shows the next results too, and "thêm" still pages)."""
+    articles = [b for b in message.buttons if b.payload.startswith(FULL_PAYLOAD)][:CARD_BUTTONS]
+    return OutMessage(message.text, tuple(articles + feedback_buttons(texts)))
+
+
+def card_message(corpus: Any, card: Any, texts: Texts) -> tuple[OutMessage, list[str]]:
+    """A card's short answer, its articles cited smallest unit first and numbered, its next steps; buttons for the
+    first articles' full text and the feedback. Also the article keys in the numbered order."""
+    keys: list[str] = []
+    sources: list[str] = []
+    for ref in card.refs:
+        article = corpus.article(ref.article_key)
+        if article is None:
+            continue
+        if ref.article_key not in keys:
+            keys.append(ref.article_key)
+        cite = citation(article, corpus.document(article.doc), ref.clause or None, ref.point or None, texts)
+        sources.append(texts.get("card_source", n=keys.index(ref.article_key) + 1, citation=cite))
+    steps = [texts.get(f"card_step_{s}") for s in card.next_steps if f"card_step_{s}" in texts]
+    parts = [card.answer, "\n".join([texts.get("card_sources"), *sources]), "\n".join(steps),
+             texts.get("card_footer")]
+    buttons = [Button(texts.get("button_full", n=i + 1), f"{FULL_PAYLOAD} {k}")
+               for i, k in enumerate(keys[:CARD_BUTTONS])]
+    return text_message("\n\n".join(p for p in parts if p), buttons + feedback_buttons(texts)), keys
 
 
 def related_buttons(corpus: Any, article: Any, texts: Texts) -> list[Button]:

@@ -5,7 +5,14 @@ from typing import Any, Callable
 
 from bot.conversation import answers
 from bot.conversation.answering import Answerer
-from bot.conversation.answers import FULL_PAYLOAD, MENU_PAYLOAD, MORE_PAYLOAD, TOPIC_PAYLOAD
+from bot.conversation.answers import (
+    FULL_PAYLOAD,
+    HELPFUL_PAYLOAD,
+    MENU_PAYLOAD,
+    MORE_PAYLOAD,
+    TOPIC_PAYLOAD,
+    UNHELPFUL_PAYLOAD,
+)
 from bot.conversation.commands import parse_command
 from bot.conversation.intents import Citation, Intents
 from bot.conversation.replies import text_message
@@ -22,7 +29,8 @@ class Dialogue:
 
     # State keys: query (last search), base (the question follow-ups refine), keys (ranked article keys),
     # offset (how many were listed), doc (last document read, so "điều 82" needs no law name), updated (ms),
-    # actions (for the caller to carry out, e.g. {"subscribe": {"topics": [...]}}; dropped on the next event).
+    # actions (for the caller to carry out, e.g. {"subscribe": {"topics": [...]}}; dropped on the next event),
+    # answer (the last answer shown, for "Đúng ý"/"Chưa đúng": its card, its keys, the query; "rated" once rated).
 
     def __init__(self, library_provider: Callable[[], Any], texts: Texts | None = None, top: int = 3,
                  intents: Intents | None = None, min_score: float | None = None, min_coverage: float | None = None,
@@ -82,6 +90,8 @@ class Dialogue:
         if intent.name in ("greeting", "help"):
             key = "greeting" if intent.name == "greeting" else "help"
             return [text_message(self.texts.get(key), answers.topic_buttons(self.texts))], state
+        if intent.name in ("helpful", "unhelpful"):
+            return self._feedback(intent.name == "helpful", state)
         if intent.name in ("thanks", "ack"):
             return [text_message(self.texts.get(intent.name))], state
         if intent.name == "empty":
@@ -109,6 +119,8 @@ class Dialogue:
             return self._full(arg, state)
         if word == MORE_PAYLOAD:
             return self._more(state)
+        if word in (HELPFUL_PAYLOAD, UNHELPFUL_PAYLOAD):
+            return self._feedback(word == HELPFUL_PAYLOAD, state)
         if word == MENU_PAYLOAD:
             return [text_message(self.texts.get("help"), answers.topic_buttons(self.texts))], state
         if word == TOPIC_PAYLOAD:
@@ -167,10 +179,38 @@ class Dialogue:
                 return [], new, False
             key = "idk" if library.corpus.documents else "library_empty"
             return [text_message(self.texts.get(key), answers.topic_buttons(self.texts))], new, False
-        new["keys"] = keys
-        page, offset = self._page(library, new, 0)
-        new["offset"] = offset
+        card = found.card
+        if card is not None:  # the card's short answer leads, its articles numbered first
+            message, cited = answers.card_message(library.corpus, card, self.texts)
+            new["keys"], new["offset"] = cited + [k for k in keys if k not in cited], len(cited)
+            page = [message]
+            new["actions"]["question"]["card"] = card.id
+        else:
+            new["keys"] = keys
+            page, new["offset"] = self._page(library, new, 0)
+            page[:1] = [answers.with_feedback(m, self.texts) for m in page[:1]]
+        shown = new["keys"][:new["offset"]]
+        new["answer"] = {"card": card.id if card is not None else "", "keys": shown, "query": found.query}
         return page, new, True
+
+    def _feedback(self, helpful: bool, state: dict[str, Any]) -> Reply:
+        """ "Đúng ý" / "Chưa đúng" about the last answer: counted for officials (with the question's text when it
+        missed, for teaching); "Chưa đúng" shows the next results and where to get legal aid."""
+        last = state.get("answer")
+        if not isinstance(last, dict) or last.get("rated"):
+            key = "thanks" if helpful else "feedback_none"
+            return [text_message(self.texts.get(key))], state
+        action = {"feedback": {"helpful": helpful, "card": last.get("card", ""), "keys": last.get("keys", []),
+                               "query": "" if helpful else last.get("query", "")}}
+        new = {**state, "answer": {**last, "rated": True}, "actions": action}
+        if helpful:
+            return [text_message(self.texts.get("feedback_thanks"))], new
+        sorry = text_message(self.texts.get("feedback_sorry") + "\n" + self.texts.get("feedback_legal_aid"))
+        keys, offset = new.get("keys") or [], int(new.get("offset", 0))
+        page: list[OutMessage] = []
+        if offset < len(keys):
+            page, new["offset"] = self._page(self.library_provider(), new, offset)
+        return [sorry, *page], new
 
     def _page(self, library: Any, state: dict[str, Any], start: int) -> tuple[list[OutMessage], int]:
         """The list message from `start` and the new offset."""

@@ -109,7 +109,7 @@ class Citation:
 class Intent:
     """What a message asks for; `name` drives the dialogue, the other fields carry its argument."""
 
-    name: str  # empty|erase|greeting|thanks|ack|help|more|select|citation|followup|question
+    name: str  # empty|erase|helpful|unhelpful|greeting|thanks|ack|help|more|select|citation|followup|question
     number: int = 0
     citation: Citation | None = None
     text: str = ""  # the question (greeting stripped) or the follow-up's new words
@@ -272,7 +272,7 @@ class Intents:
         if len(core) <= ERASE_MAX_WORDS and self._whole(core, "erase"):
             return Intent("erase")
         if len(msg) <= SHORT_INTENT_WORDS:
-            for kind in ("greeting", "thanks", "ack", "help", "more"):
+            for kind in ("helpful", "unhelpful", "greeting", "thanks", "ack", "help", "more"):
                 if self._whole(core, kind):
                     return Intent(kind)
             number = self.select_number(core)

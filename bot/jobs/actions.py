@@ -13,7 +13,8 @@ from bot.zalo.events import Unfollow
 def apply_actions(store: Any, user_id: str, actions: Any) -> list[str]:
     """Carry out what the dialogue left in state["actions"]; returns what was done (for logs and tests)."""
     # understood: {"subscribe": {"topics": [...]}}, {"unsubscribe": {"topics": [...]}} and
-    # {"question": {"query": str, "keys": [DOC:ARTICLE, ...], "found": bool}} (bot.store.stats, no user id); or a list
+    # {"question": {"query": str, "keys": [DOC:ARTICLE, ...], "found": bool, "card": id}} and
+    # {"feedback": {"helpful": bool, "card": id, "keys": [...], "query": str}} (bot.store.stats, no user id); or a list
     done: list[str] = []
     for item in actions if isinstance(actions, list) else [actions or {}]:
         for name, args in (item or {}).items():
@@ -26,10 +27,18 @@ def apply_actions(store: Any, user_id: str, actions: Any) -> list[str]:
                 keys = [str(k) for k in args.get("keys") or ()]
                 stored = stats.record_question(store, str(args.get("query", "")), keys[:3],
                                                bool(args.get("found", keys)),
-                                               args.get("topics") or stats.topics_of(keys[:3]))
+                                               args.get("topics") or stats.topics_of(keys[:3]),
+                                               card=str(args.get("card") or ""))
                 if stored is not None:
                     privacy.link_question(store, user_id, *stored)  # "xóa dữ liệu" can find it later
                 done.append("question")
+            elif name == "feedback":
+                helpful = bool(args.get("helpful"))
+                stored = stats.record_feedback(store, helpful, str(args.get("card") or ""),
+                                               [str(k) for k in args.get("keys") or ()], str(args.get("query", "")))
+                if stored is not None:
+                    privacy.link_question(store, user_id, *stored, kind="unhelpful")
+                done.append("helpful" if helpful else "unhelpful")
     return done
 
 

@@ -1,20 +1,22 @@
-"""The law library a process serves from: one corpus version and its search index."""
+"""The law library a process serves from: one corpus version, its search index and its answer cards."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from bot.knowledge.cards.index import CardIndex
 from bot.knowledge.corpus.store import Corpus, CorpusStore
 from bot.knowledge.search.index import SearchIndex
 
 
 @dataclass(frozen=True)
 class Library:
-    """A corpus and the index built for it, of the same version ("" when nothing is imported)."""
+    """A corpus, the index built for it and its answer cards, of the same version ("" when nothing is imported)."""
 
     corpus: Corpus
     index: SearchIndex
     version: str
+    cards: CardIndex = field(default_factory=CardIndex)
 
 
 def load_library(settings: Any) -> Library:
@@ -27,4 +29,5 @@ def load_library(settings: Any) -> Library:
         index = SearchIndex.load(index_dir)
     else:  # nothing imported (or an index lost): build in memory rather than fail
         index = SearchIndex.build(corpus.articles(), corpus.documents)
-    return Library(corpus, index, version)
+    cards = CardIndex.load(store.version_dir(version) if version else None, corpus)
+    return Library(corpus, index, version, cards)

@@ -39,10 +39,12 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def link_question(store: Any, user_id: str, day: str, text: str) -> None:
-    """Remember that this user's question is stored under that day, so "xóa dữ liệu" can find it again."""
+def link_question(store: Any, user_id: str, day: str, text: str, kind: str = "unanswered") -> None:
+    """Remember that this user's question is stored under that day (in the list of that kind: unanswered or
+    unhelpful, bot.store.stats.QUESTION_LISTS), so "xóa dữ liệu" can find it again."""
     key = questions_key(user_id)
-    store.lpush(key, f"{day}|{_digest(text)}", max_len=MAX_LINKED, ttl=stats.TTL)
+    pointer = f"{day}|{_digest(text)}" + ("" if kind == "unanswered" else f"|{kind}")
+    store.lpush(key, pointer, max_len=MAX_LINKED, ttl=stats.TTL)
     store.expire(key, stats.TTL)  # the pointers outlive the newest question they point to, never longer
 
 
@@ -50,11 +52,11 @@ def _erase_questions(store: Any, user_id: str) -> int:
     """Remove the user's unanswered questions from the statistics; how many were removed."""
     wanted: dict[str, list[str]] = defaultdict(list)
     for pointer in store.lrange(questions_key(user_id), 0, -1):
-        day, _, digest = pointer.partition("|")
-        wanted[day].append(digest)
+        day, digest, kind = (pointer.split("|") + ["unanswered"])[:3]
+        if kind in stats.QUESTION_LISTS:
+            wanted[stats.QUESTION_LISTS[kind](day)].append(digest)
     removed = 0
-    for day, digests in wanted.items():
-        key = stats.miss_key(day)
+    for key, digests in wanted.items():
         by_digest: dict[str, str] = {_digest(text): text for text in store.lrange(key, 0, -1)}
         for digest in digests:
             # one occurrence per pointer: someone else may have asked the very same words

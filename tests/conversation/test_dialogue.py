@@ -65,7 +65,7 @@ def test_question_gives_one_short_numbered_list(chat: fakes.Recorder, question: 
     assert "khoản 1 Điều 139 Bộ luật Lao động số 45/2019/QH14: Nghỉ thai sản" in reply.text
     assert "\n1. " in reply.text and "\n3. " in reply.text and "\n4. " not in reply.text
     titles = [b.title for b in reply.buttons]
-    assert titles == ["Xem toàn văn 1", "Xem toàn văn 2", "Xem toàn văn 3", "Xem thêm"]
+    assert titles == ["Xem toàn văn 1", "Xem toàn văn 2", "Xem toàn văn 3", "Đúng ý", "Chưa đúng"]
     assert all(b.type == QUERY_SHOW for b in reply.buttons)
     assert chat.state is not None and MATERNITY in listed(chat) and chat.state["offset"] == 3
     assert f"#xem {MATERNITY}" in [b.payload for b in reply.buttons]

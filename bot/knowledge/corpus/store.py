@@ -1,4 +1,5 @@
-"""Versioned corpus on disk: versions/<NNNNNN>/{manifest.json,documents.jsonl,index/}, CURRENT names the one in use."""
+"""Versioned corpus on disk: versions/<NNNNNN>/{manifest.json,documents.jsonl,index/} plus plain files that ride along
+(answer cards, taught questions); CURRENT names the version in use."""
 from __future__ import annotations
 
 import fcntl
@@ -19,6 +20,7 @@ DOCUMENTS = "documents.jsonl"
 MANIFEST = "manifest.json"
 INDEX = "index"
 BuildIndex = Callable[["Corpus", Path], Any]
+ChangeFiles = Callable[["Corpus", Path], dict[str, str]]
 
 
 class Corpus:
@@ -65,6 +67,14 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    """Share an unchanging file between versions (a hard link), or copy it where links are not possible."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def _write(path: Path, data: str) -> None:
@@ -144,7 +154,8 @@ class CorpusStore:
     def update(self, change: Callable[[Corpus], list[Document]], build_index: BuildIndex) -> str:
         """Like commit, with the documents computed from the current corpus while the lock is held."""
         with self.lock():
-            documents = change(self.load())
+            current = self.load()
+            documents = change(current)
             self.versions_dir.mkdir(parents=True, exist_ok=True)
             version = self._next_version()
             tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=self.versions_dir))
@@ -164,6 +175,50 @@ class CorpusStore:
                     if p.is_file():
                         with open(p, "rb") as f:
                             os.fsync(f.fileno())
+                self._carry(current.version, tmp)
+                os.rename(tmp, self.version_dir(version))
+                _fsync_dir(self.versions_dir)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            self._point_at(version)
+            self._prune()
+            return version
+
+    def _carry(self, version: str, into: Path) -> None:
+        """Copy the plain files of a version (answer cards, taught questions) into a new one being written."""
+        if not version:
+            return
+        for p in sorted(self.version_dir(version).iterdir()):
+            if p.is_file() and p.name not in (DOCUMENTS, MANIFEST) and not (into / p.name).exists():
+                _link_or_copy(p, into / p.name)
+
+    def update_files(self, change: ChangeFiles) -> str:
+        """A new version with the current documents and index (shared, not rebuilt) and some plain files changed:
+        change(current corpus, its folder) answers name → new content. LookupError before the first import."""
+        with self.lock():
+            current = self.load()
+            if not current.version:
+                raise LookupError("no corpus version yet: import laws first")
+            old = self.version_dir(current.version)
+            files = change(current, old)
+            version = self._next_version()
+            tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=self.versions_dir))
+            try:
+                os.chmod(tmp, 0o755)
+                _link_or_copy(old / DOCUMENTS, tmp / DOCUMENTS)
+                (tmp / INDEX).mkdir()
+                for p in sorted((old / INDEX).iterdir()) if (old / INDEX).is_dir() else []:
+                    if p.is_file():
+                        _link_or_copy(p, tmp / INDEX / p.name)
+                for name, text in files.items():
+                    if Path(name).name != name or name in (DOCUMENTS, MANIFEST, INDEX):
+                        raise ValueError(f"{name!r} is not a plain file name of a version")
+                    _write(tmp / name, text)
+                self._carry(current.version, tmp)
+                manifest = {**self.manifest(current.version), "version": version, "based_on": current.version,
+                            "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                _write(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
                 os.rename(tmp, self.version_dir(version))
                 _fsync_dir(self.versions_dir)
             except BaseException:

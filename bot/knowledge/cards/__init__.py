@@ -1,0 +1,1 @@
+"""Answer cards: the union's plain-words answers (model, checks against the corpus, question matching)."""

@@ -1,0 +1,48 @@
+"""The cards a process serves from: one corpus version's deck, its matcher, and which cards wait for review."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from bot.knowledge.cards.checks import review_reasons
+from bot.knowledge.cards.matcher import CardMatcher, Match
+from bot.knowledge.cards.model import Card, CardDeck, load_deck
+
+
+@dataclass(frozen=True)
+class CardIndex:
+    """A deck with its matcher (built in memory at load) and the review reasons of flagged cards."""
+
+    deck: CardDeck = field(default_factory=CardDeck)
+    matcher: CardMatcher | None = None
+    flagged: dict[str, tuple[str, ...]] = field(default_factory=dict)  # card id → why it waits for review
+
+    @classmethod
+    def build(cls, deck: CardDeck, corpus: Any) -> "CardIndex":
+        """Match the deck's active cards and taught examples; flag cards whose articles changed or failed checks."""
+        flagged = {c.id: tuple(r) for c in deck.active() if (r := review_reasons(c, corpus))}
+        has_any = bool(deck.active() or deck.examples)
+        return cls(deck, CardMatcher.for_deck(deck) if has_any else None, flagged)
+
+    @classmethod
+    def load(cls, version_dir: Path | None, corpus: Any) -> "CardIndex":
+        """The cards stored with a corpus version (none: an empty index)."""
+        return cls.build(load_deck(version_dir), corpus)
+
+    def __len__(self) -> int:
+        """Number of cards in use."""
+        return len(self.deck.active())
+
+    def card(self, card_id: str) -> Card | None:
+        """A card in use by id (None when unknown or retired)."""
+        card = self.deck.get(card_id)
+        return card if card is not None and not card.retired else None
+
+    def needs_review(self, card_id: str) -> bool:
+        """True while a card waits for an official (its text is not shown to users)."""
+        return card_id in self.flagged
+
+    def match(self, text: str, hits: Sequence[str] = ()) -> Match | None:
+        """The best card or taught article for a question (hits: the article search's keys, best first)."""
+        return self.matcher.match(text, hits) if self.matcher is not None else None

@@ -1,0 +1,208 @@
+"""Question-to-question matching: BM25 over the cards' example questions and titles and the taught examples, with
+the same Vietnamese analysis as articles (syllables and pairs, accent-folded forms, teencode, everyday words)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from bot.knowledge.cards.model import Card, CardDeck
+from bot.knowledge.search.analysis import Params, is_folded_query, query_features, runs, text_features
+from bot.knowledge.search.bm25 import Postings, accumulate, bm25_arrays
+from bot.knowledge.search.lexicon import Lexicon
+from bot.ops.datafiles import DATA_DIR
+
+PARAMS_FILE = DATA_DIR / "cards" / "match.json"
+AGREE_DEPTH = 10  # article hits read for agreement
+
+
+@dataclass(frozen=True)
+class MatchParams:
+    """How a question is matched and when the best match is trusted (calibrated values: bot/data/cards/match.json,
+    written by scripts/calibrate_cards.py)."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    expansion: float = 0.4  # weight of everyday-word expansions (synonyms.tsv), both sides
+    folded_weight: float = 0.5  # a question typed with diacritics also matches folded forms, at this weight
+    agreement: float = 0.3  # × 1/rank of the target's best article among the article search's hits
+    min_score: float = 0.8  # combined score of the best target
+    min_margin: float = 0.15  # over the next target
+    exact: float = 0.9  # one example this similar is trusted by itself (a taught question asked again)
+
+    @classmethod
+    def load(cls) -> "MatchParams":
+        """The values of bot/data/cards/match.json (defaults for those it does not give)."""
+        if not PARAMS_FILE.is_file():
+            return cls()
+        data = json.loads(PARAMS_FILE.read_text(encoding="utf-8"))
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: float(v) for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True)
+class Match:
+    """The best target for a question: a card ("card:<id>") or a taught article ("article:<DOC:ARTICLE>")."""
+
+    target: str
+    score: float  # similarity to the target's examples taken together, plus the articles' agreement
+    margin: float  # over the next target
+    example: float  # similarity to its single closest example
+    confident: bool
+
+    @property
+    def card_id(self) -> str:
+        """The card's id ("" for an article)."""
+        return self.target[5:] if self.target.startswith("card:") else ""
+
+    @property
+    def article(self) -> str:
+        """The taught article's key ("" for a card)."""
+        return self.target[8:] if self.target.startswith("article:") else ""
+
+
+class _Bm25:
+    """BM25 arrays over a list of short texts (features given), scored relative to the query's own weight."""
+
+    def __init__(self, counts: list[dict[str, float]], params: Params) -> None:
+        """Index the feature counts of each text."""
+        self.vocab: dict[str, int] = {}
+        postings = Postings()
+        for c in counts:
+            postings.add(c, self.vocab)  # type: ignore[arg-type]
+        self.n = len(counts)
+        arrays = bm25_arrays(*postings.arrays(), self.vocab, self.n, params)
+        self.data, self.indices, self.indptr = arrays["data"], arrays["indices"], arrays["indptr"]
+        df = np.diff(self.indptr).astype(np.float64)
+        self.idf = np.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
+        self.unseen = float(np.log(1.0 + (self.n + 0.5) / 0.5))
+
+    def similarities(self, terms: dict[str, float]) -> np.ndarray:
+        """Per text, its BM25 score over what an identical text would score (tf 1, average length)."""
+        cols = [(col, w) for t, w in terms.items() if (col := self.vocab.get(t)) is not None]
+        scores = accumulate(cols, self.indptr, self.indices, self.data, self.n)
+        # a word no text holds weighs as the rarest: a question that shares little scores low
+        own = sum(w * (self.idf[c] if (c := self.vocab.get(t)) is not None else self.unseen)
+                  for t, w in terms.items())
+        return scores / np.float32(own or 1.0)
+
+
+class CardMatcher:
+    """Targets (cards, taught articles) with their example texts; a question goes to the target whose examples,
+    taken together, it resembles most, helped by the article search agreeing with the target's articles."""
+
+    def __init__(self, examples: Sequence[tuple[str, str]], articles: dict[str, Sequence[str]] | None = None,
+                 params: MatchParams | None = None, lexicon: Lexicon | None = None) -> None:
+        """examples: (target, text) pairs; articles: target → the article keys it answers with. Built in memory
+        (a few thousand short texts take a fraction of a second)."""
+        self.params = params or MatchParams.load()
+        self.lexicon = lexicon if lexicon is not None else Lexicon.load()
+        self.bm25 = Params(k1=self.params.k1, b=self.params.b)
+        examples = [(t, x) for t, x in examples if x.strip()]
+        self.texts = [x for _, x in examples]
+        self.targets = sorted({t for t, _ in examples})
+        position = {t: i for i, t in enumerate(self.targets)}
+        self.owner = np.asarray([position[t] for t, _ in examples], dtype=np.int64)
+        counts = [self._doc_counts(x) for x in self.texts]
+        joined: list[dict[str, float]] = [{} for _ in self.targets]
+        for i, c in zip(self.owner, counts):
+            for k, v in c.items():
+                joined[i][k] = joined[i].get(k, 0.0) + v
+        self.each = _Bm25(counts, self.bm25) if counts else None
+        self.whole = _Bm25(joined, self.bm25) if counts else None
+        self.by_article: dict[str, list[int]] = {}
+        for target, keys in (articles or {}).items():
+            if target in position:
+                for key in dict.fromkeys(keys):
+                    self.by_article.setdefault(key, []).append(position[target])
+
+    @classmethod
+    def for_deck(cls, deck: CardDeck, cards: Iterable[Card] | None = None, params: MatchParams | None = None,
+                 lexicon: Lexicon | None = None) -> "CardMatcher":
+        """A matcher over the deck's cards (title and example questions; default: those not retired) and its taught
+        examples (those of a card matched here, and those of articles)."""
+        chosen = list(deck.active() if cards is None else cards)
+        ids = {c.id for c in chosen}
+        examples = [(f"card:{c.id}", text) for c in chosen for text in (c.title, *c.questions)]
+        examples += [(e.target, e.text) for e in deck.examples if e.article or e.card in ids]
+        articles: dict[str, Sequence[str]] = {f"card:{c.id}": c.article_keys for c in chosen}
+        articles.update({e.target: (e.article,) for e in deck.examples if e.article})
+        return cls(examples, articles, params, lexicon)
+
+    def __len__(self) -> int:
+        """Number of targets."""
+        return len(self.targets)
+
+    # --- analysis --------------------------------------------------------------------------------------
+    def _words(self, text: str) -> tuple[list[str], bool]:
+        """The text's words with teencode spelled out, and whether it was typed without diacritics."""
+        words = [w for run in runs(text) for w in run]
+        return self.lexicon.expand_teencode(words), is_folded_query(words)
+
+    def _doc_counts(self, text: str) -> dict[str, float]:
+        """An example's features (accented and folded families) and its everyday-word expansions, weighted lower."""
+        words, folded = self._words(text)
+        counts: dict[str, float] = {k: float(v) for k, v in text_features(" ".join(words), self.bm25).items()}
+        if self.params.expansion:
+            for extra in self.lexicon.expansions(words, folded):
+                for k, v in text_features(extra, self.bm25).items():
+                    counts[k] = counts.get(k, 0.0) + v * self.params.expansion
+        return counts
+
+    def query_terms(self, text: str) -> dict[str, float]:
+        """Weighted features of a question: as typed (and folded, lower, when typed with diacritics), expansions."""
+        words, folded = self._words(text)
+        joined = " ".join(words)
+        terms = query_features(joined, self.bm25, folded, 1.0, self.lexicon.stop_forms(folded))
+        if not folded and self.params.folded_weight:
+            for k, v in query_features(joined, self.bm25, True, self.params.folded_weight,
+                                       self.lexicon.stop_forms(True)).items():
+                terms[k] = max(terms.get(k, 0.0), v)
+        if self.params.expansion:
+            for extra in self.lexicon.expansions(words, folded):
+                for k, v in query_features(extra, self.bm25, folded, self.params.expansion).items():
+                    terms[k] = max(terms.get(k, 0.0), v)
+        return terms
+
+    # --- matching --------------------------------------------------------------------------------------
+    def agreement(self, hits: Sequence[str]) -> np.ndarray:
+        """Per target, 1/rank of its best article among the article search's hits (0 when none is there)."""
+        agree = np.zeros(len(self.targets), dtype=np.float32)
+        for rank, key in enumerate(hits[:AGREE_DEPTH]):
+            for t in self.by_article.get(key, ()):
+                agree[t] = max(agree[t], 1.0 / (rank + 1))
+        return agree
+
+    def scores(self, text: str, hits: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
+        """Per target: the combined score, and the similarity of its closest single example."""
+        if self.whole is None or self.each is None or not text.strip():
+            return np.zeros(len(self.targets)), np.zeros(len(self.targets))
+        terms = self.query_terms(text)
+        combined = self.whole.similarities(terms) + self.params.agreement * self.agreement(hits)
+        closest = np.zeros(len(self.targets), dtype=np.float32)
+        np.maximum.at(closest, self.owner, self.each.similarities(terms))
+        return combined, closest
+
+    def match(self, text: str, hits: Sequence[str] = ()) -> Match | None:
+        """The best target for a question (hits: the article search's keys, best first); None when nothing fits."""
+        combined, closest = self.scores(text, hits)
+        if not len(combined) or combined.max() <= 0:
+            return None
+        p = self.params
+        nearest = int(np.argmax(closest))
+        # a question as close as this to one example (a taught question asked again) goes to that example's target
+        exact = bool(closest[nearest] >= p.exact)
+        best = nearest if exact else int(np.argmax(combined))
+        others = np.delete(combined, best)
+        margin = float(combined[best] - (others.max() if len(others) else 0.0))
+        confident = exact or bool(combined[best] >= p.min_score and margin >= p.min_margin)
+        return Match(self.targets[best], round(float(combined[best]), 4), round(margin, 4),
+                     round(float(closest[best]), 4), confident)
+
+    def ranked(self, text: str, hits: Sequence[str] = ()) -> list[tuple[str, float]]:
+        """Every target with a positive score, best first (for calibration and officials' previews)."""
+        combined, _ = self.scores(text, hits)
+        order = np.argsort(-combined, kind="stable")
+        return [(self.targets[i], round(float(combined[i]), 4)) for i in order if combined[i] > 0]
