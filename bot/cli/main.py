@@ -5,11 +5,11 @@ import argparse
 import sys
 from typing import Sequence
 
-from bot.cli import broadcast, chat, deadletters, laws, officials, reports, run, search
+from bot.cli import broadcast, cards, chat, deadletters, laws, officials, reports, run, search
 from bot.ops.settings import ConfigError, Settings
 
 # each command module adds its parsers, with `run=` its handler: (settings, args) -> exit code
-COMMANDS = (laws, search, chat, run, broadcast, reports, deadletters, officials)
+COMMANDS = (laws, search, chat, run, broadcast, reports, deadletters, officials, cards)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,9 +20,14 @@ def register(sub: Any) -> None:
 
 
 def _hits(answer: Answer, top: int) -> list[dict[str, Any]]:
-    """JSON-ready hits, best first, positive scores only."""
-    return [{"doc": h.doc, "article": h.article, "title": h.title, "score": round(float(h.score), 4)}
-            for h in answer.hits if h.score > 0][:top]
+    """JSON-ready hits, best first, positive scores only; those an answer card put first name it ("card")."""
+    card = answer.card.id if answer.card is not None else ""
+    out = []
+    for rank, h in enumerate(answer.hits):
+        if h.score > 0:
+            hit = {"doc": h.doc, "article": h.article, "title": h.title, "score": round(float(h.score), 4)}
+            out.append({**hit, "card": card} if card and rank < answer.placed else hit)
+    return out[:top]
 
 
 def _print_table(query: str, hits: list[dict[str, Any]], out: TextIO) -> None:
@@ -32,7 +37,8 @@ def _print_table(query: str, hits: list[dict[str, Any]], out: TextIO) -> None:
         print("  (không tìm thấy điều luật phù hợp)", file=out)
     for rank, h in enumerate(hits, 1):
         key = f"{h['doc']}:{h['article']}"
-        print(f"{rank:>3}. {h['score']:>8.3f}  {key:<32} {h['title']}", file=out)
+        card = f"  [thẻ {h['card']}]" if h.get("card") else ""
+        print(f"{rank:>3}. {h['score']:>8.3f}  {key:<32} {h['title']}{card}", file=out)
 
 
 def answer(answerer: Answerer, library: Any, query: str, top: int, as_json: bool, out: TextIO) -> None:

@@ -173,16 +173,20 @@ def with_feedback(message: OutMessage, texts: Texts) -> OutMessage:
 def card_message(corpus: Any, card: Any, texts: Texts) -> tuple[OutMessage, list[str]]:
     """A card's short answer, its articles cited smallest unit first and numbered, its next steps; buttons for the
     first articles' full text and the feedback. Also the article keys in the numbered order."""
-    keys: list[str] = []
-    sources: list[str] = []
+    units: dict[str, list[Any]] = {}  # article key → the refs citing it ("khoản 1, khoản 9 Điều 53 ...")
     for ref in card.refs:
-        article = corpus.article(ref.article_key)
-        if article is None:
-            continue
-        if ref.article_key not in keys:
-            keys.append(ref.article_key)
-        cite = citation(article, corpus.document(article.doc), ref.clause or None, ref.point or None, texts)
-        sources.append(texts.get("card_source", n=keys.index(ref.article_key) + 1, citation=cite))
+        if corpus.article(ref.article_key) is not None:
+            units.setdefault(ref.article_key, []).append(ref)
+    keys = list(units)
+    sources = []
+    for n, (key, refs) in enumerate(units.items(), 1):
+        article = corpus.article(key)
+        document = corpus.document(article.doc)
+        whole = citation(article, document, texts=texts)
+        parts = [citation(article, document, r.clause or None, r.point or None, texts)[:-len(whole)].strip()
+                 for r in refs]
+        cite = whole if not all(parts) else f"{', '.join(dict.fromkeys(parts))} {whole}"
+        sources.append(texts.get("card_source", n=n, citation=cite))
     steps = [texts.get(f"card_step_{s}") for s in card.next_steps if f"card_step_{s}" in texts]
     parts = [card.answer, "\n".join([texts.get("card_sources"), *sources]), "\n".join(steps),
              texts.get("card_footer")]

@@ -101,6 +101,7 @@ class ChangeReport:
     old_version: str = ""
     new_version: str = ""
     documents: tuple[DocumentChange, ...] = field(default_factory=tuple)
+    cards: tuple[str, ...] = ()  # answer cards citing what changed: they wait for an official's review
 
     @property
     def empty(self) -> bool:
@@ -125,7 +126,7 @@ class ChangeReport:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (with the counts)."""
         return {"old_version": self.old_version, "new_version": self.new_version, "counts": self.counts(),
-                "documents": [asdict(d) for d in self.documents]}
+                "documents": [asdict(d) for d in self.documents], "cards": list(self.cards)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ChangeReport":
@@ -133,7 +134,7 @@ class ChangeReport:
         docs = tuple(DocumentChange(**{**d, "articles": tuple(ArticleChange(**{**a, "diff": tuple(a["diff"])})
                                                                for a in d["articles"])})
                      for d in data.get("documents", ()))
-        return cls(data.get("old_version", ""), data.get("new_version", ""), docs)
+        return cls(data.get("old_version", ""), data.get("new_version", ""), docs, tuple(data.get("cards") or ()))
 
 
 def _article_changes(old: Document, new: Document) -> tuple[ArticleChange, ...]:
@@ -203,6 +204,8 @@ def format_report(report: ChangeReport) -> str:
         for art in doc.articles:
             lines.append(t.get(f"report_article_{art.kind}", number=art.number, title=art.title))
             lines += ["        " + d for d in art.diff]
+    if report.cards:
+        lines.append(t.get("report_cards_flagged", cards=", ".join(report.cards)))
     return "\n".join(lines)
 
 

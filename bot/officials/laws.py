@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 from typing import Any, Sequence
 
 from bot.knowledge import changes
+from bot.knowledge.cards.checks import affected_cards
+from bot.knowledge.cards.model import load_deck
 from bot.knowledge.changes import ChangeReport
 from bot.knowledge.corpus.model import STATUSES
 from bot.knowledge.corpus.store import CorpusStore
@@ -68,6 +70,9 @@ def _finish(settings: Any, store: Any, old: Any, details: Any = None) -> LawUpda
     new = corpus_store(settings).load()
     report = changes.compare_corpora(old, new)
     version = str(corpus_store(settings).current_version() or getattr(new, "version", "") or "")
+    if version:  # answer cards citing what changed are flagged (their article digests differ) until reviewed
+        deck = load_deck(corpus_store(settings).version_dir(version))
+        report = dataclasses.replace(report, cards=tuple(affected_cards(deck.active(), report)))
     report_id = save_report(store, report)
     if version:
         publish_version(store, version)

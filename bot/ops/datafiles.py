@@ -52,6 +52,10 @@ class Texts:
             raise TextsError(f"{key} is not text")
         return value.format(**fmt) if fmt else value
 
+    def keys(self) -> list[str]:
+        """Every message key."""
+        return list(self._messages)
+
     def __contains__(self, key: str) -> bool:
         """True when the key exists."""
         return key in self._messages

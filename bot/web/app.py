@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from bot.ops import logs
 from bot.ops.settings import Settings
 from bot.services import build_services
-from bot.web import admin, admin_deadletters, health, webhook
+from bot.web import admin, admin_cards, admin_deadletters, health, webhook
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,6 @@ def create_app(settings: Settings | None = None, **services: Any) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["zlb"] = built
     _register_errors(app)
-    for blueprint in (webhook.bp, health.bp, admin.bp, admin_deadletters.bp):
+    for blueprint in (webhook.bp, health.bp, admin.bp, admin_deadletters.bp, admin_cards.bp):
         app.register_blueprint(blueprint)
     return app

@@ -11,7 +11,7 @@ from typing import Any
 from bot.knowledge.cards.model import Card, parse_ref, text_digest
 from bot.knowledge.cards.numbers import missing_numbers
 from bot.knowledge.topics import texts
-from bot.ops.datafiles import read_tsv
+from bot.ops.datafiles import Texts, read_tsv
 
 MIN_QUESTIONS = 6
 MIN_PLAIN_QUESTIONS = 2
@@ -28,6 +28,11 @@ DOC_NUMBER_RE = re.compile(r"\b\d+/\d{4}/[A-ZĐ]")
 def card_topics() -> dict[str, str]:
     """Topics a card may have (bot/data/cards/topics.tsv): slug → name."""
     return {row[0]: row[1] if len(row) > 1 else row[0] for row in read_tsv("cards/topics.tsv")}
+
+
+def next_steps() -> frozenset[str]:
+    """The next steps a card may name: those whose wording bot/data/messages.json holds (card_step_<name>)."""
+    return frozenset(k[len(STEP_PREFIX):] for k in Texts.load().keys() if k.startswith(STEP_PREFIX))
 
 
 def has_diacritics(text: str) -> bool:
@@ -165,3 +170,11 @@ def review_reasons(card: Card, corpus: Any) -> list[str]:
         if reviewed.get(key) != digest:
             reasons.append(_say("changed", key=key))
     return reasons
+
+
+def affected_cards(cards: list[Card], report: Any) -> list[str]:
+    """Cards citing an article a law change report changed or removed, or a document that changed status or
+    went (bot.knowledge.changes.ChangeReport): they wait for review."""
+    articles = {a.key for a in report.articles() if a.kind in ("changed", "removed")}
+    documents = {d.number for d in report.documents if d.kind == "removed" or d.status_changed}
+    return [c.id for c in cards if any(k in articles or k.rpartition(":")[0] in documents for k in c.article_keys)]
