@@ -74,3 +74,83 @@ def real_library(real_laws_dir: Path):
     from bot.knowledge.library import load_library
 
     return load_library(Settings(laws_dir=real_laws_dir))
+
+
+@pytest.fixture(scope="session")
+def all_laws_dir(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A $LAWS_DIR holding everything in ../shared/laws (Pháp điển demuc and more, the official texts), imported
+    once per session: what the answer cards cite."""
+    from bot.knowledge.importing import import_sources
+
+    laws_dir = tmp_path_factory.mktemp("all-laws") / "laws"
+    laws = shared_dir / "laws"
+    import_sources(Settings(laws_dir=laws_dir), [str(laws / "phapdien/demuc"), str(laws / "phapdien/more"),
+                                                 str(laws / "official-text")])
+    return laws_dir
+
+
+def small_card_corpus() -> list:
+    """Three articles the card tests cite (Marriage and Family Law, Labour Code), as corpus documents."""
+    from bot.knowledge.corpus.model import Article, Clause, Document, Point
+
+    def article(doc: str, number: str, title: str, clauses: list[tuple[str, str, list[tuple[str, str]]]]) -> Article:
+        built = tuple(Clause(n, f"{n}. {t}", tuple(Point(p, f"{p}) {pt}") for p, pt in pts)) for n, t, pts in clauses)
+        lines = [line for c in built for line in [c.text, *(p.text for p in c.points)]]
+        return Article(doc, number, title, "\n".join(lines), clauses=built)
+
+    marriage = Document("52/2014/QH13", "Luật", "Luật Hôn nhân và gia đình", source="text", articles=(
+        article("52/2014/QH13", "8", "Điều kiện kết hôn", [
+            ("1", "Nam, nữ kết hôn với nhau phải tuân theo các điều kiện sau đây:",
+             [("a", "Nam từ đủ 20 tuổi trở lên, nữ từ đủ 18 tuổi trở lên;"), ("b", "Việc kết hôn do nam và nữ tự nguyện quyết định;")]),
+            ("2", "Nhà nước không thừa nhận hôn nhân giữa những người cùng giới tính.", [])]),
+        article("52/2014/QH13", "81", "Việc trông nom, chăm sóc, nuôi dưỡng, giáo dục con sau khi ly hôn", [
+            ("1", "Sau khi ly hôn, cha mẹ vẫn có quyền, nghĩa vụ trông nom, chăm sóc, nuôi dưỡng con.", []),
+            ("2", "Con từ đủ 07 tuổi trở lên thì phải xem xét nguyện vọng của con.", []),
+            ("3", "Con dưới 36 tháng tuổi được giao cho mẹ trực tiếp nuôi.", [])])))
+    labour = Document("45/2019/QH14", "Bộ luật", "Bộ luật Lao động", source="text", articles=(
+        article("45/2019/QH14", "139", "Nghỉ thai sản", [
+            ("1", "Lao động nữ được nghỉ thai sản trước và sau khi sinh con là 06 tháng; thời gian nghỉ trước khi "
+                  "sinh không quá 02 tháng.", []),
+            ("2", "Trong thời gian nghỉ thai sản, lao động nữ được hưởng chế độ thai sản.", [])]),))
+    return [marriage, labour]
+
+
+SMALL_DECK = """\
+- id: ket-hon-do-tuoi
+  topic: hon-nhan-gia-dinh
+  title: Bao nhiêu tuổi thì được kết hôn?
+  questions:
+    - Con gái mấy tuổi thì được lấy chồng theo luật?
+    - nam nu bao nhieu tuoi thi duoc dang ky ket hon
+    - e 17t muốn cưới ny có được ko ạ
+    - tuoi ket hon cua nu la bao nhieu
+    - Độ tuổi kết hôn hợp pháp là bao nhiêu?
+    - Chưa đủ tuổi mà cưới thì có sao không?
+  answer: Theo luật, nam phải từ đủ 20 tuổi, nữ từ đủ 18 tuổi mới được kết hôn, và phải do hai người tự nguyện.
+  articles: [52/2014/QH13:8.1.a, 52/2014/QH13:8.1.b]
+  next_steps: [commune]
+- id: thai-san-thoi-gian-nghi
+  topic: lao-dong-nu
+  title: Nghỉ thai sản được mấy tháng?
+  questions:
+    - Sinh con được nghỉ bao lâu?
+    - nghi de duoc may thang
+    - Đẻ xong công ty cho nghỉ mấy tháng?
+    - nghi thai san bao lau
+    - Lao động nữ nghỉ sinh được mấy tháng vậy ạ?
+    - Nghỉ trước khi sinh được bao nhiêu tháng?
+  answer: Chị được nghỉ thai sản 6 tháng trước và sau khi sinh, trong đó nghỉ trước khi sinh không quá 2 tháng.
+  articles: [45/2019/QH14:139.1]
+  next_steps: [social_insurance]
+"""
+
+
+@pytest.fixture
+def card_laws_dir(tmp_path: Path) -> Path:
+    """A $LAWS_DIR with the small card corpus imported (real index) and no cards yet."""
+    from bot.knowledge.corpus.store import CorpusStore
+    from bot.knowledge.search.index import build_index
+
+    laws_dir = tmp_path / "laws"
+    CorpusStore(laws_dir).commit(small_card_corpus(), build_index)
+    return laws_dir

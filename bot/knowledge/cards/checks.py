@@ -41,9 +41,9 @@ def has_diacritics(text: str) -> bool:
     return any(unicodedata.category(ch) == "Mn" for ch in decomposed) or "đ" in text.lower()
 
 
-def _say(key: str, **fmt: Any) -> str:
-    """An officials' message (bot/data/officials.json "card_problem_<key>")."""
-    return texts().get(f"card_problem_{key}", **fmt)
+def _say(name: str, **fmt: Any) -> str:
+    """An officials' message (bot/data/officials.json "card_problem_<name>")."""
+    return texts().get(f"card_problem_{name}", **fmt)
 
 
 def _questions(questions: Any) -> list[str]:
@@ -113,20 +113,20 @@ def resolve(key: str, corpus: Any) -> tuple[Any, str]:
         return None, _say("article_key", value=key)
     doc = corpus.document(ref.doc)
     if doc is None:
-        return None, _say("no_document", key=key, doc=ref.doc)
+        return None, _say("no_document", ref=key, doc=ref.doc)
     if not doc.in_force:
-        return None, _say("not_in_force", key=key, doc=ref.doc)
+        return None, _say("not_in_force", ref=key, doc=ref.doc)
     article = corpus.article(ref.article_key)
     if article is None:
-        return None, _say("no_article", key=key, doc=ref.doc, article=ref.article)
+        return None, _say("no_article", ref=key, doc=ref.doc, article=ref.article)
     if article.repealed:
-        return None, _say("repealed", key=key, doc=ref.doc, article=ref.article)
+        return None, _say("repealed", ref=key, doc=ref.doc, article=ref.article)
     if ref.clause:
         clause = next((c for c in article.clauses if c.number == ref.clause), None)
         if clause is None:
-            return None, _say("no_clause", key=key, article=ref.article, clause=ref.clause)
+            return None, _say("no_clause", ref=key, article=ref.article, clause=ref.clause)
         if ref.point and ref.point not in {p.letter for p in clause.points}:
-            return None, _say("no_point", key=key, clause=ref.clause, point=ref.point)
+            return None, _say("no_point", ref=key, clause=ref.clause, point=ref.point)
     return article, ""
 
 
@@ -168,7 +168,7 @@ def review_reasons(card: Card, corpus: Any) -> list[str]:
     reviewed = dict(card.reviewed)
     for key, digest in digests(card, corpus):
         if reviewed.get(key) != digest:
-            reasons.append(_say("changed", key=key))
+            reasons.append(_say("changed", ref=key))
     return reasons
 
 

@@ -1,0 +1,224 @@
+"""Answer cards in the knowledge package: numbers, references, field and article checks, the question matcher,
+and cards stored with a corpus version (carried by law imports, files-only versions sharing documents and index)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.knowledge.cards import checks
+from bot.knowledge.cards.index import CardIndex
+from bot.knowledge.cards.matcher import CardMatcher, MatchParams
+from bot.knowledge.cards.model import (
+    CardDeck,
+    Example,
+    card_from_fields,
+    deck_files,
+    load_deck,
+    parse_ref,
+)
+from bot.knowledge.cards.numbers import missing_numbers, normalise_number, numbers_with_units, word_numbers
+from bot.knowledge.corpus.store import CorpusStore
+from bot.knowledge.library import load_library
+from bot.knowledge.search.index import build_index
+from bot.ops.settings import Settings
+from tests.conftest import SMALL_DECK, small_card_corpus
+
+STEPS = checks.next_steps()
+
+
+def deck_fields() -> list[dict]:
+    """The small deck's entries."""
+    return yaml.safe_load(SMALL_DECK)
+
+
+def deck() -> CardDeck:
+    """The small deck as cards."""
+    cards = [card_from_fields(e, "small.yaml") for e in deck_fields()]
+    return CardDeck({c.id: c for c in cards})
+
+
+@pytest.mark.parametrize("token, expected", [("06", "6"), ("2.340.000", "2340000"), ("2,34", "2.34"),
+                                             ("1.5", "1.5"), ("2,340,000", "2340000")])
+def test_normalise_number(token: str, expected: str) -> None:
+    assert normalise_number(token) == expected
+
+
+def test_numbers_with_units_share_a_range_unit() -> None:
+    assert numbers_with_units("phạt từ 5.000.000 đến 10.000.000 đồng, nghỉ 6 tháng, 50%") == [
+        ("5000000", "đồng"), ("10000000", "đồng"), ("6", "tháng"), ("50", "%")]
+    assert ("6", "tháng") in word_numbers("nghỉ sáu tháng") and ("15", "năm") in word_numbers("mười lăm năm")
+
+
+@pytest.mark.parametrize("answer, missing", [
+    ("nghỉ 6 tháng, trước khi sinh không quá 2 tháng", []),
+    ("nghỉ 7 tháng", ["7 tháng"]),
+    ("được 6 ngày", ["6 ngày"]),  # the unit counts: 06 tháng does not back "6 ngày"
+])
+def test_missing_numbers(answer: str, missing: list[str]) -> None:
+    article = "1. Lao động nữ được nghỉ thai sản 06 tháng; nghỉ trước khi sinh không quá 02 tháng."
+    assert missing_numbers(answer, [article]) == missing
+
+
+@pytest.mark.parametrize("key, parsed", [
+    ("45/2019/QH14:139", ("45/2019/QH14", "139", "", "")),
+    ("41/2024/QH15:53.2.a", ("41/2024/QH15", "53", "2", "a")),
+    ("282/2025/NĐ-CP:54.1.đ", ("282/2025/NĐ-CP", "54", "1", "đ")),
+    ("52/2014/QH13:217a", ("52/2014/QH13", "217a", "", "")),
+])
+def test_parse_ref(key: str, parsed: tuple) -> None:
+    ref = parse_ref(key)
+    assert ref is not None and (ref.doc, ref.article, ref.clause, ref.point) == parsed and ref.key == key
+
+
+@pytest.mark.parametrize("key", ["139", "điều 139", "45/2019/QH14", "45/2019/QH14:139.1.a.b", ""])
+def test_parse_ref_refuses(key: str) -> None:
+    assert parse_ref(key) is None
+
+
+@pytest.mark.parametrize("change, fragment", [
+    ({"id": "Không Slug"}, "mã thẻ"),
+    ({"topic": "xe-may"}, "chủ đề"),
+    ({"questions": ["một câu hỏi có dấu"] * 1}, "câu hỏi mẫu"),
+    ({"questions": [f"câu hỏi có dấu số {i}" for i in range(6)]}, "không dấu"),
+    ({"answer": "x" * 601}, "tối đa 600"),
+    ({"answer": "**Đậm** chữ"}, "markdown"),
+    ({"answer": "Theo Luật 52/2014/QH13 thì được."}, "số hiệu"),
+    ({"articles": []}, "1 đến 4"),
+    ({"articles": ["điều 8"]}, "không đúng dạng"),
+    ({"next_steps": ["bay-di"]}, "next_steps"),
+    ({"colour": "đỏ"}, "trường lạ"),
+])
+def test_field_problems(change: dict, fragment: str) -> None:
+    good = deck_fields()[0]
+    assert checks.check_fields(good, STEPS) == []
+    problems = checks.check_fields({**good, **change}, STEPS)
+    assert any(fragment in p for p in problems), problems
+
+
+@pytest.mark.parametrize("articles, answer, fragment", [
+    (["52/2014/QH13:8.1.a"], "nam đủ 20 tuổi", None),
+    (["1/2000/QH10:1"], "x", "chưa có văn bản"),
+    (["52/2014/QH13:9"], "x", "không có Điều 9"),
+    (["52/2014/QH13:8.3"], "x", "không có khoản 3"),
+    (["52/2014/QH13:8.1.c"], "x", "không có điểm c"),
+    (["52/2014/QH13:8.1.a"], "nam đủ 21 tuổi", "con số '21 tuổi'"),
+])
+def test_article_problems(articles: list[str], answer: str, fragment: str | None) -> None:
+    corpus = _corpus()
+    card = card_from_fields({**deck_fields()[0], "articles": articles, "answer": answer})
+    problems = checks.check_articles(card, corpus)
+    assert (problems == []) if fragment is None else any(fragment in p for p in problems), problems
+
+
+def _corpus():
+    from bot.knowledge.corpus.store import Corpus
+
+    return Corpus(small_card_corpus(), "v1")
+
+
+def test_a_document_no_longer_in_force_is_a_problem() -> None:
+    from dataclasses import replace
+
+    from bot.knowledge.corpus.store import Corpus
+
+    docs = [replace(d, status="replaced") if d.number == "45/2019/QH14" else d for d in small_card_corpus()]
+    card = deck().get("thai-san-thoi-gian-nghi")
+    assert any("không còn hiệu lực" in p for p in checks.check_articles(card, Corpus(docs, "v2")))
+
+
+def test_review_reasons_follow_the_cited_articles() -> None:
+    from dataclasses import replace
+
+    from bot.knowledge.corpus.store import Corpus
+
+    corpus = _corpus()
+    card = deck().get("thai-san-thoi-gian-nghi")
+    reviewed = replace(card, reviewed=checks.digests(card, corpus))
+    assert checks.review_reasons(reviewed, corpus) == []
+    assert checks.review_reasons(card, corpus)  # never checked: waits for review
+    changed = [d if d.number != "45/2019/QH14" else replace(d, articles=tuple(
+        replace(a, text=a.text.replace("06 tháng", "07 tháng")) for a in d.articles)) for d in small_card_corpus()]
+    assert any("45/2019/QH14:139" in r for r in checks.review_reasons(reviewed, Corpus(changed, "v3")))
+    reflowed = [d if d.number != "45/2019/QH14" else replace(d, articles=tuple(
+        replace(a, text="  " + a.text.replace(" ", "  ")) for a in d.articles)) for d in small_card_corpus()]
+    assert checks.review_reasons(reviewed, Corpus(reflowed, "v4")) == []  # whitespace is no change
+
+
+@pytest.mark.parametrize("question, target", [
+    ("nghỉ đẻ được mấy tháng", "card:thai-san-thoi-gian-nghi"),
+    ("nghi de duoc may thang", "card:thai-san-thoi-gian-nghi"),
+    ("con gái bao nhiêu tuổi thì được lấy chồng", "card:ket-hon-do-tuoi"),
+    ("bao nhieu tuoi thi duoc ket hon", "card:ket-hon-do-tuoi"),
+])
+def test_matcher_finds_the_card_by_its_questions(question: str, target: str) -> None:
+    matcher = CardMatcher.for_deck(deck())
+    match = matcher.match(question)
+    assert match is not None and match.target == target
+    assert matcher.ranked(question)[0][0] == target
+
+
+def test_matcher_agreement_and_thresholds() -> None:
+    matcher = CardMatcher.for_deck(deck(), params=MatchParams(min_score=9.0, exact=9.0))
+    plain = matcher.match("sinh con nghỉ mấy tháng")
+    helped = matcher.match("sinh con nghỉ mấy tháng", hits=["45/2019/QH14:139"])
+    assert plain is not None and helped is not None and not plain.confident
+    assert helped.score == pytest.approx(plain.score + MatchParams().agreement, abs=1e-3)
+    assert matcher.match("con mèo nhà hàng xóm kêu to quá") is None or not matcher.match(
+        "con mèo nhà hàng xóm kêu to quá").confident
+
+
+def test_a_taught_question_asked_again_is_trusted() -> None:
+    taught = deck().with_examples([Example("quán karaoke đuổi việc chị bán hàng", article="45/2019/QH14:139")])
+    matcher = CardMatcher.for_deck(taught)
+    match = matcher.match("quán karaoke đuổi việc chị bán hàng")
+    assert match is not None and match.confident and match.article == "45/2019/QH14:139"
+    assert CardMatcher.for_deck(deck()).match("quán karaoke đuổi việc chị bán hàng") is None or not \
+        CardMatcher.for_deck(deck()).match("quán karaoke đuổi việc chị bán hàng").confident
+
+
+def test_deck_files_round_trip(tmp_path: Path) -> None:
+    d = deck().with_examples([Example("câu hỏi", card="ket-hon-do-tuoi", added="t", added_by="cán bộ")])
+    for name, text in deck_files(d).items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert load_deck(tmp_path) == d and load_deck(tmp_path / "none") == CardDeck()
+
+
+def test_cards_ride_along_with_law_imports_and_edits_share_the_index(card_laws_dir: Path) -> None:
+    store = CorpusStore(card_laws_dir)
+    first = store.current_version()
+    files = deck_files(deck())
+    second = store.update_files(lambda corpus, folder: files)
+    old, new = store.version_dir(first), store.version_dir(second)
+    assert (new / "cards.jsonl").read_text(encoding="utf-8") == files["cards.jsonl"]
+    assert os.path.samefile(old / "documents.jsonl", new / "documents.jsonl")  # not rebuilt: shared
+    assert all(os.path.samefile(p, new / "index" / p.name) for p in (old / "index").iterdir())
+    assert store.manifest(second)["based_on"] == first
+    third = store.commit(small_card_corpus(), build_index)  # a law import carries the cards forward
+    assert load_deck(store.version_dir(third)) == deck()
+    store.rollback()
+    store.rollback()
+    assert store.current_version() == first and load_deck(store.version_dir(first)) == CardDeck()
+
+
+def test_update_files_needs_a_corpus_and_refuses_odd_names(tmp_path: Path, card_laws_dir: Path) -> None:
+    with pytest.raises(LookupError):
+        CorpusStore(tmp_path / "empty").update_files(lambda c, f: {"cards.jsonl": ""})
+    store = CorpusStore(card_laws_dir)
+    before = store.versions()
+    for name in ("documents.jsonl", "../x", "index"):
+        with pytest.raises(ValueError):
+            store.update_files(lambda c, f, name=name: {name: "x"})
+    assert store.versions() == before
+
+
+def test_library_loads_the_cards_of_its_version(card_laws_dir: Path) -> None:
+    store = CorpusStore(card_laws_dir)
+    corpus = store.load()
+    checked = [c.__class__(**{**c.__dict__, "reviewed": checks.digests(c, corpus)}) for c in deck().active()]
+    store.update_files(lambda c, f: deck_files(CardDeck({c.id: c for c in checked})))
+    library = load_library(Settings(laws_dir=card_laws_dir))
+    assert isinstance(library.cards, CardIndex) and len(library.cards) == 2 and library.cards.flagged == {}
+    assert library.cards.match("nghi de duoc may thang").card_id == "thai-san-thoi-gian-nghi"
