@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
             found = checks.check_articles(card_from_fields(entry, source), corpus)
         found += ["id used twice"] if seen[str(name)] > 1 else []
         problems += [f"{source}: {name}: {p}" for p in found]
-    print("\n".join(problems)) if problems else None
+    if problems:
+        print("\n".join(problems))
     if args.stats:
         for topic, n in Counter(e.get("topic") for _, e in entries).most_common():
             print(f"{topic}\t{n}")

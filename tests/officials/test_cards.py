@@ -1,0 +1,158 @@
+"""Officials' cards service over a real corpus directory and real Redis: import with a change report, edits,
+retirement, flags after a law change and review, teaching that ranks from the next search, audit of each change."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.conversation.answering import Answerer
+from bot.knowledge.corpus.store import CorpusStore
+from bot.knowledge.library import load_library
+from bot.knowledge.library_watch import published_version
+from bot.knowledge.search.index import build_index
+from bot.officials import audit
+from bot.officials import cards as card_admin
+from bot.officials import laws as law_admin
+from bot.ops.settings import Settings
+from bot.store import stats
+from bot.store.redis_state import RedisStateStore
+from tests.conftest import SMALL_DECK
+
+WHO = "cán-bộ-test"
+
+
+@pytest.fixture
+def env(card_laws_dir: Path, redis_client, tmp_path: Path):
+    """Settings on the small corpus, a real Redis store, the small deck written as a YAML file."""
+    deck = tmp_path / "cards" / "small.yaml"
+    deck.parent.mkdir()
+    deck.write_text(SMALL_DECK, encoding="utf-8")
+    return Settings(laws_dir=card_laws_dir), RedisStateStore(redis_client), deck
+
+
+def test_import_reports_publishes_and_audits(env) -> None:
+    settings, store, deck = env
+    before = CorpusStore(settings.laws_dir).current_version()
+    report = card_admin.import_files(settings, store, [deck.parent], WHO)
+    assert report.added == ("ket-hon-do-tuoi", "thai-san-thoi-gian-nghi") and not report.flagged
+    assert report.old_version == before and report.version == published_version(store) != before
+    assert "2 thẻ mới" in card_admin.format_report(report)
+    again = card_admin.import_files(settings, store, [deck], WHO)
+    assert again.unchanged == report.added and not again.added and not again.changed
+    entry = audit.recent(store, 1)[0]
+    assert entry["action"] == "cards_import" and entry["actor"] == WHO and entry["details"]["version"] == again.version
+    rows = card_admin.list_cards(settings)
+    assert [r["id"] for r in rows] == list(report.added) and not any(r["needs_review"] for r in rows)
+
+
+def test_a_malformed_card_refuses_the_whole_import(env) -> None:
+    settings, store, deck = env
+    entries = yaml.safe_load(SMALL_DECK)
+    entries[1]["answer"] = "x" * 700
+    deck.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    before = CorpusStore(settings.laws_dir).versions()
+    with pytest.raises(card_admin.CardError) as failed:
+        card_admin.import_files(settings, store, [deck], WHO)
+    assert any("thai-san-thoi-gian-nghi" in p and "600" in p for p in failed.value.problems)
+    assert CorpusStore(settings.laws_dir).versions() == before
+
+
+def test_edit_changes_and_retires_by_file(env) -> None:
+    settings, store, deck = env
+    card_admin.import_files(settings, store, [deck], WHO)
+    entries = yaml.safe_load(SMALL_DECK)
+    entries[0]["answer"] = "Nam từ đủ 20 tuổi, nữ từ đủ 18 tuổi mới được kết hôn; hai người phải tự nguyện."
+    deck.write_text(yaml.safe_dump(entries[:1], allow_unicode=True), encoding="utf-8")
+    report = card_admin.import_files(settings, store, [deck], WHO)
+    assert report.changed == ("ket-hon-do-tuoi",) and report.retired == ("thai-san-thoi-gian-nghi",)
+    assert [r["id"] for r in card_admin.list_cards(settings)] == ["ket-hon-do-tuoi"]
+    assert card_admin.show_card(settings, "thai-san-thoi-gian-nghi")["retired"] is True
+    back = card_admin.save_card(settings, store, yaml.safe_load(SMALL_DECK)[1], WHO, "thai-san-thoi-gian-nghi")
+    assert back.added == ("thai-san-thoi-gian-nghi",)
+    gone = card_admin.retire_card(settings, store, "thai-san-thoi-gian-nghi", WHO)
+    assert gone.retired == ("thai-san-thoi-gian-nghi",) and audit.recent(store, 1)[0]["action"] == "cards_retire"
+    with pytest.raises(card_admin.CardError):
+        card_admin.retire_card(settings, store, "khong-co-the-nay", WHO)
+
+
+def test_a_card_citing_a_missing_article_is_imported_flagged_and_never_answers(env) -> None:
+    settings, store, deck = env
+    entries = yaml.safe_load(SMALL_DECK)
+    entries[1]["articles"] = ["45/2019/QH14:140"]
+    deck.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    report = card_admin.import_files(settings, store, [deck], WHO)
+    assert list(report.flagged) == ["thai-san-thoi-gian-nghi"]
+    assert "không có Điều 140" in report.flagged["thai-san-thoi-gian-nghi"][0]
+    found = Answerer().answer(load_library(settings), "nghi de duoc may thang")
+    assert found.card is None
+
+
+def test_a_law_change_flags_the_cards_citing_it_until_reviewed(env) -> None:
+    settings, store, deck = env
+    card_admin.import_files(settings, store, [deck], WHO)
+    library = load_library(settings)
+    assert Answerer().answer(library, "nghi de duoc may thang").card.id == "thai-san-thoi-gian-nghi"
+    update = law_admin.set_status(settings, store, "52/2014/QH13", "amended")  # a no-op for the labour card
+    assert update.report.cards == ("ket-hon-do-tuoi",)
+    card_admin.review_card(settings, store, "ket-hon-do-tuoi", WHO)
+
+    old = CorpusStore(settings.laws_dir).load()
+    changed = [d if d.number != "45/2019/QH14" else replace(d, articles=tuple(
+        replace(a, text=a.text + "\n3. Khoản mới.") for a in d.articles)) for d in old.documents.values()]
+    CorpusStore(settings.laws_dir).commit(changed, build_index)
+    update = law_admin.after_cli_import(settings, store, old)
+    assert update.report.cards == ("thai-san-thoi-gian-nghi",)
+    assert "thai-san-thoi-gian-nghi" in law_admin.changes.format_report(update.report)
+    library = load_library(settings)
+    assert library.cards.needs_review("thai-san-thoi-gian-nghi")
+    found = Answerer().answer(library, "nghi de duoc may thang")
+    assert found.card is None and found.keys[0] == "45/2019/QH14:139"  # its articles only, not its text
+    assert card_admin.list_cards(settings)[1]["needs_review"] is True
+    card_admin.review_card(settings, store, "thai-san-thoi-gian-nghi", WHO)
+    assert Answerer().answer(load_library(settings), "nghi de duoc may thang").card.id == "thai-san-thoi-gian-nghi"
+    assert audit.recent(store, 1)[0]["action"] == "cards_review"
+
+
+def test_review_refuses_a_card_that_still_fails(env) -> None:
+    settings, store, deck = env
+    entries = yaml.safe_load(SMALL_DECK)
+    entries[1]["answer"] = "Chị được nghỉ 7 tháng."
+    deck.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    card_admin.import_files(settings, store, [deck], WHO)
+    with pytest.raises(card_admin.CardError) as failed:
+        card_admin.review_card(settings, store, "thai-san-thoi-gian-nghi", WHO)
+    assert any("7 tháng" in p for p in failed.value.problems)
+
+
+def test_teaching_ranks_the_article_or_card_from_the_next_search(env) -> None:
+    settings, store, deck = env
+    card_admin.import_files(settings, store, [deck], WHO)
+    question = "chồng cũ giành nuôi đứa nhỏ mới hai tuổi"
+    stats.record_question(store, question, found=False)
+    assert card_admin.questions(settings, store)[0] == {"date": stats.day_of(), "kind": "unanswered",
+                                                        "query": question, "taught": ""}
+    report = card_admin.teach(settings, store, question, WHO, article="52/2014/qh13:81")
+    assert report.taught == 1 and audit.recent(store, 1)[0]["action"] == "teach"
+    assert card_admin.teach(settings, store, question, WHO, article="52/2014/QH13:81").taught == 0
+    found = Answerer().answer(load_library(settings), question)
+    assert found.answered and found.keys[0] == "52/2014/QH13:81" and found.card is None
+    assert card_admin.questions(settings, store)[0]["taught"] == "article:52/2014/QH13:81"
+    card_admin.teach(settings, store, "mấy tuổi cưới vợ được", WHO, card="ket-hon-do-tuoi")
+    assert Answerer().answer(load_library(settings), "mấy tuổi cưới vợ được").card.id == "ket-hon-do-tuoi"
+    assert "mấy tuổi cưới vợ được" in card_admin.show_card(settings, "ket-hon-do-tuoi")["taught"]
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"article": "52/2014/QH13:999"}, "không có điều"),
+    ({"card": "khong-co"}, "không có thẻ"),
+    ({"card": "ket-hon-do-tuoi", "article": "52/2014/QH13:81"}, "chọn một"),
+    ({}, "chọn một"),
+])
+def test_teaching_refuses_bad_targets(env, kwargs: dict, fragment: str) -> None:
+    settings, store, deck = env
+    card_admin.import_files(settings, store, [deck], WHO)
+    with pytest.raises(card_admin.CardError, match=fragment):
+        card_admin.teach(settings, store, "câu hỏi", WHO, **kwargs)
