@@ -274,11 +274,16 @@ def show_card(settings: Any, card_id: str, library: Any = None) -> dict[str, Any
             "taught": [e.text for e in deck.examples if e.card == card.id]}
 
 
+def _current(library: Any, cs: CorpusStore) -> bool:
+    """True when a served library holds the version in force (a process reloads a second or so after a change)."""
+    return getattr(library, "cards", None) is not None and getattr(library, "version", None) == cs.current_version()
+
+
 def _deck_and_flags(settings: Any, library: Any = None) -> tuple[CardDeck, dict[str, tuple[str, ...]]]:
-    """The deck in force and its flagged cards: from a loaded library when given, else read from disk."""
-    if library is not None and getattr(library, "cards", None) is not None:
-        return library.cards.deck, library.cards.flagged
+    """The deck in force and its flagged cards: from a loaded library of the version in force, else from disk."""
     cs = CorpusStore(settings.laws_dir)
+    if _current(library, cs):
+        return library.cards.deck, library.cards.flagged
     deck = load_deck(_current_dir(settings))
     corpus = cs.load()
     return deck, {c.id: tuple(r) for c in deck.active() if (r := checks.review_reasons(c, corpus))}
@@ -286,7 +291,6 @@ def _deck_and_flags(settings: Any, library: Any = None) -> tuple[CardDeck, dict[
 
 def questions(settings: Any, store: Any, days: int = 30, library: Any = None) -> list[dict[str, Any]]:
     """Questions to teach from (unanswered, or marked "Chưa đúng"), newest first, each with what it was taught to."""
-    deck = library.cards.deck if library is not None and getattr(library, "cards", None) is not None \
-        else load_deck(_current_dir(settings))
+    deck = library.cards.deck if _current(library, CorpusStore(settings.laws_dir)) else load_deck(_current_dir(settings))
     taught = {e.text.lower(): e.target for e in deck.examples}
     return [{**q, "taught": taught.get(q["query"].lower(), "")} for q in stats.questions(store, days)]
