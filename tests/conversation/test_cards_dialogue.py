@@ -1,0 +1,107 @@
+"""Card answers in the dialogue: the short answer leads, its articles cited smallest unit first with buttons, ≤2,000
+characters and ≤5 buttons; "Đúng ý" / "Chưa đúng" by button or typed, counted with the question kept for teaching
+and erased by "xóa dữ liệu"."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.conversation.dialogue import Dialogue
+from bot.jobs.actions import apply_actions
+from bot.knowledge.library import load_library
+from bot.officials import cards as card_admin
+from bot.ops.datafiles import Texts
+from bot.ops.settings import Settings
+from bot.store import privacy, stats
+from bot.store.redis_state import RedisStateStore
+from bot.store.state import InMemoryStateStore
+from tests.conftest import SMALL_DECK
+from tests.dialogue_fakes import Recorder
+
+TEXTS = Texts.load()
+
+
+@pytest.fixture
+def library(card_laws_dir: Path, tmp_path: Path):
+    """The small corpus with the small deck imported."""
+    deck = tmp_path / "small.yaml"
+    deck.write_text(SMALL_DECK, encoding="utf-8")
+    settings = Settings(laws_dir=card_laws_dir)
+    card_admin.import_files(settings, InMemoryStateStore(), [deck], "test")
+    return load_library(settings)
+
+
+@pytest.fixture
+def chat(library) -> Recorder:
+    """A conversation over that library."""
+    return Recorder(Dialogue(lambda: library))
+
+
+@pytest.mark.parametrize("question", ["nghỉ đẻ được mấy tháng", "nghi de duoc may thang"])
+def test_a_matching_card_leads_the_reply(chat: Recorder, question: str) -> None:
+    [reply] = chat.text(question)
+    assert reply.text.startswith("Chị được nghỉ thai sản 6 tháng")
+    assert "1. khoản 1 Điều 139 Bộ luật Lao động số 45/2019/QH14" in reply.text
+    assert len(reply.text) <= 2000 and len(reply.buttons) <= 5
+    assert [b.payload for b in reply.buttons] == ["#xem 45/2019/QH14:139", "#dungy", "#chuadung"]
+    assert chat.state["keys"][0] == "45/2019/QH14:139" and chat.state["offset"] == 1
+    assert chat.state["actions"]["question"]["card"] == "thai-san-thoi-gian-nghi"
+    full = chat.text("1")
+    assert full[0].text.startswith("Điều 139 Bộ luật Lao động số 45/2019/QH14. Nghỉ thai sản")
+
+
+def test_points_of_one_article_are_cited_together(chat: Recorder) -> None:
+    [reply] = chat.text("bao nhieu tuoi thi duoc ket hon")
+    assert "1. điểm a khoản 1, điểm b khoản 1 Điều 8 Luật Hôn nhân và gia đình số 52/2014/QH13" in reply.text
+    assert TEXTS.get("card_step_commune") in reply.text
+
+
+def test_a_list_answer_carries_the_feedback_buttons(chat: Recorder) -> None:
+    [reply] = chat.text("con dưới 36 tháng tuổi sau khi ly hôn ai nuôi")
+    assert reply.text.startswith(TEXTS.get("list_header"))
+    assert [b.title for b in reply.buttons][-2:] == ["Đúng ý", "Chưa đúng"]
+
+
+@pytest.mark.parametrize("said", ["#dungy", "đúng ý", "dung y", "đúng rồi"])
+def test_helpful(chat: Recorder, said: str) -> None:
+    chat.text("nghỉ đẻ được mấy tháng")
+    [reply] = chat.text(said)
+    assert reply.text == TEXTS.get("feedback_thanks")
+    assert chat.state["actions"] == {"feedback": {"helpful": True, "card": "thai-san-thoi-gian-nghi",
+                                                  "keys": ["45/2019/QH14:139"], "query": ""}}
+    [again] = chat.text(said)  # rated once
+    assert again.text == TEXTS.get("thanks") and "actions" not in chat.state
+
+
+@pytest.mark.parametrize("said", ["#chuadung", "chưa đúng", "khong dung", "sai rồi"])
+def test_unhelpful_offers_the_next_results_and_legal_aid(chat: Recorder, said: str) -> None:
+    chat.text("nghỉ đẻ được mấy tháng")
+    messages = chat.text(said)
+    assert TEXTS.get("feedback_legal_aid") in messages[0].text
+    action = chat.state["actions"]["feedback"]
+    assert action["helpful"] is False and action["query"] == "nghỉ đẻ được mấy tháng"
+    assert all(len(m.text) <= 2000 and len(m.buttons) <= 5 for m in messages)
+
+
+def test_feedback_without_an_answer(chat: Recorder) -> None:
+    [reply] = chat.text("chưa đúng")
+    assert reply.text == TEXTS.get("feedback_none") and "actions" not in (chat.state or {})
+
+
+def test_feedback_is_counted_and_erased_with_the_user(redis_client) -> None:
+    store = RedisStateStore(redis_client)
+    apply_actions(store, "u1", {"question": {"query": "nghỉ đẻ", "keys": ["45/2019/QH14:139"], "found": True,
+                                             "card": "thai-san"}})
+    apply_actions(store, "u1", {"feedback": {"helpful": False, "card": "thai-san", "keys": [], "query": "nghỉ đẻ"}})
+    apply_actions(store, "u2", {"feedback": {"helpful": True, "card": "", "keys": ["52/2014/QH13:81"], "query": ""}})
+    apply_actions(store, "u2", {"feedback": {"helpful": False, "card": "", "keys": ["52/2014/QH13:81"],
+                                             "query": "ly hôn ai nuôi con, gọi 0912345678"}})
+    data = stats.report(store, days=1)
+    assert data["top_cards"] == [{"card": "thai-san", "count": 1}]
+    assert {"target": "article:52/2014/QH13:81", "helpful": 1, "unhelpful": 1} in data["feedback"]
+    assert {"target": "card:thai-san", "helpful": 0, "unhelpful": 1} in data["feedback"]
+    kinds = {(q["kind"], q["query"]) for q in stats.questions(store)}
+    assert kinds == {("unhelpful", "nghỉ đẻ"), ("unhelpful", "ly hôn ai nuôi con, gọi [số điện thoại]")}
+    privacy.erase_user(store, "u1")
+    assert [q["query"] for q in stats.questions(store)] == ["ly hôn ai nuôi con, gọi [số điện thoại]"]
