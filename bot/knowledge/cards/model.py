@@ -127,7 +127,7 @@ def card_from_fields(data: dict[str, Any], source: str = "") -> Card:
 
 def card_to_dict(card: Card) -> dict[str, Any]:
     """JSON-ready form (one line of cards.jsonl)."""
-    data = asdict(card)
+    data = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(card).items()}
     data["reviewed"] = dict(card.reviewed)
     return data
 
