@@ -1,6 +1,8 @@
 """Search benchmark: build time, index size, load time, memory and per-query latency at 2k / 20k (/ 60k) articles.
 
 Usage: python scripts/bench_search.py [--sizes 2000,20000] [--with-60k]
+       python scripts/bench_search.py --cards   (the whole ../shared/laws with the starter deck: what the bot does
+       per message, article search + card matching, as the Answerer runs it; LAWS_DIR to reuse an imported corpus)
 Large corpora are recombined from the real clauses of ../shared/laws/phapdien (see _corpus_for_bench.py);
 queries are the dev questions, as typed and without diacritics (segmentation included in the timing).
 """
@@ -16,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -78,14 +81,77 @@ def bench(articles: list, documents: dict, queries: list[str], label: str) -> di
             "typed_ms": typed, "folded_ms": folded}
 
 
+def _timed(run: Any, queries: list[str]) -> tuple[float, float]:
+    """Median and p95 milliseconds of run(query) (after one warm-up pass over 20 queries)."""
+    for q in queries[:20]:
+        run(q)
+    times = []
+    for q in queries:
+        t0 = time.perf_counter()
+        run(q)
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+
+
+def bench_cards(queries: list[str]) -> int:
+    """Per-message latency over all shared laws with the starter deck: article search alone, and the Answerer
+    (search, card matching, placing, the answered decision)."""
+    import dataclasses
+
+    from bot.conversation.answering import Answerer
+    from bot.knowledge.cards.index import CardIndex
+    from bot.knowledge.library import load_library
+    from bot.ops.settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        laws_dir = Path(os.environ.get("LAWS_DIR") or Path(tmp) / "laws")
+        env = {**os.environ, "LAWS_DIR": str(laws_dir)}
+        env.pop("REDIS_URL", None)
+        laws = ROOT.parent / "shared" / "laws"
+        if not os.environ.get("LAWS_DIR"):
+            subprocess.run([sys.executable, "-m", "bot", "laws", "import", str(laws / "phapdien/demuc"),
+                            str(laws / "phapdien/more"), str(laws / "official-text")], cwd=ROOT, env=env,
+                           check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "bot", "cards", "import", str(ROOT / "bot/data/cards")], cwd=ROOT,
+                       env=env, check=True, capture_output=True)
+        t0 = time.perf_counter()
+        library = load_library(Settings(laws_dir=laws_dir))
+        load_s = time.perf_counter() - t0
+        answerer = Answerer()
+        print(f"{len(library.corpus)} articles, {len(library.cards)} cards; library load (index mmap + card "
+              f"matcher built in memory): {load_s:.2f} s")
+        print("| per message | queries | median (ms) | p95 (ms) |\n|---|---|---:|---:|")
+        def with_cards(q: str) -> Any:
+            """Article search, then the card matcher on the same query with the hits' agreement."""
+            query = answerer.prepare(q)
+            hits = library.index.search(query, top=10)
+            return library.cards.match(query, [h.key for h in hits])
+
+        without = dataclasses.replace(library, cards=CardIndex())
+        for name, run in (("article search only", lambda q: library.index.search(answerer.prepare(q), top=10)),
+                          ("article search + card matching", with_cards),
+                          ("Answerer without cards (search + the answered decision)",
+                           lambda q: answerer.answer(without, q)),
+                          ("Answerer with cards (search + cards + decision)", lambda q: answerer.answer(library, q))):
+            for variant, qs in (("typed", queries), ("no diacritics", [fold(q) for q in queries])):
+                median, p95 = _timed(run, qs)
+                print(f"| {name} | {variant} | {median:.2f} | {p95:.2f} |")
+    print(f"\n{len(queries)} dev questions. Rerun: `python scripts/bench_search.py --cards`")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print a markdown table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="2000,20000", help="synthetic corpus sizes (articles)")
     ap.add_argument("--with-60k", action="store_true", help="also 60,000 articles (a few minutes)")
     ap.add_argument("--dev", type=Path, default=DEV)
+    ap.add_argument("--cards", action="store_true", help="all shared laws with the starter deck, per message")
     args = ap.parse_args(argv)
     queries = [json.loads(line)["question"] for line in args.dev.read_text(encoding="utf-8").splitlines() if line]
+    if args.cards:
+        return bench_cards(queries)
     documents = cb.phapdien_documents()
     rows = [bench(cb.articles_of(documents), documents, queries, "Pháp điển (real)")]
     sizes = [int(s) for s in args.sizes.split(",") if s] + ([60000] if args.with_60k else [])
