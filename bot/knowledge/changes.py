@@ -93,6 +93,11 @@ class DocumentChange:
         """True when the document's legal status moved."""
         return bool(self.old_status) and self.old_status != self.new_status
 
+    @property
+    def arrived_replaced(self) -> bool:
+        """True for a document new to the corpus that came in already replaced or expired."""
+        return self.kind == "added" and self.new_status in (REPLACED, EXPIRED)
+
 
 @dataclass(frozen=True)
 class ChangeReport:
@@ -118,8 +123,9 @@ class ChangeReport:
         return {"docs_added": sum(d.kind == "added" for d in docs),
                 "docs_changed": sum(d.kind == "changed" and bool(d.articles) for d in docs),
                 "docs_removed": sum(d.kind == "removed" for d in docs),
-                "docs_replaced": sum(d.status_changed and d.new_status == REPLACED for d in docs),
-                "docs_status": sum(d.status_changed for d in docs),
+                "docs_replaced": sum((d.status_changed or d.arrived_replaced) and d.new_status == REPLACED
+                                     for d in docs),
+                "docs_status": sum(d.status_changed or d.arrived_replaced for d in docs),
                 "added": len(self.articles("added")), "changed": len(self.articles("changed")),
                 "removed": len(self.articles("removed"))}
 
@@ -161,7 +167,7 @@ def compare(old_docs: Mapping[str, Document], new_docs: Mapping[str, Document],
         prev = old_docs.get(number)
         if prev is None:
             out.append(DocumentChange(number, doc.name, "added", new_status=doc.status, replaced_by=doc.replaced_by,
-                                      article_count=len(doc.articles)))
+                                      status_note=doc.status_note, article_count=len(doc.articles)))
             continue
         articles = _article_changes(prev, doc)
         moved = (prev.status, prev.replaced_by) != (doc.status, doc.replaced_by)
@@ -190,15 +196,16 @@ def format_report(report: ChangeReport) -> str:
     for doc in report.documents:
         if doc.kind == "added":
             lines.append(t.get("report_doc_added", name=doc.name, count=doc.article_count))
+            if doc.arrived_replaced:
+                lines.append(t.get("report_doc_status", name=doc.name, old=_status(""), new=_status(doc.new_status),
+                                   extra=_status_extra(doc)))
             continue
         if doc.kind == "removed":
             lines.append(t.get("report_doc_removed", name=doc.name, count=doc.article_count))
             continue
         if doc.status_changed:
-            extra = f" ({doc.replaced_by})" if doc.replaced_by else ""
-            extra += f" — {doc.status_note}" if doc.status_note else ""
             lines.append(t.get("report_doc_status", name=doc.name, old=_status(doc.old_status),
-                               new=_status(doc.new_status), extra=extra))
+                               new=_status(doc.new_status), extra=_status_extra(doc)))
         if doc.articles:
             lines.append(t.get("report_doc_changed", name=doc.name))
         for art in doc.articles:
@@ -207,6 +214,12 @@ def format_report(report: ChangeReport) -> str:
     if report.cards:
         lines.append(t.get("report_cards_flagged", cards=", ".join(report.cards)))
     return "\n".join(lines)
+
+
+def _status_extra(doc: DocumentChange) -> str:
+    """ " (68/2020/QH14) — Đã được thay thế bởi … từ ngày …" after a status move."""
+    extra = f" ({doc.replaced_by})" if doc.replaced_by else ""
+    return extra + (f" — {doc.status_note}" if doc.status_note else "")
 
 
 def _status(status: str) -> str:

@@ -5,11 +5,12 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from bot.knowledge.corpus import ImportResult, Skipped, SourceError, read_source
+from bot.knowledge.corpus import DocMeta, ImportResult, Skipped, SourceError, read_source
 from bot.knowledge.corpus.links import resolve_related
-from bot.knowledge.corpus.model import AMENDED, IN_FORCE, Document
+from bot.knowledge.corpus.model import AMENDED, IN_FORCE, OFFICIALS, Document
 from bot.knowledge.corpus.sources import combine
 from bot.knowledge.corpus.store import Corpus, CorpusStore
+from bot.knowledge.replacing import Claim, StatusMove, apply_replacements, known_replacements
 
 BuildIndex = Callable[[Corpus, Any], Any]
 
@@ -26,6 +27,9 @@ class ImportReport:
     articles: int = 0
     seconds: float = 0.0
     notes: tuple[Skipped, ...] = field(default=())  # across sources (the same document in two sources)
+    status_moves: tuple[StatusMove, ...] = ()  # documents this import marked replaced
+    pending: tuple[Claim, ...] = ()  # replacements of documents not in the corpus, applied when they come
+    changed: bool = True  # False when the merged corpus equals the current one: no new version was made
 
     @property
     def skipped(self) -> tuple[Skipped, ...]:
@@ -39,9 +43,11 @@ class ImportReport:
 
 
 def _keep_status(old: Document, new: Document) -> Document | None:
-    """The new copy with the old replaced/expired status, when officials set one that the source does not carry."""
-    if old.status not in (IN_FORCE, AMENDED) and new.status in (IN_FORCE, AMENDED):
-        return replace(new, status=old.status, replaced_by=old.replaced_by, status_note=old.status_note)
+    """The new copy with the old status when officials set it by hand, or when it says replaced/expired and the
+    source does not."""
+    if old.status_by == OFFICIALS or (old.status not in (IN_FORCE, AMENDED) and new.status in (IN_FORCE, AMENDED)):
+        return replace(new, status=old.status, replaced_by=old.replaced_by, status_note=old.status_note,
+                       status_by=old.status_by)
     return None
 
 
@@ -80,21 +86,34 @@ def _search_build_index() -> BuildIndex:
     return build_index
 
 
-def import_sources(settings: Any, sources: list[str], build_index: BuildIndex | None = None) -> ImportReport:
-    """Read every source (a bad one raises SourceError, nothing changed), merge into the corpus, commit a version."""
+def _read(sources: list[str], meta: DocMeta | None) -> list[ImportResult]:
+    """Every source read (SourceError on the first bad one); `meta` describes a single file only."""
+    if meta is not None and len(sources) != 1:
+        raise SourceError(" ".join(sources) or "(none)", "--number, --type, --name and --effective describe one "
+                                                         "file; import the others in a separate command")
+    return [read_source(s, meta) for s in sources]
+
+
+def import_sources(settings: Any, sources: list[str], build_index: BuildIndex | None = None,
+                   meta: DocMeta | None = None) -> ImportReport:
+    """Read every source (a bad one raises SourceError, nothing changed), merge into the corpus, mark replaced
+    documents, and commit a version unless the result equals the corpus in force."""
     started = time.monotonic()
-    results = [read_source(s) for s in sources]
+    results = _read(sources, meta)
     if not results:
         raise SourceError("(none)", "expected at least one source")
+    known = known_replacements()
     batch = combine("import", results)
     own = sum(len(r.skipped) for r in results)
     outcome: dict[str, Any] = {}
 
-    def change(current: Corpus) -> list[Document]:
-        """The merged documents (run under the store's lock, against the corpus it will replace)."""
-        documents, outcome["replaced"], outcome["kept"] = merge(current, list(batch.documents))
+    def change(current: Corpus) -> list[Document] | None:
+        """The merged documents (run under the store's lock, against the corpus it will replace); None when equal."""
+        merged, outcome["replaced"], outcome["kept"] = merge(current, list(batch.documents))
+        documents, outcome["moves"], outcome["pending"] = apply_replacements(merged, known)
         outcome["documents"] = documents
-        return documents
+        outcome["changed"] = documents != list(current.documents.values())
+        return documents if outcome["changed"] else None
 
     version = CorpusStore(settings.laws_dir).update(change, build_index or _search_build_index())
     documents = outcome["documents"]
@@ -103,4 +122,5 @@ def import_sources(settings: Any, sources: list[str], build_index: BuildIndex | 
                          n.number == d.number and n.source == PACKAGED for n in batch.documents))
     return ImportReport(version, tuple(results), tuple(outcome["replaced"]), tuple(outcome["kept"]),
                         len(documents), sum(len(d.articles) for d in documents),
-                        round(time.monotonic() - started, 2), batch.skipped[own:] + official)
+                        round(time.monotonic() - started, 2), batch.skipped[own:] + official,
+                        tuple(outcome["moves"]), tuple(outcome["pending"]), changed=outcome["changed"])

@@ -11,7 +11,8 @@ from bot.knowledge import changes
 from bot.knowledge.cards.checks import affected_cards
 from bot.knowledge.cards.model import load_deck
 from bot.knowledge.changes import ChangeReport
-from bot.knowledge.corpus.model import STATUSES
+from bot.knowledge.corpus import DocMeta
+from bot.knowledge.corpus.model import OFFICIALS, STATUSES
 from bot.knowledge.corpus.store import CorpusStore
 from bot.knowledge.importing import import_sources
 from bot.knowledge.library_watch import publish_version
@@ -37,6 +38,7 @@ class LawUpdate:
     report: ChangeReport
     report_id: str
     details: Any = None
+    changed: bool = True  # False when the corpus already held exactly this: no new version, no report saved
 
 
 def corpus_store(settings: Any) -> Any:
@@ -70,6 +72,8 @@ def _finish(settings: Any, store: Any, old: Any, details: Any = None) -> LawUpda
     new = corpus_store(settings).load()
     report = changes.compare_corpora(old, new)
     version = str(corpus_store(settings).current_version() or getattr(new, "version", "") or "")
+    if details is not None and not getattr(details, "changed", True):
+        return LawUpdate(version, report, "", details, changed=False)  # the last report stays the one to read
     if version:  # answer cards citing what changed are flagged (their article digests differ) until reviewed
         deck = load_deck(corpus_store(settings).version_dir(version))
         report = dataclasses.replace(report, cards=tuple(affected_cards(deck.active(), report)))
@@ -79,16 +83,17 @@ def _finish(settings: Any, store: Any, old: Any, details: Any = None) -> LawUpda
     return LawUpdate(version, report, report_id, details)
 
 
-def import_documents(settings: Any, store: Any, sources: Sequence[str]) -> LawUpdate:
-    """Import sources (bot.knowledge.importing.import_sources: atomic swap), report the changes, publish the new version."""
+def import_documents(settings: Any, store: Any, sources: Sequence[str], meta: DocMeta | None = None) -> LawUpdate:
+    """Import sources (bot.knowledge.importing.import_sources: atomic swap, no new version when nothing changed),
+    report the changes, publish the new version. `meta` describes a single file that does not print its number."""
     with store.lock(CORPUS_LOCK, timeout=LOCK_TIMEOUT, wait=30.0):
         old = corpus_store(settings).load()
-        details = import_sources(settings, list(sources))
+        details = import_sources(settings, list(sources), meta=meta)
         return _finish(settings, store, old, details)
 
 
 def after_cli_import(settings: Any, store: Any, old: Any) -> LawUpdate:
-    """For `laws import` run by bot.knowledge.importing: report against the corpus loaded before it, and publish."""
+    """For a commit made outside import_documents: report against the corpus loaded before it, and publish."""
     return _finish(settings, store, old)
 
 
@@ -116,17 +121,26 @@ def set_status(settings: Any, store: Any, number: str, status: str, replaced_by:
         if doc is None:
             raise LawAdminError(f"no document {number!r} in the corpus")
         note = note or changes.status_note(status, replaced_by.strip().upper(), date.strip())
-        updated = dataclasses.replace(doc, status=status, replaced_by=replaced_by.strip().upper(), status_note=note)
+        updated = dataclasses.replace(doc, status=status, replaced_by=replaced_by.strip().upper(), status_note=note,
+                                      status_by=OFFICIALS)
         cs.commit([updated if d.number == doc.number else d for d in old.documents.values()], build_index)
         return _finish(settings, store, old)
 
 
 def list_documents(settings: Any) -> list[dict[str, Any]]:
-    """Documents in force order: number, name, status, article count, source."""
+    """Documents in corpus order: number, type, title, status, article count, source, replacement (SPEC §2)."""
     corpus = corpus_store(settings).load()
-    return [{"number": d.number, "name": d.name, "status": d.status, "replaced_by": d.replaced_by,
-             "status_note": d.status_note, "articles": len(d.articles), "source": d.source}
+    return [{"number": d.number, "type": d.type, "title": d.title, "status": d.status, "articles": len(d.articles),
+             "source": d.source, "replaced_by": d.replaced_by, "name": d.name, "status_note": d.status_note}
             for d in corpus.documents.values()]
+
+
+def report_summary(report_id: str, report: ChangeReport) -> dict[str, Any]:
+    """A change report as SPEC §2's `laws changes --json`: documents and articles with what happened to each."""
+    return {"id": report_id, "version": report.new_version,
+            "documents": [{"number": d.number, "kind": d.kind, "status": d.new_status, "replaced_by": d.replaced_by}
+                          for d in report.documents],
+            "articles": [{"key": a.key, "kind": a.kind} for a in report.articles()]}
 
 
 def _articles(numbers: Sequence[str]) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, request
 
 from bot.knowledge.changes import format_report, report_topics
+from bot.knowledge.corpus import DocMeta, doc_meta
 from bot.officials import audit
 from bot.officials import broadcasts as broadcast
 from bot.officials import laws as law_admin
@@ -49,7 +50,7 @@ def _flag(value: Any) -> bool:
 def _update_body(update: law_admin.LawUpdate) -> dict[str, Any]:
     """The JSON form of a corpus operation's outcome."""
     return {"version": update.version, "report_id": update.report_id, "report": update.report.to_dict(),
-            "text": format_report(update.report)}
+            "text": format_report(update.report), "changed": update.changed}
 
 
 # --- laws ------------------------------------------------------------------------------------------
@@ -76,9 +77,16 @@ def _upload(folder: Path) -> Path | None:
     return path if path.stat().st_size else None
 
 
+def _meta() -> DocMeta | None:
+    """The form fields (or query arguments) number, type, name, effective of a file that does not print them."""
+    fields = {k: str(request.values.get(k) or "") for k in ("number", "type", "name", "effective")}
+    return doc_meta(**fields) if any(v.strip() for v in fields.values()) else None
+
+
 @bp.post("/laws")
 def laws_import() -> Response:
-    """Import one uploaded document (Pháp điển HTML, .txt, .docx or ZIP) and answer the change report."""
+    """Import one uploaded document (Pháp điển HTML, .txt, .docx or ZIP; with number, type, name, effective for a
+    file that does not print them) and answer the change report."""
     if (request.content_length or 0) > MAX_UPLOAD:
         return answer(413, error="upload too large")
     services = _services()
@@ -88,7 +96,7 @@ def laws_import() -> Response:
             return answer(400, error="send a file (multipart field 'file' or body with ?filename=) ending in "
                                       + ", ".join(UPLOAD_SUFFIXES))
         try:
-            update = law_admin.import_documents(services.settings, services.store, [str(path)])
+            update = law_admin.import_documents(services.settings, services.store, [str(path)], meta=_meta())
         except Exception as exc:  # noqa: BLE001 - any importer failure is a bad upload; the corpus is unchanged
             log.warning("law import refused: %s", type(exc).__name__)
             record("laws_import_failed", file=path.name, error=str(exc))
@@ -130,7 +138,8 @@ def laws_changes(report_id: str) -> Response:
     found = law_admin.load_report(_services().store, report_id)
     if found is None:
         return answer(404, error="no such report")
-    return answer(200, report_id=found[0], report=found[1].to_dict(), text=format_report(found[1]))
+    return answer(200, report_id=found[0], report=found[1].to_dict(), text=format_report(found[1]),
+                  **law_admin.report_summary(*found))
 
 
 # --- broadcasts ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ AMENDED = "amended"  # partly amended, still in force
 REPLACED = "replaced"
 EXPIRED = "expired"
 STATUSES = (IN_FORCE, AMENDED, REPLACED, EXPIRED)
+OFFICIALS = "officials"  # Document.status_by of a status set by hand: imports never override it
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Document:
     articles: tuple[Article, ...] = ()
     amended_by: tuple[str, ...] = ()  # numbers of the laws a consolidated text (văn bản hợp nhất) folds in
     replaces: tuple[str, ...] = ()  # numbers of the documents this one replaces (its own text or SOURCES.tsv)
+    status_by: str = ""  # OFFICIALS when set by hand; "" when it comes from the source or a replacement
 
     @property
     def name(self) -> str:
@@ -117,7 +119,7 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
 def document_from_dict(d: dict[str, Any]) -> Document:
     """Inverse of document_to_dict."""
     fields = {k: d.get(k, "") for k in ("type", "title", "issuer", "issued", "effective",
-                                         "replaced_by", "status_note", "source", "link")}
+                                         "replaced_by", "status_note", "source", "link", "status_by")}
     return Document(number=d["number"], status=d.get("status", IN_FORCE), **fields,
                     articles=tuple(article_from_dict(a) for a in d.get("articles", ())),
                     amended_by=tuple(d.get("amended_by", ())), replaces=tuple(d.get("replaces", ())))

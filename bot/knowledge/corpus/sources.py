@@ -59,7 +59,8 @@ def _merge_parts(first: Document, more: Document) -> Document:
     have = {a.number for a in first.articles}
     articles = first.articles + tuple(a for a in more.articles if a.number not in have)
     return replace(first, title=first.title or more.title, issued=first.issued or more.issued,
-                   issuer=first.issuer or more.issuer, articles=tuple(sorted(articles, key=article_order)))
+                   issuer=first.issuer or more.issuer, articles=tuple(sorted(articles, key=article_order)),
+                   replaces=tuple(dict.fromkeys(first.replaces + more.replaces)))
 
 
 def combine(label: str, results: list[ImportResult]) -> ImportResult:

@@ -151,11 +151,14 @@ class CorpusStore:
         """Write a new version holding exactly `documents`, build its index, then make it current."""
         return self.update(lambda _current: list(documents), build_index)
 
-    def update(self, change: Callable[[Corpus], list[Document]], build_index: BuildIndex) -> str:
-        """Like commit, with the documents computed from the current corpus while the lock is held."""
+    def update(self, change: Callable[[Corpus], list[Document] | None], build_index: BuildIndex) -> str:
+        """Like commit, with the documents computed from the current corpus while the lock is held; when `change`
+        answers None nothing is written and the version in force is returned."""
         with self.lock():
             current = self.load()
             documents = change(current)
+            if documents is None:
+                return self.current_version() or ""
             self.versions_dir.mkdir(parents=True, exist_ok=True)
             version = self._next_version()
             tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=self.versions_dir))

@@ -11,6 +11,7 @@ from bot.knowledge.corpus.model import AMENDED, IN_FORCE, Article, Document
 from bot.knowledge.corpus.readers.phapdien_html import Block, split_blocks
 from bot.knowledge.corpus.readers.phapdien_notes import Note, document_link, parse_note
 from bot.knowledge.corpus.readers.textutil import cap_first, parse_clauses, short_title
+from bot.knowledge.corpus.replaces import find_replacements
 
 EXPECTED = "expected a Pháp điển đề mục HTML page (paragraphs of class pDieu, pGhiChu, pNoiDung)"
 _HEADING = re.compile(r"^Điều\s+\S+\s*")
@@ -106,10 +107,12 @@ def _document(notes: list[Note], links: list[str], articles: list[Article]) -> D
     amenders = tuple(dict.fromkeys(a for n in notes for a in n.amended_by if _CHANGED.search(n.changes)))
     status_note = ("Có nội dung được sửa đổi, bổ sung hoặc bãi bỏ bởi: " + ", ".join(amenders)) if amenders else ""
     effective = next((n.effective for n in notes if n.effective), "")
-    return Document(number=notes[0].number, type=titled.kind, title=titled.title, issuer=titled.issuer,
-                    issued=titled.issued, effective=effective, status=AMENDED if amenders else IN_FORCE,
-                    status_note=status_note, source="phapdien", link=next((x for x in links if x), ""),
-                    articles=tuple(sorted(articles, key=article_order)))
+    doc = Document(number=notes[0].number, type=titled.kind, title=titled.title, issuer=titled.issuer,
+                   issued=titled.issued, effective=effective, status=AMENDED if amenders else IN_FORCE,
+                   status_note=status_note, source="phapdien", link=next((x for x in links if x), ""),
+                   articles=tuple(sorted(articles, key=article_order)))
+    # the export still carries documents that later ones ended ("Thông tư số 25/2016/TT-BLĐTBXH … hết hiệu lực")
+    return replace(doc, replaces=tuple(r.number for r in find_replacements(doc)))
 
 
 def assemble(pages: Iterable[tuple[str, str]]) -> ImportResult:
