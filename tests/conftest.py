@@ -154,3 +154,21 @@ def card_laws_dir(tmp_path: Path) -> Path:
     laws_dir = tmp_path / "laws"
     CorpusStore(laws_dir).commit(small_card_corpus(), build_index)
     return laws_dir
+
+
+@pytest.fixture(scope="session")
+def demuc_pages(shared_dir: Path) -> dict[str, bytes]:
+    """The Pháp điển đề mục pages of ../shared/laws/phapdien/demuc by their name in the official ZIP."""
+    from tests.phapdien_server import demuc_pages as pages
+
+    return pages(shared_dir / "laws/phapdien/demuc")
+
+
+@pytest.fixture
+def phapdien_site(demuc_pages: dict[str, bytes]):
+    """A loopback server serving the Pháp điển ZIP built from demuc_pages (+ jsonData.js), with ETags."""
+    from tests.phapdien_server import PhapdienSite, build_zip
+
+    site = PhapdienSite(build_zip(demuc_pages)).start()
+    yield site
+    site.stop()

@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from bot.cli.common import actor, open_services, print_json
 from bot.cli.law_reports import print_report, print_update, short
+from bot.cli.laws_fetch import register_fetch
 from bot.knowledge.changes import format_report
 from bot.knowledge.corpus import DocMeta, SourceError, doc_meta
 from bot.knowledge.corpus.model import STATUSES
@@ -31,6 +32,7 @@ def register(sub: Any) -> None:
     imp.add_argument("--name", default="", help="its name, e.g. 'Luật Phòng, chống bạo lực gia đình'")
     imp.add_argument("--effective", default="", help="in force from, DD/MM/YYYY")
     imp.set_defaults(run=cmd_import)
+    register_fetch(laws)
     listing = laws.add_parser("list", help="documents in the corpus")
     listing.add_argument("--json", action="store_true", dest="as_json", help="a JSON array")
     listing.set_defaults(run=cmd_list)

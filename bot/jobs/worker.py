@@ -16,7 +16,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 from rq.worker import WorkerStatus
 
-from bot.jobs import deadletters
+from bot.jobs import deadletters, lawfetch
 from bot.jobs.queue import FAILURE_TTL, REPLY_JOB
 
 log = logging.getLogger(__name__)
@@ -168,10 +168,21 @@ class BotWorker(SimpleWorker):
         return super().work(*args, **kwargs)
 
     def run_maintenance_tasks(self) -> None:
-        """Requeue jobs whose lease ran out, free dead schedulers' locks, then rq's own maintenance."""
+        """Requeue jobs whose lease ran out, free dead schedulers' locks, queue the law fetch when it is due, then
+        rq's own maintenance."""
         self.requeue_abandoned()
         release_dead_scheduler_locks(self.connection, self.queue_names())
+        self.schedule_law_fetch()
         super().run_maintenance_tasks()
+
+    def schedule_law_fetch(self) -> None:
+        """Queue `laws fetch` once per LAW_FETCH_INTERVAL_HOURS across all workers (bot.jobs.lawfetch)."""
+        if self.services is None:
+            return
+        try:
+            lawfetch.schedule(self.services)
+        except Exception as exc:  # noqa: BLE001 - replies matter more than the schedule; the next tick tries again
+            log.warning("could not schedule the law fetch: %s", type(exc).__name__)
 
     def requeue_abandoned(self) -> int:
         """Put back at the front the jobs whose lease expired (their worker died); how many were requeued."""

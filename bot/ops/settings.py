@@ -12,7 +12,14 @@ ENV_NAMES = ("LAWS_DIR", "REDIS_URL", "ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA
              "ZALO_REFRESH_TOKEN", "ZALO_API_BASE", "ZALO_OAUTH_BASE", "ADMIN_TOKEN", "PORT", "STATE_TTL_SECONDS",
              "REPLAY_WINDOW_SECONDS", "ZALO_CALLS_PER_MINUTE", "LOG_HASH_KEY", "LOG_LEVEL", "RATE_LIMIT_PER_MINUTE",
              "ADMIN_MAX_FAILURES", "ADMIN_LOCKOUT_SECONDS", "TRUSTED_PROXY_HOPS", "PROMETHEUS_MULTIPROC_DIR",
-             "ZALO_TIMEOUT_SECONDS", "JOB_RETRY_INTERVALS", "WORKER_LEASE_SECONDS", "DEAD_LETTER_TTL_SECONDS")
+             "ZALO_TIMEOUT_SECONDS", "JOB_RETRY_INTERVALS", "WORKER_LEASE_SECONDS", "DEAD_LETTER_TTL_SECONDS",
+             "PHAPDIEN_URL", "LAW_TOPICS", "LAW_FETCH_INTERVAL_HOURS", "LAW_FETCH_MAX_MB")
+PHAPDIEN_URL = "https://phapdien.moj.gov.vn/TraCuuPhapDien/Files/BoPhapDienDienTu.zip"
+# the union's đề mục (SPEC §2): children, gender equality, population, family, civil status, adoption, criminal,
+# labour, employment, civil, residence, legal aid, social assistance, elderly, disability, prostitution prevention,
+# health insurance, grassroots mediation, denunciation
+LAW_TOPICS = ("8.1", "8.2", "8.3", "8.4", "15.3", "15.5", "16.1", "20.2", "20.4", "9.1", "39.3", "4.5", "6.1", "6.2",
+              "6.3", "6.4", "2.2", "37.1", "18.5")
 
 
 class ConfigError(RuntimeError):
@@ -59,6 +66,37 @@ def _intervals(env: Mapping[str, str], name: str, default: tuple[int, ...]) -> t
     return values
 
 
+def _topics(env: Mapping[str, str]) -> tuple[str, ...]:
+    """LAW_TOPICS as đề mục numbers ("8.1, 8.4" -> ("8.1", "8.4")); unset keeps the union's topics."""
+    raw = env.get("LAW_TOPICS", "").strip()
+    if not raw:
+        return LAW_TOPICS
+    return topic_numbers(raw, "LAW_TOPICS")
+
+
+def topic_numbers(raw: str, name: str = "--topics") -> tuple[str, ...]:
+    """Comma-separated Pháp điển đề mục numbers ("8.1,8.4"); ConfigError names anything else."""
+    numbers = tuple(dict.fromkeys(p.strip() for p in raw.split(",") if p.strip()))
+    bad = [n for n in numbers if not all(part.isdigit() for part in n.split("."))]
+    if bad or not numbers:
+        raise ConfigError(f"{name} must be comma-separated đề mục numbers such as 8.1,8.4; got {raw!r}")
+    return numbers
+
+
+def _hours(env: Mapping[str, str], name: str, default: float) -> float:
+    """Hours as a number, 0 meaning off."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number of hours (0 = off), got {raw!r}") from exc
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {raw!r}")
+    return value
+
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -100,6 +138,10 @@ class Settings:
     job_retry_intervals: tuple[int, ...] = (10, 60, 300)
     worker_lease_seconds: int = 30
     dead_letter_ttl_seconds: int = 7 * 24 * 3600
+    phapdien_url: str = PHAPDIEN_URL
+    law_topics: tuple[str, ...] = LAW_TOPICS
+    law_fetch_interval_hours: float = 24.0  # the worker's scheduled `laws fetch`; 0 = off
+    law_fetch_max_mb: int = 500  # a bigger download is refused
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -132,6 +174,10 @@ class Settings:
             job_retry_intervals=_intervals(env, "JOB_RETRY_INTERVALS", (10, 60, 300)),
             worker_lease_seconds=max(2, _int(env, "WORKER_LEASE_SECONDS", 30)),
             dead_letter_ttl_seconds=_int(env, "DEAD_LETTER_TTL_SECONDS", 7 * 24 * 3600),
+            phapdien_url=(env.get("PHAPDIEN_URL") or PHAPDIEN_URL).strip(),
+            law_topics=_topics(env),
+            law_fetch_interval_hours=_hours(env, "LAW_FETCH_INTERVAL_HOURS", 24.0),
+            law_fetch_max_mb=max(1, _int(env, "LAW_FETCH_MAX_MB", 500)),
         )
 
     def require_zalo(self) -> "Settings":

@@ -10,6 +10,7 @@ from bot.cli.main import build_parser
 from bot.knowledge.corpus.store import CorpusStore
 from tests.conftest import REDIS_URL
 from tests.law_texts import NEW, OLD, old_and_new
+from tests.phapdien_server import closed_port_url
 
 DV = "laws/official-text/luat-phong-chong-bao-luc-gia-dinh-2022.txt"
 LIST_KEYS = {"number", "type", "title", "status", "articles", "source", "replaced_by"}
@@ -80,3 +81,27 @@ def test_reimporting_the_same_text_says_nothing_changed(cli_settings, capsys, tm
     code, out, _ = run(cli_settings, capsys, "laws", "import", texts["old"])
     assert code == 0 and "nothing changed: corpus version 000001 stays in force" in out
     assert CorpusStore(cli_settings.laws_dir).versions() == ["000001"]
+
+
+def test_fetch_imports_the_chosen_topics_then_says_nothing_changed(cli_settings, capsys, phapdien_site) -> None:
+    settings = cli_settings.with_(phapdien_url=phapdien_site.url)
+    code, out, err = run(settings, capsys, "laws", "fetch", "--topics", "8.4,99.9")
+    assert code == 0, err
+    assert f"{phapdien_site.url}: " in out and "1 đề mục imported: 8.4 Hôn nhân và gia đình" in out
+    assert "note: đề mục 99.9 is not in this ZIP" in out and "+ Văn bản mới: Luật Hôn nhân và gia đình" in out
+    code, out, _ = run(settings, capsys, "laws", "fetch", "--topics", "8.4,99.9")
+    assert code == 0 and "not modified since the last fetch (HTTP 304): nothing changed" in out
+    phapdien_site.etags = False
+    code, out, _ = run(settings, capsys, "laws", "fetch", "--url", phapdien_site.url, "--topics", "8.4,99.9")
+    assert code == 0 and "nothing changed: corpus version 000001 stays in force" in out
+    assert CorpusStore(settings.laws_dir).versions() == ["000001"]
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (("--url", closed_port_url()), 1, "no internet connection"),
+    (("--topics", "hôn nhân"), 2, "--topics must be comma-separated đề mục numbers"),
+])
+def test_fetch_failures_are_one_line(cli_settings, capsys, argv: tuple[str, ...], code: int, message: str) -> None:
+    done, out, err = run(cli_settings, capsys, "laws", "fetch", *argv)
+    assert done == code and out == "" and err.count("\n") == 1 and err.startswith("error: ") and message in err
+    assert CorpusStore(cli_settings.laws_dir).versions() == []

@@ -41,3 +41,22 @@ def test_env_names_lists_every_variable_read() -> None:
     read = set(re.findall(r'env(?:\.get\(|, )"([A-Z_]+)"', body)) | set(re.findall(r'env\.get\("([A-Z_]+)"', source))
     assert read and read <= set(ENV_NAMES), read - set(ENV_NAMES)
     assert len(set(ENV_NAMES)) == len(ENV_NAMES)
+
+
+def test_law_fetch_settings() -> None:
+    default = Settings.from_env({})
+    assert default.phapdien_url == "https://phapdien.moj.gov.vn/TraCuuPhapDien/Files/BoPhapDienDienTu.zip"
+    assert {"8.1", "8.4", "20.2", "16.1", "39.3", "20.4"} <= set(default.law_topics) and len(default.law_topics) == 19
+    assert (default.law_fetch_interval_hours, default.law_fetch_max_mb) == (24.0, 500)
+    chosen = Settings.from_env({"PHAPDIEN_URL": "http://127.0.0.1:8080/p.zip", "LAW_TOPICS": " 8.4, 20.2,8.4",
+                                "LAW_FETCH_INTERVAL_HOURS": "0", "LAW_FETCH_MAX_MB": "50"})
+    assert (chosen.phapdien_url, chosen.law_topics) == ("http://127.0.0.1:8080/p.zip", ("8.4", "20.2"))
+    assert (chosen.law_fetch_interval_hours, chosen.law_fetch_max_mb) == (0.0, 50)
+
+
+@pytest.mark.parametrize("name, value", [("LAW_TOPICS", "hôn nhân"), ("LAW_TOPICS", "8.4,x"),
+                                         ("LAW_FETCH_INTERVAL_HOURS", "-1"), ("LAW_FETCH_INTERVAL_HOURS", "daily"),
+                                         ("LAW_FETCH_MAX_MB", "lots")])
+def test_bad_law_fetch_settings_fail_fast(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: value})

@@ -1,0 +1,73 @@
+"""The scheduled `laws fetch`: the worker queues it once every LAW_FETCH_INTERVAL_HOURS, whatever the number of
+workers, and the job leaves its change report and an audit entry for officials."""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from bot.knowledge.corpus import SourceError
+from bot.officials import audit
+from bot.officials.fetch import FetchError, fetch_laws
+
+log = logging.getLogger(__name__)
+
+FETCH_JOB = "bot.jobs.lawfetch.scheduled_fetch"
+LAST_KEY = "zlb:lawfetch:last"  # when the schedule last queued a fetch (epoch seconds)
+CLAIM_KEY = "zlb:lawfetch:claim:"  # + the LAST_KEY value a worker replaced: one claim per period
+FETCH_TIMEOUT = 3600  # a full download and import takes minutes, not the two of a reply job
+ACTOR = "worker:schedule"
+
+
+def due(store: Any, interval_hours: float, now: float | None = None) -> bool:
+    """True for exactly one caller per period (across workers); the first period starts when a worker first asks."""
+    if interval_hours <= 0:
+        return False
+    now = time.time() if now is None else now
+    period = interval_hours * 3600
+    last = store.get_json(LAST_KEY)
+    if last is None:
+        store.set_json(LAST_KEY, now)  # a fresh deployment was just imported by hand: wait one period
+        return False
+    if now - float(last) < period:
+        return False
+    if not store.add_once(f"{CLAIM_KEY}{last}", int(period) + 60):
+        return False  # another worker took this period
+    store.set_json(LAST_KEY, now)
+    return True
+
+
+def enqueue_fetch(queue: Any) -> str:
+    """Queue the fetch job with a timeout that fits a download and an import."""
+    rq_queue = getattr(queue, "rq_queue", None)
+    if rq_queue is None:
+        return queue.enqueue(FETCH_JOB)
+    job = rq_queue.enqueue(FETCH_JOB, job_timeout=FETCH_TIMEOUT, result_ttl=0,
+                           failure_ttl=getattr(queue, "failure_ttl", FETCH_TIMEOUT), description="laws fetch")
+    return job.id
+
+
+def schedule(services: Any, now: float | None = None) -> bool:
+    """Queue a fetch when one is due (the worker calls this with its maintenance); True when queued."""
+    if not due(services.store, services.settings.law_fetch_interval_hours, now):
+        return False
+    log.info("scheduled law fetch queued: job %s", enqueue_fetch(services.queue))
+    return True
+
+
+def scheduled_fetch(*, services: Any) -> str:
+    """The job: fetch and import; failures are recorded for officials, not retried (the next period tries again)."""
+    try:
+        outcome = fetch_laws(services.settings, services.store)
+    except (FetchError, SourceError) as exc:
+        log.warning("scheduled law fetch failed: %s", exc)
+        audit.record(services.store, ACTOR, "laws_fetch_failed", url=services.settings.phapdien_url, error=str(exc))
+        return "failed"
+    update = outcome.update
+    details: dict[str, Any] = {"url": outcome.url, "status": outcome.status,
+                               "topics": [t.number for t in outcome.imported]}
+    if update is not None:
+        details.update(version=update.version, report_id=update.report_id, counts=update.report.counts())
+    audit.record(services.store, ACTOR, "laws_fetch", **details)
+    log.info("scheduled law fetch: %s", outcome.status)
+    return outcome.status
