@@ -58,12 +58,13 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def real_laws_dir(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A $LAWS_DIR imported once per session from ../shared/laws (every Pháp điển đề mục file and text statute)."""
+    """A $LAWS_DIR imported once per session from everything in ../shared/laws, as the README's command does: the
+    Pháp điển đề mục of demuc/ and more/, and the official texts (with their SOURCES.tsv). laws/text holds only an
+    extract of 41/2024/QH15, whose whole consolidated text official-text/ carries."""
     from bot.knowledge.importing import import_sources
 
     laws_dir = tmp_path_factory.mktemp("real-laws") / "laws"
-    texts = sorted(str(p) for p in (shared_dir / "laws/text").glob("*.txt"))
-    sources = [str(shared_dir / "laws/phapdien/demuc"), *texts]
+    sources = [str(shared_dir / "laws" / part) for part in ("phapdien/demuc", "phapdien/more", "official-text")]
     import_sources(Settings(laws_dir=laws_dir), sources)
     return laws_dir
 

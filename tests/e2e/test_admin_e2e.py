@@ -296,7 +296,8 @@ def test_import_reports_exactly_the_changed_articles_and_answers_switch_within_5
         real_laws_dir: Path, shared_dir: Path, tmp_path: Path, e2e_redis: Any) -> None:
     laws = tmp_path / "laws"
     shutil.copytree(real_laws_dir, laws, symlinks=True)
-    statute = (shared_dir / "laws/text/luat-bao-hiem-xa-hoi-2024-trich-che-do-thai-san.txt").read_text("utf-8")
+    # the consolidated text real_laws_dir imported, uploaded with two articles amended
+    statute = (shared_dir / "laws/official-text/luat-bao-hiem-xa-hoi-2024-hop-nhat-2026.txt").read_text("utf-8")
     stack = start_stack(laws, tmp_path)
     try:
         for user in ASKERS:  # everyone answered from the version in force first (this also warms the worker)

@@ -132,3 +132,16 @@ def test_merge_keeps_official_copies(old_source: str, new_source: str, kept: str
     documents, replaced, _ = merge(Corpus([old]), [new])
     assert [d.source for d in documents] == [kept]
     assert replaced == ([] if kept == old_source and old_source != new_source else ["100/2015/QH13"])
+
+
+def test_everything_in_shared_imports_in_one_command(real_laws_dir: Path) -> None:
+    corpus = load_library(Settings(laws_dir=real_laws_dir)).corpus
+    assert (len(corpus.documents), len(corpus)) == (229, 4909)
+    counts = {n: (corpus.document(n).title, len(corpus.document(n).articles)) for n in
+              ("13/2022/QH15", "53/2024/QH15", "41/2024/QH15", "11/2017/QH14", "282/2025/NĐ-CP")}
+    assert counts["13/2022/QH15"] == ("Luật Phòng, chống bạo lực gia đình", 56)
+    assert counts["53/2024/QH15"] == ("Luật Phòng, chống mua bán người", 63)
+    assert counts["41/2024/QH15"] == ("Luật Bảo hiểm xã hội", 141) and counts["11/2017/QH14"][1] == 48
+    assert counts["282/2025/NĐ-CP"][1] == 71 and corpus.article("53/2024/QH15:52").repealed
+    replaced = {n: (d.replaced_by, d.status) for n, d in corpus.documents.items() if d.status == REPLACED}
+    assert replaced["81/2006/QH11"] == ("68/2020/QH14", REPLACED) and replaced["38/2013/QH13"][0] == "74/2025/QH15"
