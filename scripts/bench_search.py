@@ -1,9 +1,10 @@
 """Search benchmark: build time, index size, load time, memory and per-query latency at 2k / 20k (/ 60k) articles.
 
-Usage: python scripts/bench_search.py [--sizes 2000,20000] [--with-60k]
+Usage: python scripts/bench_search.py [--sizes 2000,20000] [--with-60k] [--laws-dir DIR]
        python scripts/bench_search.py --cards   (the whole ../shared/laws with the starter deck: what the bot does
        per message, article search + card matching, as the Answerer runs it; LAWS_DIR to reuse an imported corpus)
 Large corpora are recombined from the real clauses of ../shared/laws/phapdien (see _corpus_for_bench.py);
+--laws-dir adds a row for a corpus already imported there (e.g. everything in ../shared/laws);
 queries are the dev questions, as typed and without diacritics (segmentation included in the timing).
 """
 from __future__ import annotations
@@ -148,12 +149,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--with-60k", action="store_true", help="also 60,000 articles (a few minutes)")
     ap.add_argument("--dev", type=Path, default=DEV)
     ap.add_argument("--cards", action="store_true", help="all shared laws with the starter deck, per message")
+    ap.add_argument("--laws-dir", type=Path, help="also a corpus imported there with `python -m bot laws import`")
     args = ap.parse_args(argv)
     queries = [json.loads(line)["question"] for line in args.dev.read_text(encoding="utf-8").splitlines() if line]
     if args.cards:
         return bench_cards(queries)
     documents = cb.phapdien_documents()
     rows = [bench(cb.articles_of(documents), documents, queries, "Pháp điển (real)")]
+    if args.laws_dir:
+        from bot.knowledge.corpus.store import CorpusStore
+
+        corpus = CorpusStore(args.laws_dir).load()
+        rows.append(bench(corpus.articles(), corpus.documents, queries, f"{args.laws_dir} (real)"))
     sizes = [int(s) for s in args.sizes.split(",") if s] + ([60000] if args.with_60k else [])
     for n in sizes:
         arts, docs = cb.synthetic(documents, n)
@@ -169,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nPeak RSS of the benchmark process (building): {peak:.0f} MB. {len(queries)} dev questions per run.")
     print(f"Rerun: `. .venv/bin/activate && python scripts/bench_search.py --sizes {args.sizes}"
-          f"{' --with-60k' if args.with_60k else ''}`")
+          f"{' --with-60k' if args.with_60k else ''}{f' --laws-dir {args.laws_dir}' if args.laws_dir else ''}`")
     return 0
 
 

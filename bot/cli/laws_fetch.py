@@ -27,7 +27,7 @@ def describe(outcome: FetchOutcome) -> list[str]:
     """What was downloaded and which đề mục were taken, for officials."""
     if outcome.status == "not_modified":
         return [f"{outcome.url}: not modified since the last fetch (HTTP 304): nothing changed"]
-    lines = [f"{outcome.url}: {outcome.size / 1e6:.1f} MB, {len(outcome.imported)} đề mục imported: "
+    lines = [f"{outcome.url}: {outcome.size / 1e6:.1f} MB, {len(outcome.imported)} đề mục read: "
              + ", ".join(f"{t.number} {t.name}".strip() for t in outcome.imported)]
     lines += [f"note: đề mục {t.number} {t.name} has no articles in this ZIP: skipped" for t in outcome.topics
               if not t.articles]

@@ -87,7 +87,7 @@ def test_fetch_imports_the_chosen_topics_then_says_nothing_changed(cli_settings,
     settings = cli_settings.with_(phapdien_url=phapdien_site.url)
     code, out, err = run(settings, capsys, "laws", "fetch", "--topics", "8.4,99.9")
     assert code == 0, err
-    assert f"{phapdien_site.url}: " in out and "1 đề mục imported: 8.4 Hôn nhân và gia đình" in out
+    assert f"{phapdien_site.url}: " in out and "1 đề mục read: 8.4 Hôn nhân và gia đình" in out
     assert "note: đề mục 99.9 is not in this ZIP" in out and "+ Văn bản mới: Luật Hôn nhân và gia đình" in out
     code, out, _ = run(settings, capsys, "laws", "fetch", "--topics", "8.4,99.9")
     assert code == 0 and "not modified since the last fetch (HTTP 304): nothing changed" in out
