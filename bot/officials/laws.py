@@ -83,12 +83,14 @@ def _finish(settings: Any, store: Any, old: Any, details: Any = None) -> LawUpda
     return LawUpdate(version, report, report_id, details)
 
 
-def import_documents(settings: Any, store: Any, sources: Sequence[str], meta: DocMeta | None = None) -> LawUpdate:
+def import_documents(settings: Any, store: Any, sources: Sequence[str], meta: DocMeta | None = None, *,
+                     keep: Sequence[str] = ()) -> LawUpdate:
     """Import sources (bot.knowledge.importing.import_sources: atomic swap, no new version when nothing changed),
-    report the changes, publish the new version. `meta` describes a single file that does not print its number."""
+    report the changes, publish the new version. `meta` describes a single file that does not print its number;
+    documents in the corpus from a source in `keep` are not overwritten."""
     with store.lock(CORPUS_LOCK, timeout=LOCK_TIMEOUT, wait=30.0):
         old = corpus_store(settings).load()
-        details = import_sources(settings, list(sources), meta=meta)
+        details = import_sources(settings, list(sources), meta=meta, keep=tuple(keep))
         return _finish(settings, store, old, details)
 
 

@@ -122,3 +122,17 @@ def test_extraction_caps(tmp_path: Path, demuc_pages, caps: dict[str, int], mess
         extract_topics(path, ("8.1", "8.4", "20.2"), tmp_path / "out", **caps)
     with zipfile.ZipFile(path) as archive:
         assert len(archive.namelist()) == 8  # 7 pages and jsonData.js
+
+
+def test_a_fetch_keeps_the_texts_officials_imported(fetching, store, tmp_path) -> None:
+    from tests.law_texts import statute
+
+    text = tmp_path / "binh-dang-gioi.txt"
+    text.write_text(statute("73/2006/QH11", "Bình đẳng giới", "Luật này có hiệu lực từ ngày 01/07/2007."), "utf-8")
+    law_admin.import_documents(fetching, store, [str(text)])
+    outcome = fetch_laws(fetching, store, topics=("8.2",))
+    corpus = CorpusStore(fetching.laws_dir).load()
+    assert corpus.document("73/2006/QH11").source == "text" and len(corpus.document("73/2006/QH11").articles) == 2
+    assert len(corpus.documents) > 1  # the đề mục's other documents came in
+    notes = [(s.item, s.reason) for s in outcome.update.details.notes]
+    assert ("73/2006/QH11", "kept the text copy already in the corpus") in notes
