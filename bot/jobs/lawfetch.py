@@ -25,15 +25,16 @@ def due(store: Any, interval_hours: float, now: float | None = None) -> bool:
         return False
     now = time.time() if now is None else now
     period = interval_hours * 3600
+    keep = int(max(2 * period, 7 * 24 * 3600))  # every key expires; a lapsed one starts a new period, nothing more
     last = store.get_json(LAST_KEY)
     if last is None:
-        store.set_json(LAST_KEY, now)  # a fresh deployment was just imported by hand: wait one period
+        store.set_json(LAST_KEY, now, ttl=keep)  # a fresh deployment was just imported by hand: wait one period
         return False
     if now - float(last) < period:
         return False
     if not store.add_once(f"{CLAIM_KEY}{last}", int(period) + 60):
         return False  # another worker took this period
-    store.set_json(LAST_KEY, now)
+    store.set_json(LAST_KEY, now, ttl=keep)
     return True
 
 

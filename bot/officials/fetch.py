@@ -21,6 +21,7 @@ from bot.officials.laws import LOCK_TIMEOUT, LawUpdate, import_documents
 from bot.store.state import LockTimeout
 
 VALIDATORS_KEY = "zlb:lawfetch:validators"  # ETag / Last-Modified of the last download imported
+VALIDATORS_TTL = 30 * 24 * 3600  # after a month without a fetch the next one downloads in full
 FETCH_LOCK = "laws:fetch"
 CHUNK = 1 << 16
 HEAD_BYTES = 8192  # the đề mục heading ("Đề mục 8.4") is in the first lines of each page
@@ -207,7 +208,8 @@ def fetch_laws(settings: Any, store: Any, url: str = "", topics: Sequence[str] =
                 raise FetchError(f"{url}: {exc}") from exc
             store.set_json(VALIDATORS_KEY, {"url": url, "topics": list(wanted), "version": update.version,
                                             "etag": response.headers.get("ETag", ""),
-                                            "last_modified": response.headers.get("Last-Modified", "")})
+                                            "last_modified": response.headers.get("Last-Modified", "")},
+                           ttl=VALIDATORS_TTL)
             have = {t.number for t in found}
             return FetchOutcome(url, "imported" if update.changed else "unchanged", zip_path.stat().st_size,
                                 found, tuple(n for n in wanted if n not in have),
