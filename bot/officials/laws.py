@@ -155,6 +155,8 @@ def law_update_message(report: ChangeReport, intro: str = "") -> OutMessage:
     t = texts()
     lines: list[str] = [intro.strip() or t.get("law_update_header")]
     for doc in report.documents:
+        if doc.arrived_replaced:
+            continue  # an old law imported already replaced is no news for subscribers
         if doc.kind == "added":
             lines.append(t.get("law_update_added", name=doc.name))
         elif doc.status_changed and doc.new_status in ("replaced", "expired"):

@@ -90,3 +90,14 @@ def test_law_update_message_fits_zalo(count: int) -> None:
 def test_status_note() -> None:
     note = changes.status_note(REPLACED, "282/2025/NĐ-CP", "15/12/2025")
     assert note == "Đã được thay thế bởi 282/2025/NĐ-CP từ ngày 15/12/2025."
+
+
+def test_an_old_law_imported_already_replaced_is_no_news() -> None:
+    old = Document(number="81/2006/QH11", type="Luật", title="Luật Cư trú", status=REPLACED,
+                   replaced_by="68/2020/QH14", status_note="Đã được thay thế bởi Luật Cư trú số 68/2020/QH14 từ ngày "
+                                                           "01/07/2021.", articles=(art("1", "x", doc="81/2006/QH11"),))
+    report = compare({}, {old.number: old, LD: labour(*BASE)})
+    assert report.counts()["docs_replaced"] == 1 and report.documents[0].arrived_replaced
+    assert "! Luật Cư trú số 81/2006/QH11: còn hiệu lực → bị thay thế (68/2020/QH14)" in changes.format_report(report)
+    message = law_update_message(report).text
+    assert "Bộ luật Lao động" in message and "Cư trú" not in message
