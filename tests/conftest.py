@@ -78,16 +78,10 @@ def real_library(real_laws_dir: Path):
 
 
 @pytest.fixture(scope="session")
-def all_laws_dir(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A $LAWS_DIR holding everything in ../shared/laws (Pháp điển demuc and more, the official texts), imported
-    once per session: what the answer cards cite."""
-    from bot.knowledge.importing import import_sources
-
-    laws_dir = tmp_path_factory.mktemp("all-laws") / "laws"
-    laws = shared_dir / "laws"
-    import_sources(Settings(laws_dir=laws_dir), [str(laws / "phapdien/demuc"), str(laws / "phapdien/more"),
-                                                 str(laws / "official-text")])
-    return laws_dir
+def all_laws_dir(real_laws_dir: Path) -> Path:
+    """A $LAWS_DIR holding everything in ../shared/laws (Pháp điển demuc and more, the official texts): what the
+    answer cards cite. The same session import as real_laws_dir; read it, never write to it."""
+    return real_laws_dir
 
 
 def small_card_corpus() -> list:
