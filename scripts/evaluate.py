@@ -1,8 +1,13 @@
-"""Retrieval quality on the dev questions: hit@1/5/10 and MRR@10, as typed and without diacritics, vs a naive anchor.
+"""Retrieval quality: hit@1/5/10 and MRR@10 on the dev questions and the everyday sets, as typed and without
+diacritics, next to a naive anchor, ranked exactly as the bot ranks (bot.conversation.answering.Answerer).
 
-Usage: python scripts/evaluate.py [--dev ../shared/eval/dev.jsonl] [--phapdien ../shared/laws/phapdien]
-The corpus is imported into a temporary LAWS_DIR with `python -m bot laws import` unless $LAWS_DIR is set.
-The anchor is pyvi ViTokenizer + rank_bm25 BM25Okapi (defaults) over the same articles.
+Usage: python scripts/evaluate.py [--dev ../shared/eval/dev.jsonl] [--everyday tests/data/everyday_questions.tsv]
+                                  [--parts] [--no-anchor] [--topics] [--misses] [--laws SOURCE ...]
+The corpus is every file of ../shared/laws ($SHARED_DIR) (Pháp điển demuc + more + official-text) imported into a temporary
+LAWS_DIR with `python -m bot laws import`, unless $LAWS_DIR is set (then it is used as it is, imported if empty).
+Everyday files are `question<TAB>key[;key...][<TAB>topic]`; their data rows are split by position into a tuning half
+(even rows: 0, 2, 4, ...) and a held-out half (odd rows). Tune only on the tuning half; --misses and --topics show
+the tuning half only. The anchor is pyvi ViTokenizer + rank_bm25 BM25Okapi (defaults) over the same articles.
 """
 from __future__ import annotations
 
@@ -23,15 +28,19 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bot.knowledge.search.text import fold  # noqa: E402
 
+SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))  # as tests/conftest.py
+LAW_SOURCES = [SHARED / "laws" / "phapdien" / "demuc", SHARED / "laws" / "phapdien" / "more",
+               SHARED / "laws" / "official-text"]
+EVERYDAY = ROOT / "tests" / "data" / "everyday_questions.tsv"
+VARIANTS: tuple[tuple[str, Callable[[str], str]], ...] = (("typed", lambda q: q), ("no diacritics", fold))
 Ranker = Callable[[str], list[str]]
 
 
 def metrics(ranked: Iterable[list[str]], rows: list[dict[str, Any]]) -> dict[str, float]:
-    """hit@1/5/10 and MRR@10 of ranked key lists against the rows' relevant keys."""
+    """hit@1/5/10 and MRR@10 of ranked key lists against the rows' relevant keys (any of them counts)."""
     h1 = h5 = h10 = mrr = 0.0
     for keys, row in zip(ranked, rows):
-        relevant = set(row["relevant"])
-        first = next((i for i, k in enumerate(keys[:10]) if k in relevant), None)
+        first = first_relevant(keys, row["relevant"])
         if first is not None:
             h1 += first < 1
             h5 += first < 5
@@ -39,6 +48,12 @@ def metrics(ranked: Iterable[list[str]], rows: list[dict[str, Any]]) -> dict[str
             mrr += 1 / (first + 1)
     n = max(len(rows), 1)
     return {"hit@1": h1 / n, "hit@5": h5 / n, "hit@10": h10 / n, "MRR@10": mrr / n}
+
+
+def first_relevant(keys: list[str], relevant: Iterable[str]) -> int | None:
+    """0-based rank of the first relevant key in the top 10, or None."""
+    wanted = set(relevant)
+    return next((i for i, k in enumerate(keys[:10]) if k in wanted), None)
 
 
 class Anchor:
@@ -64,77 +79,97 @@ class Anchor:
         return [self.keys[i] for i in order if scores[i] > 0]
 
 
-def evaluate(rankers: dict[str, Ranker], rows: list[dict[str, Any]]) -> dict[tuple[str, str], Any]:
-    """Metrics per (system, variant) plus per-source/kind breakdowns and latency."""
-    results: dict[tuple[str, str], Any] = {}
+def rank_all(rankers: dict[str, Ranker], rows: list[dict[str, Any]]) -> dict[tuple[str, str], Any]:
+    """Every system's ranking of every row, typed and folded, with the time per query."""
+    out: dict[tuple[str, str], Any] = {}
     for name, rank in rankers.items():
-        for variant, make in (("typed", lambda q: q), ("no diacritics", fold)):
+        for variant, make in VARIANTS:
             t0 = time.perf_counter()
             ranked = [rank(make(r["question"])) for r in rows]
-            ms = (time.perf_counter() - t0) / max(len(rows), 1) * 1000
-            groups: dict[str, list[int]] = defaultdict(list)
-            for i, r in enumerate(rows):
-                groups[f"source={r['source']}"].append(i)
-                groups[f"kind={r['kind']}"].append(i)
-                groups[f"half={'even' if i % 2 == 0 else 'odd'}"].append(i)  # split-half check of every change
-            breakdown = {g: (len(ix), metrics([ranked[i] for i in ix], [rows[i] for i in ix]))
-                         for g, ix in sorted(groups.items())}
-            results[(name, variant)] = {"all": metrics(ranked, rows), "ms": ms, "groups": breakdown}
+            out[(name, variant)] = {"ranked": ranked, "ms": (time.perf_counter() - t0) / max(len(rows), 1) * 1000}
+    return out
+
+
+def grouped(ranked: dict[tuple[str, str], Any], rows: list[dict[str, Any]],
+            groups: dict[str, list[int]]) -> dict[tuple[str, str], Any]:
+    """Metrics per (system, variant): overall and per group of row indices."""
+    results = {}
+    for key, r in ranked.items():
+        breakdown = {g: (len(ix), metrics([r["ranked"][i] for i in ix], [rows[i] for i in ix]))
+                     for g, ix in groups.items()}
+        results[key] = {"all": metrics(r["ranked"], rows), "ms": r["ms"], "groups": breakdown}
     return results
 
 
-def table(results: dict[tuple[str, str], Any]) -> str:
-    """Markdown table of the overall metrics."""
-    lines = ["| system | queries | hit@1 | hit@5 | hit@10 | MRR@10 | ms/query |", "|---|---|---|---|---|---|---|"]
+def dev_groups(rows: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """Dev rows by source, kind and half (even/odd: a change is kept only when it helps both halves)."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        groups[f"source={r['source']}"].append(i)
+        groups[f"kind={r['kind']}"].append(i)
+        groups[f"half={'even' if i % 2 == 0 else 'odd'}"].append(i)
+    return dict(sorted(groups.items()))
+
+
+def table(results: dict[tuple[str, str], Any], which: str = "all") -> str:
+    """Markdown table of the metrics of one group ("all" = overall)."""
+    lines = ["| system | queries | n | hit@1 | hit@5 | hit@10 | MRR@10 | ms/query |", "|---|---|---:|---:|---:|---:|---:|---:|"]
     for (name, variant), r in results.items():
-        m = r["all"]
-        lines.append(f"| {name} | {variant} | {m['hit@1']:.3f} | {m['hit@5']:.3f} | {m['hit@10']:.3f} | "
+        n, m = (r.get("n", ""), r["all"]) if which == "all" else r["groups"][which]
+        lines.append(f"| {name} | {variant} | {n} | {m['hit@1']:.3f} | {m['hit@5']:.3f} | {m['hit@10']:.3f} | "
                      f"{m['MRR@10']:.3f} | {r['ms']:.2f} |")
     return "\n".join(lines)
 
 
 def breakdown_table(results: dict[tuple[str, str], Any]) -> str:
-    """Markdown table: hit@5 / MRR@10 per source and kind for every system and variant."""
+    """Markdown table: hit@1 / hit@5 / MRR@10 per group for every system and variant."""
     cols = list(results)
     groups = list(next(iter(results.values()))["groups"]) if results else []
-    head = "| group | n | " + " | ".join(f"{n} {v} hit@5/MRR" for n, v in cols) + " |"
-    lines = [head, "|---|---|" + "---|" * len(cols)]
+    head = "| group | n | " + " | ".join(f"{n} {v} hit@1/hit@5/MRR" for n, v in cols) + " |"
+    lines = [head, "|---|---:|" + "---|" * len(cols)]
     for g in groups:
         n = results[cols[0]]["groups"][g][0]
-        cells = [f"{results[c]['groups'][g][1]['hit@5']:.2f}/{results[c]['groups'][g][1]['MRR@10']:.2f}" for c in cols]
+        cells = ["{hit@1:.2f}/{hit@5:.2f}/{MRR@10:.2f}".format(**results[c]["groups"][g][1]) for c in cols]
         lines.append(f"| {g} | {n} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def load_library(laws_dir: Path, phapdien: Path) -> Any:
-    """Import the Pháp điển files into laws_dir when it is empty, then load the library."""
-    from bot.knowledge.importing import load_library as load
+def load_library(laws_dir: Path, sources: Iterable[Path] = LAW_SOURCES) -> Any:
+    """Import the sources into laws_dir when it holds nothing yet, then load the library."""
+    from bot.knowledge.library import load_library as load
     from bot.ops.settings import Settings
 
     settings = Settings(laws_dir=laws_dir)
     library = load(settings)
     if not library.corpus.documents:
         env = {**os.environ, "LAWS_DIR": str(laws_dir)}
-        subprocess.run([sys.executable, "-m", "bot", "laws", "import", str(phapdien)], cwd=ROOT, env=env, check=True)
+        subprocess.run([sys.executable, "-m", "bot", "laws", "import", *map(str, sources)], cwd=ROOT, env=env,
+                       check=True, stdout=subprocess.DEVNULL)
         library = load(settings)
     return library
 
 
-# Each part of the ranking switched on in turn (issue 5's "before and after each part"); the last row is bot.knowledge.search.index.
+# Each part of the ranking switched on in turn; the last row is what the bot serves.
 PARTS = [
     ("BM25 on syllables + pairs, each also accent-folded", dict(weight_expansion=0.0, passage_weight=0.0,
                                                                  citation_prior=0.0, secondary_factor=1.0,
                                                                  general_prior=0.0), False),
     ("+ best clause, citation prior", dict(weight_expansion=0.0, secondary_factor=1.0, general_prior=0.0), False),
     ("+ everyday words, teencode (lexicon expansions)", dict(secondary_factor=1.0, general_prior=0.0), False),
-    ("+ statute-shape priors (= bot.knowledge.search.index)", {}, True),
 ]
+BOT = "bot (Answerer: what the bot serves)"
 
 
-def part_rankers(library: Any) -> dict[str, Ranker]:
-    """One in-memory index per row of PARTS over the library's articles."""
+def bot_ranker(library: Any, answerer: Any) -> Ranker:
+    """Rank a question exactly as the dialogue and `search --json` do (cards included once they exist)."""
+    return lambda q: answerer.answer(library, q).keys[:10]
+
+
+def part_rankers(library: Any, answerer: Any) -> dict[str, Ranker]:
+    """One in-memory index per row of PARTS over the library's articles, asked through the same Answerer."""
     from dataclasses import replace
 
+    from bot.knowledge.library import Library
     from bot.knowledge.search.analysis import Params
     from bot.knowledge.search.index import SearchIndex
     from bot.knowledge.search.priors import Priors
@@ -145,57 +180,110 @@ def part_rankers(library: Any) -> dict[str, Ranker]:
         index = SearchIndex.build(articles, library.corpus.documents, replace(Params(), **changes))
         if not with_priors:
             index.priors = Priors()
-        rankers[label] = lambda q, index=index: [h.key for h in index.search(q, top=10)]
+        rankers[label] = bot_ranker(Library(library.corpus, index, library.version), answerer)
     return rankers
 
 
 def everyday_rows(path: Path, corpus: Any) -> tuple[list[dict[str, Any]], int]:
-    """Rows of a question<TAB>DOC:ARTICLE file whose article is in the corpus, and how many were not."""
-    rows, skipped = [], 0
+    """Rows of a question<TAB>key[;key][<TAB>topic] file, each with its position and half; keys not in the corpus are
+    dropped (a row with none left is skipped and counted)."""
+    rows, skipped, position = [], 0, 0
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        question, key = line.split("\t")[:2]
-        if corpus.article(key.strip()) is None:
+        cells = line.split("\t")
+        keys = [k.strip() for k in cells[1].split(";") if k.strip()]
+        half = "tuning" if position % 2 == 0 else "held-out"
+        position += 1
+        present = [k for k in keys if corpus.article(k) is not None]
+        if not present:
             skipped += 1
             continue
-        rows.append({"question": question, "relevant": [key.strip()], "source": "everyday", "kind": "everyday"})
+        topic = cells[2].strip() if len(cells) > 2 and cells[2].strip() else "everyday"
+        rows.append({"question": cells[0].strip(), "relevant": present, "topic": topic, "half": half})
     return rows, skipped
+
+
+def everyday_report(name: str, rankers: dict[str, Ranker], rows: list[dict[str, Any]], topics: bool,
+                    misses: bool) -> dict[str, Any]:
+    """Print the tuning and held-out tables (and the tuning half's topics and misses); return the figures."""
+    ranked = rank_all(rankers, rows)
+    halves: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        halves[r["half"]].append(i)
+    out: dict[str, Any] = {}
+    for half in ("tuning", "held-out"):
+        ix = halves.get(half, [])
+        sub = [rows[i] for i in ix]
+        part = {k: {"ranked": [v["ranked"][i] for i in ix], "ms": v["ms"]} for k, v in ranked.items()}
+        res = grouped(part, sub, {})
+        for v in res.values():
+            v["n"] = len(sub)
+        print(f"\n#### {name}: {half} half ({len(sub)} questions)\n\n{table(res)}")
+        out[half] = {f"{k[0]} | {k[1]}": v["all"] for k, v in res.items()}
+    tuning = halves.get("tuning", [])
+    if topics and tuning:
+        by_topic: dict[str, list[int]] = defaultdict(list)
+        for i in tuning:
+            by_topic[f"topic={rows[i]['topic']}"].append(i)
+        bot_only = {k: v for k, v in ranked.items() if k[0] == BOT}
+        res = grouped(bot_only, rows, dict(sorted(by_topic.items())))
+        print(f"\n#### {name}: per topic, tuning half only\n\n{breakdown_table(res)}")
+    if misses and tuning:
+        print(f"\n#### {name}: tuning-half questions whose article is not first (bot, typed / no diacritics)\n")
+        for i in tuning:
+            r = rows[i]
+            ranks = [first_relevant(ranked[(BOT, v)]["ranked"][i], r["relevant"]) for v, _ in VARIANTS]
+            if any(x != 0 for x in ranks):
+                shown = "/".join("-" if x is None else str(x + 1) for x in ranks)
+                top = ranked[(BOT, "typed")]["ranked"][i][:3]
+                print(f"- [{shown}] {r['question']}  want {';'.join(r['relevant'])}  got {', '.join(top)}")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print the markdown tables."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--dev", type=Path, default=ROOT.parent / "shared" / "eval" / "dev.jsonl")
-    ap.add_argument("--phapdien", type=Path, default=ROOT.parent / "shared" / "laws" / "phapdien")
+    ap.add_argument("--dev", type=Path, default=SHARED / "eval" / "dev.jsonl")
+    ap.add_argument("--laws", type=Path, nargs="+", default=LAW_SOURCES, help="sources imported when LAWS_DIR is unset")
+    ap.add_argument("--everyday", type=Path, action="append",
+                    help=f"everyday questions (question<TAB>keys[<TAB>topic]); repeatable; default {EVERYDAY.name}")
     ap.add_argument("--no-anchor", action="store_true", help="skip the rank_bm25 anchor")
-    ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--parts", action="store_true", help="also rank with each part of the ranking switched on in turn")
-    ap.add_argument("--everyday", type=Path, help="also score these everyday questions (question<TAB>DOC:ARTICLE)")
+    ap.add_argument("--topics", action="store_true", help="per-topic table of the everyday tuning half")
+    ap.add_argument("--misses", action="store_true", help="list the everyday tuning-half questions not ranked first")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
+    from bot.conversation.answering import Answerer
+
     rows = [json.loads(line) for line in args.dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+    everyday_files = args.everyday or [EVERYDAY]
+    figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         laws_dir = Path(os.environ["LAWS_DIR"]) if os.environ.get("LAWS_DIR") else Path(tmp) / "laws"
-        library = load_library(laws_dir, args.phapdien)
-        index = library.index
-        rankers: dict[str, Ranker] = {"bot.knowledge.search.index": lambda q: [h.key for h in index.search(q, top=10)]}
+        library = load_library(laws_dir, args.laws)
+        answerer = Answerer()
+        rankers: dict[str, Ranker] = {}
         if not args.no_anchor:
-            anchor = Anchor(library.corpus.articles())
-            rankers["anchor (pyvi+BM25Okapi)"] = anchor.rank
+            rankers["anchor (pyvi + BM25Okapi)"] = Anchor(library.corpus.articles()).rank
         if args.parts:
-            rankers.update(part_rankers(library))
-        results = evaluate(rankers, rows)
-        if args.everyday:
-            everyday, skipped = everyday_rows(args.everyday, library.corpus)
-            everyday_results = evaluate(rankers, everyday)
-    print(f"{len(rows)} questions from {args.dev}, {len(index)} articles\n")
-    print(table(results) + "\n\n" + breakdown_table(results))
-    if args.everyday:
-        print(f"\n{len(everyday)} everyday questions from {args.everyday} ({skipped} skipped: article not in the corpus)\n")
-        print(table(everyday_results))
-    print(f"\nRerun: `. .venv/bin/activate && python scripts/evaluate.py {' '.join(sys.argv[1:] if argv is None else argv)}`")
+            rankers.update(part_rankers(library, answerer))
+        rankers[BOT] = bot_ranker(library, answerer)
+        print(f"{len(library.corpus.documents)} documents, {len(library.index)} articles (corpus version "
+              f"{library.version})\n\n### dev: {len(rows)} questions from {args.dev}\n")
+        dev = grouped(rank_all(rankers, rows), rows, dev_groups(rows))
+        for v in dev.values():
+            v["n"] = len(rows)
+        print(table(dev) + "\n\n" + breakdown_table(dev))
+        figures["dev"] = {f"{k[0]} | {k[1]}": {"all": v["all"], "groups": v["groups"]} for k, v in dev.items()}
+        for path in everyday_files:
+            everyday, skipped = everyday_rows(path, library.corpus)
+            print(f"\n### everyday: {len(everyday)} questions from {path} ({skipped} skipped: no article in the corpus)")
+            figures[path.name] = everyday_report(path.name, rankers, everyday, args.topics, args.misses)
+    shown = " ".join(sys.argv[1:] if argv is None else argv)
+    print(f"\nRerun: `. .venv/bin/activate && python scripts/evaluate.py {shown}`")
     if args.json:
-        args.json.write_text(json.dumps({f"{k[0]} | {k[1]}": v for k, v in results.items()}, indent=1))
+        args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0
 
 
