@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from bot.conversation.answers import content_query, coverage
 from bot.conversation.intents import Intents
+from bot.conversation.scope import Scope, main_question
 from bot.knowledge.search.index import Hit
 from bot.ops.datafiles import DATA_DIR
 
@@ -28,6 +29,8 @@ class Answer:
     card: Any = None  # the answer card whose short answer leads the reply (None: articles only)
     placed: int = 0  # how many of the first hits a card or a taught question put there
     match: Any = None  # the card matcher's verdict (bot.knowledge.cards.matcher.Match), confident or not
+    subject: str = ""  # declined: the slug of the subject the library lacks (bot/data/missing_subjects.tsv), if known
+    subject_name: str = ""  # and its name for users ("đất đai")
 
     @property
     def keys(self) -> list[str]:
@@ -39,7 +42,8 @@ class Answerer:
     """Searches the library for a question and decides whether the best hits answer it (data/idk.json)."""
 
     def __init__(self, intents: Intents | None = None, top: int = 3, min_score: float | None = None,
-                 min_coverage: float | None = None, on_search: Callable[[float], None] | None = None) -> None:
+                 min_coverage: float | None = None, on_search: Callable[[float], None] | None = None,
+                 scope: Scope | None = None) -> None:
         """Thresholds default to data/idk.json: min_score (best BM25 score), min_coverage (share of the question's
         content words in a top article); `top` articles are read for coverage; on_search gets each search's seconds."""
         self.intents = intents or Intents.load()
@@ -54,6 +58,7 @@ class Answerer:
         self.confident_score = self.min_score if min_score is not None else max(
             float(idk.get("confident_score", 0.0)), self.min_score)
         self.weak_coverage = max(float(idk.get("weak_coverage", 0.0)), self.min_coverage)
+        self.scope = scope or Scope()  # does the library hold the law on this at all (bot/conversation/scope.py)
 
     def prepare(self, text: str) -> str:
         """The query searched for a message: abbreviations spelled out, cut to MAX_QUERY_CHARS."""
@@ -70,11 +75,18 @@ class Answerer:
         match = cards.match(query, [h.key for h in hits]) if cards is not None else None
         if self.on_search is not None:
             self.on_search(time.perf_counter() - started)
+        main = self.prepare(main_question(text))  # the question she asks first, for the decision
         if match is not None and match.confident:
             placed = self.placed(library, query, match, hits, top)
+            missing = self.scope.missing(library, main) if placed is not None else None
+            if missing is not None and missing[1]:  # a card shares her words, but she asks about a law not here
+                return Answer(query, hits, False, match=match, subject=missing[0].slug, subject_name=missing[0].name)
             if placed is not None:
                 return placed
-        return Answer(query, hits, self.confident(library, hits, query), match=match)
+        verdict = self.scope.judge(library, main, content_query(self.intents, query), hits,
+                                   self.confident(library, hits, query), self.scored(library, hits))
+        return Answer(query, hits, verdict.answered, match=match, subject=verdict.subject,
+                      subject_name=verdict.subject_name)
 
     def placed(self, library: Any, query: str, match: Any, hits: list[Any], top: int) -> Answer | None:
         """The answer led by a confidently matched card's articles (or a taught article); None when none of them
@@ -93,6 +105,11 @@ class Answerer:
         ranked = (lead + [h for h in hits if h.key not in led])[:max(top, len(lead))]
         shown = card if card is not None and not library.cards.needs_review(card.id) else None
         return Answer(query, ranked, True, shown, len(lead), match)
+
+    def scored(self, library: Any, hits: list[Any]) -> bool:
+        """The best hit's score reaches min_score (any hit, for indexes whose scores are not on the calibrated scale)."""
+        calibrated = self.scores_anywhere or getattr(library.index, "calibrated_scores", False)
+        return bool(hits) and (not calibrated or hits[0].score >= self.min_score)
 
     def confident(self, library: Any, hits: list[Any], query: str) -> bool:
         """A good enough best hit: score above min_score and the question's words found in a top article

@@ -172,13 +172,14 @@ class Dialogue:
             new["doc"] = state["doc"]
         keys = found.keys
         # for the officials' statistics: what is asked, which articles answer, what goes unanswered
-        new["actions"] = {"question": {"query": found.query, "keys": keys[:self.top] if found.answered else [],
-                                       "found": found.answered}}
+        asked = {"query": found.query, "keys": keys[:self.top] if found.answered else [], "found": found.answered}
+        if found.subject:  # declined for a subject the library lacks: officials see which laws to import
+            asked["subject"] = found.subject
+        new["actions"] = {"question": asked}
         if not found.answered:
-            if quiet:
+            if quiet:  # danger: the hotlines stand alone, whatever the subject
                 return [], new, False
-            key = "idk" if library.corpus.documents else "library_empty"
-            return [text_message(self.texts.get(key), answers.topic_buttons(self.texts))], new, False
+            return [self._decline(library, found)], new, False
         card = found.card
         if card is not None:  # the card's short answer leads, its articles numbered first
             message, cited = answers.card_message(library.corpus, card, self.texts)
@@ -211,6 +212,14 @@ class Dialogue:
         if offset < len(keys):
             page, new["offset"] = self._page(self.library_provider(), new, offset)
         return [sorry, *page], new
+
+    def _decline(self, library: Any, found: Any) -> OutMessage:
+        """The honest answer when no article answers: the subject the library lacks and where to ask, when known."""
+        if not library.corpus.documents:
+            return text_message(self.texts.get("library_empty"), answers.topic_buttons(self.texts))
+        if found.subject_name:
+            return text_message(self.texts.get("decline_subject", subject=found.subject_name))
+        return text_message(self.texts.get("idk"), answers.topic_buttons(self.texts))
 
     def _page(self, library: Any, state: dict[str, Any], start: int) -> tuple[list[OutMessage], int]:
         """The list message from `start` and the new offset."""

@@ -13,8 +13,9 @@ from bot.zalo.events import Unfollow
 def apply_actions(store: Any, user_id: str, actions: Any) -> list[str]:
     """Carry out what the dialogue left in state["actions"]; returns what was done (for logs and tests)."""
     # understood: {"subscribe": {"topics": [...]}}, {"unsubscribe": {"topics": [...]}} and
-    # {"question": {"query": str, "keys": [DOC:ARTICLE, ...], "found": bool, "card": id}} and
-    # {"feedback": {"helpful": bool, "card": id, "keys": [...], "query": str}} (bot.store.stats, no user id); or a list
+    # {"question": {"query": str, "keys": [DOC:ARTICLE, ...], "found": bool, "card": id, "subject": slug of a missing
+    # subject}} and {"feedback": {"helpful": bool, "card": id, "keys": [...], "query": str}} (bot.store.stats, no user
+    # id); or a list
     done: list[str] = []
     for item in actions if isinstance(actions, list) else [actions or {}]:
         for name, args in (item or {}).items():
@@ -28,7 +29,8 @@ def apply_actions(store: Any, user_id: str, actions: Any) -> list[str]:
                 stored = stats.record_question(store, str(args.get("query", "")), keys[:3],
                                                bool(args.get("found", keys)),
                                                args.get("topics") or stats.topics_of(keys[:3]),
-                                               card=str(args.get("card") or ""))
+                                               card=str(args.get("card") or ""),
+                                               subject=str(args.get("subject") or ""))
                 if stored is not None:
                     privacy.link_question(store, user_id, *stored)  # "xóa dữ liệu" can find it later
                 done.append("question")

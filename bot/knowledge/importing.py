@@ -10,6 +10,7 @@ from bot.knowledge.corpus.links import resolve_related
 from bot.knowledge.corpus.model import AMENDED, IN_FORCE, OFFICIALS, Document
 from bot.knowledge.corpus.sources import combine
 from bot.knowledge.corpus.store import Corpus, CorpusStore
+from bot.knowledge.coverage import describe_version
 from bot.knowledge.replacing import Claim, StatusMove, apply_replacements, known_replacements
 
 BuildIndex = Callable[[Corpus, Any], Any]
@@ -121,8 +122,11 @@ def import_sources(settings: Any, sources: list[str], build_index: BuildIndex | 
         outcome["changed"] = documents != list(current.documents.values())
         return documents if outcome["changed"] else None
 
-    version = CorpusStore(settings.laws_dir).update(change, build_index or _search_build_index())
+    store = CorpusStore(settings.laws_dir)
+    version = store.update(change, build_index or _search_build_index())
     documents = outcome["documents"]
+    if outcome["changed"]:
+        describe_version(store.version_dir(version), documents, version)  # what the library covers, kept with it
     merged = {d.number: d for d in documents}
     official = tuple(Skipped(n.source, n.number, f"kept the {merged[n.number].source} copy already in the corpus")
                      for n in batch.documents if merged[n.number].source != n.source)

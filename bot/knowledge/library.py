@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.knowledge.cards.checks import card_topics
 from bot.knowledge.cards.index import CardIndex
 from bot.knowledge.corpus.store import Corpus, CorpusStore
+from bot.knowledge.coverage import Coverage, of_version
 from bot.knowledge.search.index import SearchIndex
 
 
@@ -17,6 +19,7 @@ class Library:
     index: SearchIndex
     version: str
     cards: CardIndex = field(default_factory=CardIndex)
+    coverage: Coverage = field(default_factory=Coverage)  # the subjects it covers (coverage.json of the version)
 
 
 def load_library(settings: Any) -> Library:
@@ -30,4 +33,7 @@ def load_library(settings: Any) -> Library:
     else:  # nothing imported (or an index lost): build in memory rather than fail
         index = SearchIndex.build(corpus.articles(), corpus.documents)
     cards = CardIndex.load(store.version_dir(version) if version else None, corpus)
-    return Library(corpus, index, version, cards)
+    coverage = of_version(store.version_dir(version) if version else None, corpus.documents.values(), version)
+    names = card_topics()
+    coverage = coverage.with_cards((c.topic, names.get(c.topic, c.topic)) for c in cards.deck.active())
+    return Library(corpus, index, version, cards, coverage)

@@ -8,12 +8,14 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
+from bot.knowledge.coverage import missing_subject_names
 from bot.knowledge.topics import topic_of_document
 
 KEEP_DAYS = 90
 TTL = KEEP_DAYS * 24 * 3600  # a day's keys expire 90 days after its first question: nothing is kept longer
 MAX_MISSES_PER_DAY = 1000
 MAX_QUERY = 300
+UNKNOWN_SUBJECT = "-"  # declined without a subject the bot could name
 VN = timezone(timedelta(hours=7))  # days are counted in Vietnam time
 
 _PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)")
@@ -54,8 +56,10 @@ QUESTION_LISTS = {"unanswered": miss_key, "unhelpful": unhelpful_key}  # kind �
 
 
 def record_question(store: Any, query: str, articles: Iterable[str] = (), found: bool = True,
-                    topics: Iterable[str] = (), now: float | None = None, card: str = "") -> tuple[str, str] | None:
-    """Count one question: its top articles and topics, or its (scrubbed) text when nothing good was found.
+                    topics: Iterable[str] = (), now: float | None = None, card: str = "",
+                    subject: str = "") -> tuple[str, str] | None:
+    """Count one question: its top articles and topics, or its (scrubbed) text when nothing good was found, and the
+    subject the library lacks when it was declined for one (bot/data/missing_subjects.tsv: which laws to import).
 
     Returns (day, stored text) when a text was kept, so the asker's "xóa dữ liệu" can find it (bot.store.privacy)."""
     day = day_of(now)
@@ -68,6 +72,7 @@ def record_question(store: Any, query: str, articles: Iterable[str] = (), found:
         store.hincr(_key("card", day), card, 1, ttl=TTL)
     if not found:
         store.hincr(_key("day", day), "no_match", 1, ttl=TTL)
+        store.hincr(_key("declined", day), subject or UNKNOWN_SUBJECT, 1, ttl=TTL)
         text = scrub(query)
         if text:
             store.lpush(miss_key(day), text, max_len=MAX_MISSES_PER_DAY, ttl=TTL)
@@ -123,7 +128,8 @@ def report(store: Any, days: int = 30, top: int = 10, now: float | None = None,
     days = max(1, min(int(days), KEEP_DAYS))
     base = time.time() if now is None else now
     dates = [day_of(base - i * 86400) for i in range(days)]
-    per_day, articles, topic_counts, cards, feedback = [], Counter(), Counter(), Counter(), Counter()
+    per_day: list[dict[str, Any]] = []
+    articles, topic_counts, cards, feedback, declined = Counter(), Counter(), Counter(), Counter(), Counter()
     unanswered: list[dict[str, str]] = []
     for day in dates:
         counts = store.hgetall(_key("day", day))
@@ -133,9 +139,11 @@ def report(store: Any, days: int = 30, top: int = 10, now: float | None = None,
         topic_counts.update({k: int(v) for k, v in store.hgetall(_key("topic", day)).items()})
         cards.update({k: int(v) for k, v in store.hgetall(_key("card", day)).items()})
         feedback.update({k: int(v) for k, v in store.hgetall(_key("feedback", day)).items()})
+        declined.update({k: int(v) for k, v in store.hgetall(_key("declined", day)).items()})
         if len(unanswered) < misses:
             unanswered += [{"date": day, "query": q}
                            for q in store.lrange(_key("miss", day), 0, misses - len(unanswered) - 1)]
+    names = missing_subject_names()
     return {
         "days": days,
         "questions": sum(d["questions"] for d in per_day),
@@ -145,6 +153,7 @@ def report(store: Any, days: int = 30, top: int = 10, now: float | None = None,
         "top_topics": [{"topic": k, "count": n} for k, n in topic_counts.most_common(top)],
         "top_cards": [{"card": k, "count": n} for k, n in cards.most_common(top)],
         "feedback": _feedback_rows(feedback),
+        "declined_subjects": [{"subject": k, "name": names.get(k, ""), "count": n} for k, n in declined.most_common()],
         "unanswered": unanswered,
     }
 
@@ -169,5 +178,7 @@ def format_report(data: dict[str, Any]) -> str:
     lines += ["", "Most used answer cards:"] + [f"  {c['count']:>6}  {c['card']}" for c in data.get("top_cards", [])]
     lines += ["", "Feedback (helpful / unhelpful):"] + [f"  {f['helpful']:>6} {f['unhelpful']:>6}  {f['target']}"
                                                          for f in data.get("feedback", [])]
+    lines += ["", "Declined, by subject the library lacks (which laws to import next; '-': no subject named):"]
+    lines += [f"  {d['count']:>6}  {d['subject']}  {d.get('name', '')}".rstrip() for d in data.get("declined_subjects", [])]
     lines += ["", "Questions that found nothing good:"] + [f"  {u['date']}  {u['query']}" for u in data["unanswered"]]
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data"
 IDK_FIRST = Texts.load().get("idk").splitlines()[0]
+DECLINE_FIRST = Texts.load().get("decline_subject", subject="@").split("@")[0]  # "…chưa có văn bản về "
 
 
 def _lines(name: str) -> list[str]:
@@ -29,8 +30,10 @@ def reply(library: Any, text: str) -> str:
 @pytest.mark.parametrize("text", ["thời tiết hôm nay thế nào", "thoi tiet hom nay the nao", "cách nấu phở bò ngon",
                                   "giá vàng hôm nay bao nhiêu", "lich xe khach di ha noi", "kể chuyện cười đi"])
 def test_off_topic_gets_the_honest_no_match(real_library: Any, text: str) -> None:
+    """No article; the plain "no article fits", or the decline naming a subject the library lacks (gold, coaches)."""
     text_out = reply(real_library, text)
-    assert IDK_FIRST in text_out and "Trung tâm Trợ giúp pháp lý" in text_out and "Điều" not in text_out
+    assert IDK_FIRST in text_out or DECLINE_FIRST in text_out
+    assert "Trung tâm Trợ giúp pháp lý" in text_out and "Điều" not in text_out
 
 
 @pytest.mark.parametrize("text", ["nghỉ đẻ mấy tháng", "nghi de may thang", "trẻ em có những quyền gì", "tảo hôn",
@@ -42,6 +45,6 @@ def test_everyday_questions_are_answered(real_library: Any, text: str) -> None:
 def test_most_short_questions_answered_most_off_topic_refused(real_library: Any) -> None:
     """The calibration figures (scripts/calibrate_idk.py) hold: a regression in either direction fails."""
     short = [IDK_FIRST not in reply(real_library, t) for t in _lines("ontopic_short.txt")]
-    off = [IDK_FIRST in reply(real_library, t) for t in _lines("offtopic.txt")]
+    off = [IDK_FIRST in r or DECLINE_FIRST in r for r in (reply(real_library, t) for t in _lines("offtopic.txt"))]
     assert sum(short) / len(short) >= 0.95
     assert len(off) >= 60 and sum(off) / len(off) >= 0.6

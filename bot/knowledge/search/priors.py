@@ -35,12 +35,14 @@ def folded_words(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Cue:
-    """Questions holding one of `phrases` favour articles whose title (or document name) holds `title`."""
+    """Questions holding one of `phrases` (or, when `absent`, none of them) favour articles whose title (or document
+    name) holds one of `title`; a negative boost disfavours them."""
 
     phrases: tuple[Words, ...]
-    title: Words
+    title: tuple[Words, ...]
     boost: float  # score × (1 + boost)
     field: str = "title"  # or "document": the name of the article's document
+    absent: bool = False  # applies to questions holding none of the phrases
 
 
 @dataclass(frozen=True)
@@ -60,14 +62,17 @@ class Priors:
             return cls()
         general = tuple(p for r in rows if r[0] == "general" and len(r) > 1 for p in _phrases(r[1]))
         not_general = tuple(p for r in rows if r[0] == "not_general" and len(r) > 1 for p in _phrases(r[1]))
-        cues = tuple(Cue(_phrases(r[1]), _phrases(r[2])[0], float(r[3]), r[4] if len(r) > 4 else "title")
-                     for r in rows if r[0] == "cue" and len(r) > 3 and _phrases(r[2]))
+        cues = tuple(Cue(_phrases(r[1]), _phrases(r[2]), float(r[3]), (r[4] if len(r) > 4 else "") or "title",
+                         r[0] == "cue_unless")
+                     for r in rows if r[0] in ("cue", "cue_unless") and len(r) > 3 and _phrases(r[2]))
         return cls(general, not_general, cues)
 
     @staticmethod
-    def holds(text: str, phrase: Words) -> bool:
-        """True when the text holds the phrase as whole words, ignoring diacritics."""
-        return _has(folded_words(text), phrase)
+    def holds(text: str, phrases: Words | tuple[Words, ...]) -> bool:
+        """True when the text holds the phrase (or one of the phrases) as whole words, ignoring diacritics."""
+        words = folded_words(text)
+        alternatives = (phrases,) if phrases and isinstance(phrases[0], str) else phrases
+        return any(_has(words, p) for p in alternatives)  # type: ignore[arg-type]
 
     def is_general(self, chapter: str, title: str) -> bool:
         """An article of a general-provisions chapter that says more than what the law covers."""
@@ -78,4 +83,4 @@ class Priors:
     def cues_in(self, query: str) -> list[Cue]:
         """The cues a query holds."""
         words = folded_words(query)
-        return [c for c in self.cues if any(_has(words, p) for p in c.phrases)]
+        return [c for c in self.cues if any(_has(words, p) for p in c.phrases) != c.absent]

@@ -1,0 +1,189 @@
+"""Does the library answer this question at all? Subjects it lacks (bot/data/missing_subjects.tsv), the subjects it
+covers (its coverage), and whether the best articles hold the question's key terms, not one shared word."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from bot.conversation.answers import Word, word_sets
+from bot.conversation.replies import article_body
+from bot.knowledge.coverage import MissingSubject, Phrase, load_missing_subjects, phrase_words
+from bot.knowledge.search.analysis import is_folded_query
+from bot.knowledge.search.text import fold_word, normalize
+
+READ_HITS = 3  # the articles read for key-term coverage
+# Below this share of the question's key terms (weighted by rarity) in a top article, an answer needs the question
+# to name something the library covers: calibrated with scripts/calibrate_idk.py (README, Benchmarks).
+MIN_KEY_COVERAGE = 0.3
+_QUESTION_END = re.compile(r"[?？]")
+
+def message_words(text: str) -> list[tuple[str, str, bool]]:
+    """(word, folded, plain) for each word of a message; plain (matched on its folded form) when the message is
+    typed without diacritics, else only words with no mark at all that no phrase would spell with one."""
+    words = ["".join(ch for ch in w if ch.isalnum()) for w in normalize(text).replace("_", " ").split()]
+    words = [w for w in words if w]
+    folded = is_folded_query(words)
+    return [(w, fold_word(w), folded) for w in words]
+
+
+def _holds(words: Sequence[tuple[str, str, bool]], phrase: Phrase) -> bool:
+    """True when the phrase occurs in the words as written ("học nghề miễn phí" does not hold "học phí"); a word
+    of a message typed without marks matches any accented reading."""
+    n = len(phrase)
+    folded = tuple(fold_word(p) for p in phrase)
+    for i in range(len(words) - n + 1):
+        if all(w == p or (plain and f == fp) for (w, f, plain), p, fp in zip(words[i:i + n], phrase, folded)):
+            return True
+    return False
+
+
+def main_question(text: str) -> str:
+    """The first question of a message holding several ("… bán nhà được không? Mức phí công chứng …"): the one
+    answered first; a short opening ("Cho em hỏi?") is skipped."""
+    parts = [p for p in _QUESTION_END.split(text) if p.strip()]
+    for part in parts:
+        if len(part.split()) >= 4:
+            return part
+    return text
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether the hits answer the question; when not, the missing subject it is about (slug, name), if known."""
+
+    answered: bool
+    subject: str = ""
+    subject_name: str = ""
+    reason: str = ""  # "subject" (a subject the library lacks), "weak" (no article holds her key terms), "score"
+
+
+class Scope:
+    """The decision per message: a subject the library lacks declines; so does a top article that holds too few of
+    the question's key terms when nothing in the question belongs to a subject the library covers."""
+
+    def __init__(self, subjects: Sequence[MissingSubject] | None = None,
+                 min_key_coverage: float = MIN_KEY_COVERAGE) -> None:
+        """Subjects default to bot/data/missing_subjects.tsv."""
+        self.subjects = tuple(load_missing_subjects() if subjects is None else subjects)
+        self.min_key_coverage = min_key_coverage
+        self._terms: frozenset[Phrase] = frozenset()
+        self._terms_for: int | None = None
+        self._ambiguous_set: frozenset[Phrase] = frozenset()
+        self._ambiguous_for: int | None = None
+
+    def missing(self, library: Any, text: str) -> tuple[MissingSubject, bool] | None:
+        """The missing subject a message's main question is about, and whether by a decisive phrase (the longest
+        phrase wins); subjects the library now holds a law for are not missing. Typed without diacritics, a
+        decisive word that the library spells otherwise ("thue": thuế or thuê) only counts as an other word."""
+        words = message_words(text)
+        folded = bool(words) and words[0][2]
+        ambiguous = self._ambiguous(library) if folded else frozenset()
+        coverage = getattr(library, "coverage", None)
+        best: tuple[bool, int, MissingSubject] | None = None
+        for subject in self.subjects:
+            for decisive, phrases in ((True, subject.decisive), (False, subject.other)):
+                for phrase in phrases:
+                    if not _holds(words, phrase):
+                        continue
+                    strong = decisive and phrase not in ambiguous
+                    if best is None or (strong, len(phrase)) > best[:2]:
+                        best = (strong, len(phrase), subject)
+        if best is None:
+            return None
+        if coverage is not None and best[2].laws and coverage.holds_document(best[2].laws):
+            return None
+        return best[2], best[0]
+
+    def _ambiguous(self, library: Any) -> frozenset[Phrase]:
+        """Decisive phrases of one or two words whose unaccented spelling the library's articles use for other words
+        (read from the index vocabulary once per library)."""
+        key = id(library)
+        if self._ambiguous_for != key:
+            vocab = getattr(library.index, "vocab", None) or {}
+            short = [p for s in self.subjects for p in s.decisive if len(p) <= 2]
+            wanted = {"_".join(fold_word(w) for w in p): p for p in short}
+            clash: set[Phrase] = set()
+            for term in vocab:
+                if term[:2] in ("a:", "b:"):
+                    own = wanted.get(fold_word(term[2:]))
+                    if own is not None and term[2:] != "_".join(own):
+                        clash.add(own)
+            self._ambiguous_set, self._ambiguous_for = frozenset(clash), key
+        return self._ambiguous_set
+
+    def anchored(self, library: Any, text: str) -> bool:
+        """True when the message names a subject the library covers: an everyday phrase of its lexicon
+        (bot/data/synonyms.tsv) or a subject of its coverage (đề mục, law names, card topics)."""
+        words = message_words(text)
+        lexicon = getattr(library.index, "lexicon", None)
+        if lexicon is not None:
+            plain = [w for w, _, _ in words]
+            if lexicon.expansions(lexicon.expand_teencode(plain), is_folded_query(plain)):
+                return True
+        folded = [(f, f, True) for _, f, _ in words]
+        return any(_holds(folded, term) for term in self._library_terms(library))
+
+    def _library_terms(self, library: Any) -> frozenset[Phrase]:
+        """Folded phrases of what the library covers: its subjects' names and their word pairs, and the legal terms
+        its lexicon maps everyday words to (computed once per library)."""
+        key = id(library)
+        if self._terms_for != key:
+            terms: set[Phrase] = set()
+            for term in getattr(getattr(library, "coverage", None), "terms", ()) or ():
+                words = tuple(term.split())
+                terms.add(words)
+                terms.update(pair for pair in zip(words, words[1:]) if "va" not in pair)
+            lexicon = getattr(library.index, "lexicon", None)
+            for legal in (getattr(lexicon, "expansions_folded", None) or {}).values():
+                terms.update(tuple(fold_word(w) for w in phrase_words(t)) for t in legal)
+            self._terms, self._terms_for = frozenset(t for t in terms if t), key
+        return self._terms
+
+    def key_coverage(self, library: Any, query: Sequence[Word], hits: Sequence[Any]) -> float:
+        """The best share, over the top articles, of the question's content words found in the article, each word
+        weighted by its rarity in the library (idf): one shared common word is not an answer."""
+        distinct: dict[str, Word] = {}
+        for w in query:
+            distinct.setdefault(w[0], w)
+        if not distinct:
+            return 0.0
+        weights = {w: self._idf(library.index, f) for w, (_, f, _) in distinct.items()}
+        total = sum(weights.values()) or 1.0
+        best = 0.0
+        for hit in hits[:READ_HITS]:
+            article = library.corpus.article(f"{hit.doc}:{hit.article}")
+            if article is None:
+                continue
+            typed, folded = word_sets(f"{article.title}\n{article_body(article)}")
+            found = sum(weights[w] for w, (_, f, plain) in distinct.items() if w in typed or (plain and f in folded))
+            best = max(best, found / total)
+        return best
+
+    @staticmethod
+    def _idf(index: Any, folded: str) -> float:
+        """Rarity of a folded word among the index's articles (1.0 for indexes without a vocabulary)."""
+        vocab, indptr = getattr(index, "vocab", None), getattr(index, "indptr", None)
+        if vocab is None or indptr is None:
+            return 1.0
+        n = max(len(index), 1)
+        col = vocab.get("f:" + folded)
+        df = 0 if col is None else int(indptr[col + 1] - indptr[col])
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def judge(self, library: Any, text: str, query: Sequence[Word], hits: Sequence[Any], confident: bool,
+              scored: bool) -> Verdict:
+        """The decision for one message (its main question, spelled out: see main_question), given the whole
+        message's content words, its hits and the score thresholds' verdicts:
+        `confident` (score and coverage, data/idk.json) and `scored` (the best score alone reaches min_score), which
+        is enough for a question naming a subject the library covers."""
+        missing = self.missing(library, text)
+        anchored = self.anchored(library, text)
+        if missing is not None and (missing[1] or not anchored):
+            return Verdict(False, missing[0].slug, missing[0].name, "subject")
+        if not (confident or (anchored and scored)):
+            return Verdict(False, reason="score")
+        if not anchored and self.key_coverage(library, query, hits) < self.min_key_coverage:
+            return Verdict(False, reason="weak")
+        return Verdict(True)
