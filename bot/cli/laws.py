@@ -95,7 +95,25 @@ def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
             status += f" by {d.replaced_by}"
         print(f"{d.number:<{width}}  {short(d.title or d.type, 60):<60}  {len(d.articles):>8}  {status:<8}  {d.source}")
     print(f"version {corpus.version}: {len(corpus.documents)} documents, {len(corpus)} articles")
+    print_coverage(law_admin.library_coverage(settings))
     return 0
+
+
+KIND_LABELS = {"demuc": "đề mục", "document": "văn bản", "cards": "thẻ trả lời"}
+
+
+def print_coverage(cover: dict[str, Any], out: Any = None) -> None:
+    """The subjects the corpus covers, its documents by type, and the subjects it lacks (officials: what to import)."""
+    out = out or sys.stdout
+    print("\nsubjects covered:", file=out)
+    for s in cover["subjects"]:
+        size = f"{s['documents']} documents, {s['articles']} articles" if s["kind"] == "demuc" else (
+            f"{s['articles']} articles" if s["articles"] else "")
+        print(f"  {KIND_LABELS.get(s['kind'], s['kind'])} {s['code']}  {_short(s['name'], 70)}"
+              + (f"  — {size}" if size else ""), file=out)
+    print("documents by type: " + ", ".join(f"{t} {n}" for t, n in cover["types"].items()), file=out)
+    print("not in the library (bot/data/missing_subjects.tsv): "
+          + "; ".join(m["name"] for m in cover["missing"]), file=out)
 
 
 def _law_update(settings: Settings, action: str, run: Callable[[Any], Any], **details: Any) -> int:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
-from bot.knowledge import changes
-from bot.knowledge.cards.checks import affected_cards
+from bot.knowledge import changes, coverage
+from bot.knowledge.cards.checks import affected_cards, card_topics
 from bot.knowledge.cards.model import load_deck
 from bot.knowledge.changes import ChangeReport
 from bot.knowledge.corpus import DocMeta
@@ -143,6 +143,26 @@ def report_summary(report_id: str, report: ChangeReport) -> dict[str, Any]:
             "documents": [{"number": d.number, "kind": d.kind, "status": d.new_status, "replaced_by": d.replaced_by}
                           for d in report.documents],
             "articles": [{"key": a.key, "kind": a.kind} for a in report.articles()]}
+
+
+def library_coverage(settings: Any) -> dict[str, Any]:
+    """What the corpus in force covers (its đề mục, documents outside them, card topics, documents by type) and the
+    subjects of bot/data/missing_subjects.tsv it still lacks: which laws to import next."""
+    cs = corpus_store(settings)
+    version = cs.current_version() or ""
+    found = coverage.read(cs.version_dir(version)) if version else None
+    if version and (found is None or found.version != version):
+        found = coverage.describe_version(cs.version_dir(version), cs.load(version).documents.values(), version)
+    found = found or coverage.Coverage()
+    if version:  # the answer cards stored with the version add their topics
+        names = card_topics()
+        found = found.with_cards((c.topic, names.get(c.topic, c.topic))
+                                 for c in load_deck(cs.version_dir(version)).active())
+    missing = [{"slug": m.slug, "name": m.name} for m in coverage.load_missing_subjects()
+               if not (m.laws and found.holds_document(m.laws))]
+    return {"version": version, "types": found.types, "missing": missing,
+            "subjects": [{"name": s.name, "kind": s.kind, "code": s.code, "documents": len(s.documents),
+                          "articles": s.articles} for s in found.subjects]}
 
 
 def _articles(numbers: Sequence[str]) -> str:

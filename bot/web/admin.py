@@ -56,10 +56,10 @@ def _update_body(update: law_admin.LawUpdate) -> dict[str, Any]:
 # --- laws ------------------------------------------------------------------------------------------
 @bp.get("/laws")
 def laws_list() -> Response:
-    """Documents in the corpus and the version in force."""
+    """Documents in the corpus, the version in force and what it covers (subjects, and subjects it still lacks)."""
     settings = _services().settings
     return answer(200, version=law_admin.corpus_store(settings).current_version(),
-                   documents=law_admin.list_documents(settings))
+                   documents=law_admin.list_documents(settings), coverage=law_admin.library_coverage(settings))
 
 
 def _upload(folder: Path) -> Path | None:
