@@ -153,10 +153,13 @@ def load_library(laws_dir: Path, sources: Iterable[Path] = LAW_SOURCES) -> Any:
 PARTS = [
     ("BM25 on syllables + pairs, each also accent-folded", dict(weight_expansion=0.0, passage_weight=0.0,
                                                                  citation_prior=0.0, secondary_factor=1.0,
-                                                                 general_prior=0.0), False),
-    ("+ best clause, citation prior", dict(weight_expansion=0.0, secondary_factor=1.0, general_prior=0.0), False),
-    ("+ everyday words, teencode (lexicon expansions)", dict(secondary_factor=1.0, general_prior=0.0), False),
-]
+                                                                 general_prior=0.0, title_mismatch=0.0), False),
+    ("+ best clause, citation prior", dict(weight_expansion=0.0, secondary_factor=1.0, general_prior=0.0,
+                                           title_mismatch=0.0), False),
+    ("+ everyday words, teencode (lexicon expansions)", dict(secondary_factor=1.0, general_prior=0.0,
+                                                             title_mismatch=0.0), False),
+    ("+ statute-shape priors (priors.tsv, decrees 0.6, general provisions)", dict(title_mismatch=0.0), True),
+]  # the bot's own row adds the title agreement (Params.title_mismatch)
 BOT = "bot (Answerer: what the bot serves)"
 
 

@@ -31,6 +31,8 @@ class Params:
     secondary_factor: float = 0.6  # scores of decrees, circulars, plans… relative to laws and codes
     general_prior: float = 0.15  # × (1 + this): general provisions of the laws the best hits come from
     general_from: int = 3  # how many best hits name those laws
+    title_mismatch: float = 0.15  # × (1 - this): an article whose title shares no word with the question or its
+    # everyday-word expansions (foster care conditions for a woman asking about her husband's violence)
 
 
 def runs(text: str) -> list[list[str]]:

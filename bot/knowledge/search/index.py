@@ -20,6 +20,9 @@ from bot.knowledge.search.priors import Priors
 INDEX_FORMAT = 1
 PRUNE_FROM = 500  # articles; small corpora score every term
 _ARRAYS = ("data", "indices", "indptr", "related_ptr", "related", "p_data", "p_indices", "p_indptr", "p_owner")
+_TITLE_ARRAYS = ("t_indptr", "t_indices")  # term → articles whose title holds it (indexes built before: from titles)
+_TITLE_FAMILIES = ("a", "f")
+MIN_TITLE_WEIGHT = 0.3  # query terms below this (stop words) do not make a title match
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,10 @@ class SearchIndex:
         self.p_data, self.p_indices, self.p_indptr = arrays["p_data"], arrays["p_indices"], arrays["p_indptr"]
         self.p_owner = arrays["p_owner"]
         self.vocab = vocab
+        if "t_indptr" in arrays:
+            self.t_indptr, self.t_indices = arrays["t_indptr"], arrays["t_indices"]
+        else:
+            self.t_indptr, self.t_indices = _title_postings(meta["titles"], vocab, Params(**meta["params"]))
         self.meta = meta
         self.params = Params(**meta["params"])
         self.keys: list[str] = meta["keys"]
@@ -133,6 +140,7 @@ class SearchIndex:
         for k, v in bm25_arrays(*parts.arrays(), vocab, parts.units, p).items():
             arrays["p_" + k] = v
         arrays["p_owner"] = np.frombuffer(owner, dtype=np.int32)
+        arrays["t_indptr"], arrays["t_indices"] = _title_postings([a.title for a in articles], vocab, p)
         docs = sorted({a.doc for a in articles})
         priors = Priors.load()
         general = [priors.is_general(a.chapter, a.title) and _is_primary(a.doc, documents.get(a.doc))
@@ -158,7 +166,7 @@ class SearchIndex:
         """Write .npy arrays, vocab.json and meta.json into index_dir."""
         index_dir = Path(index_dir)
         index_dir.mkdir(parents=True, exist_ok=True)
-        for name in _ARRAYS:
+        for name in _ARRAYS + _TITLE_ARRAYS:
             np.save(index_dir / f"{name}.npy", getattr(self, name))
         (index_dir / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
         (index_dir / "meta.json").write_text(json.dumps(self.meta, ensure_ascii=False), encoding="utf-8")
@@ -172,7 +180,7 @@ class SearchIndex:
             raise ValueError(f"index format {meta.get('format')} is not {INDEX_FORMAT}: rebuild the index")
         vocab = json.loads((index_dir / "vocab.json").read_text(encoding="utf-8"))
         arrays = {name: np.asarray(np.load(index_dir / f"{name}.npy", mmap_mode="r"))
-                  for name in _ARRAYS}
+                  for name in _ARRAYS + _TITLE_ARRAYS if name in _ARRAYS or (index_dir / f"{name}.npy").exists()}
         return cls(arrays, vocab, meta, lexicon)
 
     def query_terms(self, query: str) -> dict[str, float]:
@@ -192,8 +200,8 @@ class SearchIndex:
         n = len(self.keys)
         # terms in most articles (filler) barely move the ranking but cost the most: skip them
         max_df = self.params.max_df * n if n >= PRUNE_FROM else n
-        terms = [(col, w) for t, w in self.query_terms(query).items()
-                 if (col := self.vocab.get(t)) is not None and self.indptr[col + 1] - self.indptr[col] <= max_df]
+        weighted = [(col, w, t) for t, w in self.query_terms(query).items() if (col := self.vocab.get(t)) is not None]
+        terms = [(col, w) for col, w, _ in weighted if self.indptr[col + 1] - self.indptr[col] <= max_df]
         scores = accumulate(terms, self.indptr, self.indices, self.data, n)
         if self.params.passage_weight and len(self.p_owner) and terms:
             part = accumulate(terms, self.p_indptr, self.p_indices, self.p_data, len(self.p_owner))
@@ -201,11 +209,22 @@ class SearchIndex:
         if self.params.related_boost and len(self.related):
             scores = self._boost_related(scores)
         scores = scores * self.article_factor
+        if self.params.title_mismatch and len(self.t_indices):
+            scores = scores * self._title_factor([c for c, w, t in weighted
+                                                  if w >= MIN_TITLE_WEIGHT and t[0] in _TITLE_FAMILIES])
         if self.params.general_prior and self.general.any():
             scores = self._boost_general(scores)
         for cue in self.priors.cues_in(query):  # "... là gì?" asks for a definition
             scores *= np.where(self._cue_mask(cue), np.float32(1.0 + cue.boost), np.float32(1.0))
         return scores
+
+    def _title_factor(self, cols: list[int]) -> np.ndarray:
+        """1 for articles whose title holds one of the query's words (or their expansions), 1 - title_mismatch else."""
+        hit = np.zeros(len(self.keys), dtype=bool)
+        for c in cols:
+            if c + 1 < len(self.t_indptr):
+                hit[self.t_indices[self.t_indptr[c]:self.t_indptr[c + 1]]] = True
+        return np.where(hit, np.float32(1.0), np.float32(1.0 - self.params.title_mismatch))
 
     def _boost_general(self, scores: np.ndarray) -> np.ndarray:
         """Favour the principles and prohibited acts of the laws the best hits belong to: answers cite them."""
@@ -271,6 +290,16 @@ class SearchIndex:
         """Hit for article number i."""
         doc, _, article = self.keys[i].rpartition(":")
         return Hit(doc, article, self.titles[i], round(score, 4))
+
+
+def _title_postings(titles: list[str], vocab: dict[str, int], p: Params) -> tuple[np.ndarray, np.ndarray]:
+    """CSR arrays: for each vocabulary term of the title families, the articles whose title holds it."""
+    pairs = sorted({(col, i) for i, title in enumerate(titles) for t in text_features(title, p)
+                    if t[0] in _TITLE_FAMILIES and (col := vocab.get(t)) is not None})
+    cols = np.asarray([c for c, _ in pairs], dtype=np.int64)
+    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cols, minlength=len(vocab)), out=indptr[1:])
+    return indptr, np.asarray([i for _, i in pairs], dtype=np.int32)
 
 
 def _is_primary(number: str, doc: Document | None) -> bool:
