@@ -209,18 +209,24 @@ class SearchIndex:
         if self.params.related_boost and len(self.related):
             scores = self._boost_related(scores)
         scores = scores * self.article_factor
+        cues = self.priors.cues_in(query)
         if self.params.title_mismatch and len(self.t_indices):
+            # an article a cue asks for ("… là gì?": the definitions) agrees with the question whatever its title
+            asked = [self._cue_mask(c) for c in cues if c.boost > 0 and c.field == "title"]
             scores = scores * self._title_factor([c for c, w, t in weighted
-                                                  if w >= MIN_TITLE_WEIGHT and t[0] in _TITLE_FAMILIES])
+                                                  if w >= MIN_TITLE_WEIGHT and t[0] in _TITLE_FAMILIES], asked)
         if self.params.general_prior and self.general.any():
             scores = self._boost_general(scores)
-        for cue in self.priors.cues_in(query):  # "... là gì?" asks for a definition
+        for cue in cues:  # "... là gì?" asks for a definition
             scores *= np.where(self._cue_mask(cue), np.float32(1.0 + cue.boost), np.float32(1.0))
         return scores
 
-    def _title_factor(self, cols: list[int]) -> np.ndarray:
-        """1 for articles whose title holds one of the query's words (or their expansions), 1 - title_mismatch else."""
+    def _title_factor(self, cols: list[int], asked: list[np.ndarray]) -> np.ndarray:
+        """1 for articles whose title holds one of the query's words (or their expansions) or that a cue asks for,
+        1 - title_mismatch for the others."""
         hit = np.zeros(len(self.keys), dtype=bool)
+        for mask in asked:
+            hit |= mask
         for c in cols:
             if c + 1 < len(self.t_indptr):
                 hit[self.t_indices[self.t_indptr[c]:self.t_indptr[c + 1]]] = True
