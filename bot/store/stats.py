@@ -153,7 +153,8 @@ def report(store: Any, days: int = 30, top: int = 10, now: float | None = None,
         "top_topics": [{"topic": k, "count": n} for k, n in topic_counts.most_common(top)],
         "top_cards": [{"card": k, "count": n} for k, n in cards.most_common(top)],
         "feedback": _feedback_rows(feedback),
-        "declined_subjects": [{"subject": k, "name": names.get(k, ""), "count": n} for k, n in declined.most_common()],
+        "declined_subjects": [{"subject": k, "name": names.get(k, ""), "count": n}
+                              for k, n in sorted(declined.items(), key=lambda kv: (-kv[1], kv[0]))],
         "unanswered": unanswered,
     }
 

@@ -93,3 +93,29 @@ def test_reader_going_away_is_not_a_traceback(laws_env: dict[str, str]) -> None:
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait(60) == 141 and "Traceback" not in err, err
+
+
+MESSAGES = ["nghỉ đẻ được mấy tháng", "nghi de duoc may thang", "chồng đánh vợ bị phạt bao nhiêu",
+            "Thủ tục làm sổ đỏ lần đầu thế nào", "vuot den do bi phat bao nhieu", "xin số điện thoại ủy ban xã",
+            "thời tiết hôm nay thế nào", "ly hôn ai nuôi con", "làm hộ chiếu cho con cần gì",
+            "tiền thuê nhà sau khi cưới là của chung hay của riêng", "kể chuyện cười đi"]
+
+
+def test_answered_is_the_dialogues_decision(real_laws_dir: Path) -> None:
+    """`search --json` says "answered" exactly when the dialogue answers the same message with articles."""
+    from bot.conversation.dialogue import Dialogue
+    from bot.knowledge.library import load_library
+    from bot.ops.settings import Settings
+    from bot.zalo.events import TextMessage
+
+    env = {**os.environ, "LAWS_DIR": str(real_laws_dir)}
+    env.pop("REDIS_URL", None)
+    done = _search(env, "--json", stdin="\n".join(MESSAGES) + "\n")
+    assert done.returncode == 0, done.stderr
+    answered = [json.loads(line)["answered"] for line in done.stdout.splitlines()]
+    library = load_library(Settings(laws_dir=real_laws_dir))
+    dialogue = Dialogue(lambda: library)
+    said = [(dialogue.handle(TextMessage("u", "m", text, "1"), None)[1] or {})["actions"]["question"]["found"]
+            for text in MESSAGES]
+    assert answered == said
+    assert True in said and False in said  # the table holds both decisions

@@ -12,10 +12,12 @@ def test_actions_from_the_dialogue_are_recorded(redis_client) -> None:
         {"subscribe": {"topics": ["lao-dong-nu"]}},
         {"question": {"query": "nghỉ đẻ", "keys": ["45/2019/QH14:139"], "found": True}},
         {"question": {"query": "abc xyz", "keys": [], "found": False}},
+        {"question": {"query": "làm sổ đỏ", "keys": [], "found": False, "subject": "dat-dai"}},
     ])
-    assert done == ["subscribe:subscribed", "question", "question"]
+    assert done == ["subscribe:subscribed", "question", "question", "question"]
     data = stats.report(store, days=1)
-    assert data["questions"] == 2 and data["unanswered"][0]["query"] == "abc xyz"
+    assert data["questions"] == 3 and data["unanswered"][1]["query"] == "abc xyz"
+    assert [d["subject"] for d in data["declined_subjects"]] == [stats.UNKNOWN_SUBJECT, "dat-dai"]
     assert data["top_topics"] == [{"topic": "lao-dong-nu", "count": 1}]
     assert apply_actions(store, "u1", {"unsubscribe": {"topics": []}}) == ["unsubscribe:unsubscribed"]
     assert subscriptions.counts(store)["total"] == 0

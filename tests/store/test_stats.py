@@ -46,3 +46,20 @@ def test_counts_tops_and_unanswered(redis_client) -> None:
     for key in store.keys("zlb:stats:*"):
         assert 89 * DAY < store.ttl(key) <= 91 * DAY
     assert "45/2019/QH14:139" in stats.format_report(data)
+
+
+def test_declined_questions_counted_by_missing_subject(redis_client) -> None:
+    """Officials see which laws to import next: declined questions by the subject the library lacks."""
+    store = RedisStateStore(redis_client)
+    for _ in range(2):
+        stats.record_question(store, "làm sổ đỏ lần đầu", [], found=False, now=NOW, subject="dat-dai")
+    stats.record_question(store, "vượt đèn đỏ phạt bao nhiêu", [], found=False, now=NOW - DAY, subject="giao-thong")
+    stats.record_question(store, "thời tiết hôm nay", [], found=False, now=NOW)
+    stats.record_question(store, "nghỉ thai sản mấy tháng", ["45/2019/QH14:139"], now=NOW)
+    data = stats.report(store, days=7, now=NOW)
+    assert data["declined_subjects"] == [{"subject": "dat-dai", "name": "đất đai", "count": 2},
+                                         {"subject": stats.UNKNOWN_SUBJECT, "name": "", "count": 1},
+                                         {"subject": "giao-thong", "name": "giao thông", "count": 1}]
+    text = stats.format_report(data)
+    assert "dat-dai  đất đai" in text.split("Declined, by subject")[1]
+    assert redis_client.ttl(f"zlb:stats:declined:{stats.day_of(NOW)}") > 0  # kept 90 days like the other counts

@@ -130,10 +130,12 @@ def test_subscribers_and_stats(app_parts, client) -> None:
     subscriptions.subscribe(services.store, "b", ("lao-dong-nu",))
     stats.record_question(services.store, "nghỉ đẻ mấy tháng", ["45/2019/QH14:139"], topics=["lao-dong-nu"])
     stats.record_question(services.store, "abc", [], found=False)
+    stats.record_question(services.store, "làm sổ đỏ", [], found=False, subject="dat-dai")
     counts = client.get("/admin/subscribers").get_json()
     assert counts["total"] == 2 and counts["topics"]["lao-dong-nu"]["reached"] == 2
     data = client.get("/admin/stats?days=7").get_json()
-    assert data["questions"] == 2 and data["unanswered"][0]["query"] == "abc"
+    assert data["questions"] == 3 and data["unanswered"][1]["query"] == "abc"
+    assert {"subject": "dat-dai", "name": "đất đai", "count": 1} in data["declined_subjects"]
     assert data["top_articles"] == [{"article": "45/2019/QH14:139", "count": 1}]
 
 

@@ -96,6 +96,10 @@ def test_upload_phapdien_html_as_a_multipart_file(app_parts, shared_dir) -> None
     assert body["text"].startswith("Thay đổi: phiên bản - → ")
     listed = client.get("/admin/laws").get_json()
     assert listed["version"] == body["version"] and all(d["source"] == "phapdien" for d in listed["documents"])
+    cover = listed["coverage"]  # what the library covers, kept with the version at import
+    assert cover["version"] == body["version"] and cover["subjects"][0]["kind"] == "demuc"
+    assert cover["subjects"][0]["articles"] > 0 and sum(cover["types"].values()) == len(listed["documents"])
+    assert {"slug": "dat-dai", "name": "đất đai"} in cover["missing"]
 
 
 def test_upload_docx_then_a_changed_docx_reports_the_diff(app_parts, tmp_path) -> None:

@@ -1,0 +1,105 @@
+"""The decision per message (bot/conversation/scope.py): subjects the library lacks are declined by name, in-library
+questions that share their words are not, and the decline says where to ask."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from bot.conversation.answering import Answerer
+from bot.conversation.dialogue import Dialogue
+from bot.conversation.scope import Scope, main_question
+from bot.knowledge.coverage import Coverage
+from bot.knowledge.search.text import fold
+from bot.ops.datafiles import Texts
+from bot.zalo.events import TextMessage
+from bot.zalo.messages import MAX_TEXT
+
+TEXTS = Texts.load()
+SCOPE = Scope()
+
+
+def reply(library: Any, text: str) -> tuple[list[Any], dict[str, Any]]:
+    """The bot's replies and new state for one message."""
+    messages, state = Dialogue(lambda: library).handle(TextMessage("u", "m", text, "1"), None)
+    return messages, state or {}
+
+
+@pytest.mark.parametrize("text, subject", [
+    ("Thủ tục làm sổ đỏ lần đầu cần giấy tờ gì", "dat-dai"),
+    ("tòa chia đất lúc ly hôn rồi, giờ làm thủ tục sang tên sổ đỏ ở đâu", "dat-dai"),
+    ("bằng lái xe máy hết hạn thì đổi ở đâu", "giao-thong"),
+    ("vượt đèn đỏ bị phạt bao nhiêu", "giao-thong"),
+    ("tiền thai sản có bị tính thuế thu nhập cá nhân không", "thue"),
+    ("làm hộ chiếu cho con 5 tuổi cần gì", "giay-to"),
+    ("con trai bao nhiêu tuổi thì phải đi nghĩa vụ quân sự", "nghia-vu-quan-su"),
+    ("xin số điện thoại ủy ban xã", "lien-he-co-quan"),
+])
+def test_a_subject_the_library_lacks_is_declined_by_name(real_library: Any, text: str, subject: str) -> None:
+    for variant in (text, fold(text)):
+        found = Answerer().answer(real_library, variant)
+        assert not found.answered and found.subject == subject, variant
+
+
+@pytest.mark.parametrize("text", [
+    "đất mua sau khi cưới mà sổ đỏ chỉ đứng tên chồng thì có phải của chung không",  # spouses' property
+    "nhà riêng của chồng cho thuê, tiền thuê nhà sau khi cưới là của chung hay của riêng",  # thuê, not thuế
+    "tự viết di chúc tay không đi công chứng thì có được công nhận không",  # wills
+    "thầy giáo sờ mó học sinh lớp 5 thì bị xử lý thế nào",  # sexual abuse of a child
+    "nghỉ đẻ được mấy tháng",
+])
+def test_in_library_questions_sharing_those_words_are_not_declined_for_a_subject(real_library: Any,
+                                                                                 text: str) -> None:
+    for variant in (text, fold(text)):
+        assert Answerer().answer(real_library, variant).subject == "", variant
+
+
+def test_typed_without_diacritics_a_word_the_library_spells_otherwise_is_not_decisive(real_library: Any) -> None:
+    """"thue" is thuế (tax) or thuê (rent): the corpus has both, so it only counts where nothing else is in scope."""
+    assert SCOPE.missing(real_library, "nop thue thu nhap ca nhan o dau")[0].slug == "thue"
+    assert SCOPE.missing(real_library, "nop thue thu nhap ca nhan o dau")[1] is True  # the phrase is long enough
+    assert SCOPE.missing(real_library, "tien thue nha")[1] is False
+
+
+def test_a_subject_is_no_longer_missing_once_its_law_is_imported(real_library: Any) -> None:
+    names = real_library.coverage.names + ("luat dat dai so 31/2024/qh15",)
+    library = replace(real_library, coverage=replace(real_library.coverage, names=names))
+    assert SCOPE.missing(real_library, "làm sổ đỏ lần đầu") is not None
+    assert SCOPE.missing(library, "làm sổ đỏ lần đầu") is None
+
+
+@pytest.mark.parametrize("text, main", [
+    ("Chồng ở tù có ủy quyền cho vợ bán nhà được không? Mức phí công chứng là bao nhiêu?",
+     "Chồng ở tù có ủy quyền cho vợ bán nhà được không"),
+    ("Cho em hỏi? làm sổ đỏ ở đâu ạ", " làm sổ đỏ ở đâu ạ"),
+    ("nghỉ đẻ mấy tháng", "nghỉ đẻ mấy tháng"),
+])
+def test_the_main_question_of_a_message(text: str, main: str) -> None:
+    assert main_question(text) == main
+
+
+def test_the_decline_names_the_subject_and_where_to_ask(real_library: Any) -> None:
+    messages, state = reply(real_library, "Thủ tục làm sổ đỏ lần đầu thế nào")
+    [decline] = messages
+    assert "đất đai" in decline.text and len(decline.text) <= MAX_TEXT
+    for place in ("bộ phận một cửa", "Trung tâm Trợ giúp pháp lý nhà nước tỉnh Thanh Hóa", "Hội"):
+        assert place.lower() in decline.text.lower()
+    assert "Điều" not in decline.text
+    assert state["actions"]["question"] == {"query": "thủ tục làm sổ đỏ lần đầu thế nào", "keys": [],
+                                            "found": False, "subject": "dat-dai"}
+
+
+def test_danger_keeps_the_hotlines_first_whatever_the_subject(real_library: Any) -> None:
+    messages, _ = reply(real_library, "chồng đánh em đau lắm vì em đòi làm sổ đỏ lần đầu")
+    assert messages and messages[0].text.startswith(TEXTS.get("danger_intro").split(":")[0])
+    assert "113" in messages[0].text
+
+
+def test_without_a_coverage_or_vocabulary_the_subject_words_still_decline() -> None:
+    """Stand-in libraries (tests, chat before an import) have neither: the data file alone decides."""
+    class Bare:
+        index = object()
+        coverage = Coverage()
+    found = SCOPE.missing(Bare(), "vượt đèn đỏ bị phạt bao nhiêu")
+    assert found is not None and found[0].slug == "giao-thong"
