@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import AbstractSet, Any, Sequence
 
 from bot.conversation.intents import Intents, fold_chars, words
 from bot.conversation.replies import (
@@ -82,13 +83,14 @@ def topic_buttons(texts: Texts) -> tuple[Button, ...]:
     return tuple(Button(t["title"], f"{TOPIC_PAYLOAD} {t['slug']}") for t in texts.raw("topics"))[:MAX_BUTTONS]
 
 
-def word_sets(text: str) -> tuple[set[str], set[str]]:
-    """The words of a text, as written and folded."""
+@lru_cache(maxsize=2048)
+def word_sets(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The words of a text, as written and folded (cached: the same articles are read for every question)."""
     ws = words(text)
-    return set(ws), {fold(w) for w in ws}
+    return frozenset(ws), frozenset(fold(w) for w in ws)
 
 
-def covered(query: Sequence[Word], sets: tuple[set[str], set[str]]) -> int:
+def covered(query: Sequence[Word], sets: tuple[AbstractSet[str], AbstractSet[str]]) -> int:
     """How many distinct query words a text holds (unaccented words match any accented reading)."""
     seen = {w for w, f, plain in query if w in sets[0] or (plain and f in sets[1])}
     return len(seen)

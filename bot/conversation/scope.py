@@ -28,15 +28,35 @@ def message_words(text: str) -> list[tuple[str, str, bool]]:
     return [(w, fold_word(w), folded) for w in words]
 
 
-def _holds(words: Sequence[tuple[str, str, bool]], phrase: Phrase) -> bool:
-    """True when the phrase occurs in the words as written ("học nghề miễn phí" does not hold "học phí"); a word
-    of a message typed without marks matches any accented reading."""
+def _holds(words: Sequence[tuple[str, str, bool]], phrase: Phrase, at: int = -1) -> bool:
+    """True when the phrase occurs in the words as written ("học nghề miễn phí" does not hold "học phí"), at
+    position `at` or anywhere; a word of a message typed without marks matches any accented reading."""
     n = len(phrase)
     folded = tuple(fold_word(p) for p in phrase)
-    for i in range(len(words) - n + 1):
+    for i in (range(len(words) - n + 1) if at < 0 else (at,) if at + n <= len(words) else ()):
         if all(w == p or (plain and f == fp) for (w, f, plain), p, fp in zip(words[i:i + n], phrase, folded)):
             return True
     return False
+
+
+class PhraseTable:
+    """Phrases keyed by their first word without marks, so a message is read once whatever the table's size."""
+
+    def __init__(self, entries: Sequence[tuple[Phrase, Any]]) -> None:
+        """(phrase, payload) pairs."""
+        self.by_first: dict[str, list[tuple[Phrase, Any]]] = {}
+        for phrase, payload in entries:
+            if phrase:
+                self.by_first.setdefault(fold_word(phrase[0]), []).append((phrase, payload))
+
+    def find(self, words: Sequence[tuple[str, str, bool]]) -> list[tuple[Phrase, Any]]:
+        """Every (phrase, payload) occurring in the words."""
+        found = []
+        for i, (_, folded, _) in enumerate(words):
+            for phrase, payload in self.by_first.get(folded, ()):
+                if _holds(words, phrase, i):
+                    found.append((phrase, payload))
+        return found
 
 
 def main_question(text: str) -> str:
@@ -67,8 +87,10 @@ class Scope:
                  min_key_coverage: float = MIN_KEY_COVERAGE) -> None:
         """Subjects default to bot/data/missing_subjects.tsv."""
         self.subjects = tuple(load_missing_subjects() if subjects is None else subjects)
+        self.table = PhraseTable([(p, (s, decisive)) for s in self.subjects
+                                  for decisive, phrases in ((True, s.decisive), (False, s.other)) for p in phrases])
         self.min_key_coverage = min_key_coverage
-        self._terms: frozenset[Phrase] = frozenset()
+        self._terms = PhraseTable([])
         self._terms_for: int | None = None
         self._ambiguous_set: frozenset[Phrase] = frozenset()
         self._ambiguous_for: int | None = None
@@ -82,14 +104,10 @@ class Scope:
         ambiguous = self._ambiguous(library) if folded else frozenset()
         coverage = getattr(library, "coverage", None)
         best: tuple[bool, int, MissingSubject] | None = None
-        for subject in self.subjects:
-            for decisive, phrases in ((True, subject.decisive), (False, subject.other)):
-                for phrase in phrases:
-                    if not _holds(words, phrase):
-                        continue
-                    strong = decisive and phrase not in ambiguous
-                    if best is None or (strong, len(phrase)) > best[:2]:
-                        best = (strong, len(phrase), subject)
+        for phrase, (subject, decisive) in self.table.find(words):
+            strong = decisive and phrase not in ambiguous
+            if best is None or (strong, len(phrase)) > best[:2]:
+                best = (strong, len(phrase), subject)
         if best is None:
             return None
         if coverage is not None and best[2].laws and coverage.holds_document(best[2].laws):
@@ -123,9 +141,9 @@ class Scope:
             if lexicon.expansions(lexicon.expand_teencode(plain), is_folded_query(plain)):
                 return True
         folded = [(f, f, True) for _, f, _ in words]
-        return any(_holds(folded, term) for term in self._library_terms(library))
+        return bool(self._library_terms(library).find(folded))
 
-    def _library_terms(self, library: Any) -> frozenset[Phrase]:
+    def _library_terms(self, library: Any) -> PhraseTable:
         """Folded phrases of what the library covers: its subjects' names and their word pairs, and the legal terms
         its lexicon maps everyday words to (computed once per library)."""
         key = id(library)
@@ -138,7 +156,7 @@ class Scope:
             lexicon = getattr(library.index, "lexicon", None)
             for legal in (getattr(lexicon, "expansions_folded", None) or {}).values():
                 terms.update(tuple(fold_word(w) for w in phrase_words(t)) for t in legal)
-            self._terms, self._terms_for = frozenset(t for t in terms if t), key
+            self._terms, self._terms_for = PhraseTable([(t, None) for t in terms if t]), key
         return self._terms
 
     def key_coverage(self, library: Any, query: Sequence[Word], hits: Sequence[Any]) -> float:
