@@ -244,6 +244,24 @@ def everyday_report(name: str, rankers: dict[str, Ranker], rows: list[dict[str, 
     return out
 
 
+def latency(library: Any, answerer: Any, questions: list[str]) -> str:
+    """Median and p95 (ms) of the index search alone and of the Answerer's whole answer (search and decision), over
+    the questions typed and without diacritics (after one warm-up)."""
+    answerer.answer(library, "nghỉ thai sản")
+    out = []
+    for label, run in (("index.search", lambda q: library.index.search(answerer.prepare(q), top=10)),
+                       ("Answerer.answer (search + decision)", lambda q: answerer.answer(library, q))):
+        times = []
+        for q in questions:
+            for variant in (q, fold(q)):
+                t0 = time.perf_counter()
+                run(variant)
+                times.append((time.perf_counter() - t0) * 1000)
+        times.sort()
+        out.append(f"| {label} | {len(times)} | {times[len(times) // 2]:.2f} | {times[int(len(times) * 0.95)]:.2f} |")
+    return "| what | queries | median ms | p95 ms |\n|---|---:|---:|---:|\n" + "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print the markdown tables."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -261,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = [json.loads(line) for line in args.dev.read_text(encoding="utf-8").splitlines() if line.strip()]
     everyday_files = args.everyday or [EVERYDAY]
+    questions = [r["question"] for r in rows]
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
         laws_dir = Path(os.environ["LAWS_DIR"]) if os.environ.get("LAWS_DIR") else Path(tmp) / "laws"
@@ -283,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
             everyday, skipped = everyday_rows(path, library.corpus)
             print(f"\n### everyday: {len(everyday)} questions from {path} ({skipped} skipped: no article in the corpus)")
             figures[path.name] = everyday_report(path.name, rankers, everyday, args.topics, args.misses)
+            questions = [r["question"] for r in rows] + [r["question"] for r in everyday]
+        print(f"\n### latency over the dev and everyday questions\n\n{latency(library, answerer, questions)}")
     shown = " ".join(sys.argv[1:] if argv is None else argv)
     print(f"\nRerun: `. .venv/bin/activate && python scripts/evaluate.py {shown}`")
     if args.json:
