@@ -80,7 +80,8 @@ def decline_table(rules: dict[str, Decide], inside: list[str], outside: list[str
             answered_dev = [a for (a, _, _), _ in devs]
             hit_kept = [t for t, a in zip(top5, answered_dev) if a]
             lost = sum(1 for t, a in zip(top5, answered_dev) if t and not a)
-            rows.append(f"| {name} | {variant} | {share([a for a, _, _ in ins])} | {share([not a for a, _, _ in outs])} "
+            rows.append(f"| {name} | {variant} | {share([a for a, _, _ in ins])} "
+                        f"| {share([not a for a, _, _ in outs])} "
                         f"| {precision:.3f} | {share(named)} | {share([not a for a, _, _ in offs])} | "
                         f"{share(answered_dev)} | {share(hit_kept)} | {lost} of {sum(top5)} |")
     return "\n".join(rows)
@@ -125,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.misses:
             print("\n### calibration misses (bot, typed)\n\n" + misses(rules["bot (score + scope: what it serves)"],
                                                                      inside, outside))
-    print(f"\nRerun: `. .venv/bin/activate && python scripts/calibrate_idk.py {' '.join(sys.argv[1:] if argv is None else argv)}`")
+    shown = " ".join(sys.argv[1:] if argv is None else argv)
+    print(f"\nRerun: `. .venv/bin/activate && python scripts/calibrate_idk.py {shown}`")
     return 0
 
 

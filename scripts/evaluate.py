@@ -3,7 +3,7 @@ diacritics, next to a naive anchor, ranked exactly as the bot ranks (bot.convers
 
 Usage: python scripts/evaluate.py [--dev ../shared/eval/dev.jsonl] [--everyday tests/data/everyday_questions.tsv]
                                   [--parts] [--no-anchor] [--topics] [--misses] [--laws SOURCE ...]
-The corpus is every file of ../shared/laws ($SHARED_DIR) (Pháp điển demuc + more + official-text) imported into a temporary
+The corpus is every file of ../shared/laws ($SHARED_DIR: Pháp điển demuc + more + official-text) imported into a temp
 LAWS_DIR with `python -m bot laws import`, unless $LAWS_DIR is set (then it is used as it is, imported if empty).
 Everyday files are `question<TAB>key[;key...][<TAB>topic]`; their data rows are split by position into a tuning half
 (even rows: 0, 2, 4, ...) and a held-out half (odd rows). Tune only on the tuning half; --misses and --topics show
@@ -113,7 +113,8 @@ def dev_groups(rows: list[dict[str, Any]]) -> dict[str, list[int]]:
 
 def table(results: dict[tuple[str, str], Any], which: str = "all") -> str:
     """Markdown table of the metrics of one group ("all" = overall)."""
-    lines = ["| system | queries | n | hit@1 | hit@5 | hit@10 | MRR@10 | ms/query |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| system | queries | n | hit@1 | hit@5 | hit@10 | MRR@10 | ms/query |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     for (name, variant), r in results.items():
         n, m = (r.get("n", ""), r["all"]) if which == "all" else r["groups"][which]
         lines.append(f"| {name} | {variant} | {n} | {m['hit@1']:.3f} | {m['hit@5']:.3f} | {m['hit@10']:.3f} | "
@@ -300,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
         figures["dev"] = {f"{k[0]} | {k[1]}": {"all": v["all"], "groups": v["groups"]} for k, v in dev.items()}
         for path in everyday_files:
             everyday, skipped = everyday_rows(path, library.corpus)
-            print(f"\n### everyday: {len(everyday)} questions from {path} ({skipped} skipped: no article in the corpus)")
+            print(f"\n### everyday: {len(everyday)} questions from {path} "
+                  f"({skipped} skipped: no article in the corpus)")
             figures[path.name] = everyday_report(path.name, rankers, everyday, args.topics, args.misses)
             questions = [r["question"] for r in rows] + [r["question"] for r in everyday]
         print(f"\n### latency over the dev and everyday questions\n\n{latency(library, answerer, questions)}")

@@ -107,7 +107,7 @@ class Answerer:
         return Answer(query, ranked, True, shown, len(lead), match)
 
     def scored(self, library: Any, hits: list[Any]) -> bool:
-        """The best hit's score reaches min_score (any hit, for indexes whose scores are not on the calibrated scale)."""
+        """The best hit's score reaches min_score (any hit for indexes whose scores are not on the calibrated scale)."""
         calibrated = self.scores_anywhere or getattr(library.index, "calibrated_scores", False)
         return bool(hits) and (not calibrated or hits[0].score >= self.min_score)
 

@@ -20,8 +20,8 @@ MIN_KEY_COVERAGE = 0.3
 _QUESTION_END = re.compile(r"[?？]")
 
 def message_words(text: str) -> list[tuple[str, str, bool]]:
-    """(word, folded, plain) for each word of a message; plain (matched on its folded form) when the message is
-    typed without diacritics, else only words with no mark at all that no phrase would spell with one."""
+    """(word, folded, plain) for each word of a message; plain (matched on its folded form, so "thue" reads as
+    "thuế" too) only when the whole message is typed without diacritics: typed with them, "gia" is not "giá"."""
     words = ["".join(ch for ch in w if ch.isalnum()) for w in normalize(text).replace("_", " ").split()]
     words = [w for w in words if w]
     folded = is_folded_query(words)

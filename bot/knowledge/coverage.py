@@ -17,7 +17,8 @@ COVERAGE = "coverage.json"
 MISSING_FILE = "missing_subjects.tsv"
 FORMAT = 1
 PRIMARY_TYPES = ("luật", "bộ luật", "pháp lệnh")
-# words naming a document's kind or act, not its subject: "Luật Phòng, chống bạo lực gia đình" is about "bạo lực gia đình"
+# words naming a document's kind or act, not its subject:
+# "Luật Phòng, chống bạo lực gia đình" is about "bạo lực gia đình"
 _NAME_FILLER = ("bo luat", "luat", "phap lenh", "phong chong", "phong", "chong", "sua doi bo sung mot so dieu cua",
                 "sua doi bo sung")
 
@@ -123,7 +124,8 @@ def demuc_of(anchor: str) -> str:
 
 
 def subject_phrase(name: str) -> str:
-    """A document or đề mục name without the words for its kind ("Luật Phòng, chống mua bán người" → "mua ban nguoi")."""
+    """A document or đề mục name without the words for its kind, folded ("Luật Phòng, chống mua bán người" →
+    "mua ban nguoi")."""
     words = " ".join(folded_words(name))
     for filler in _NAME_FILLER:
         if words.startswith(filler + " "):

@@ -180,6 +180,7 @@ def format_report(data: dict[str, Any]) -> str:
     lines += ["", "Feedback (helpful / unhelpful):"] + [f"  {f['helpful']:>6} {f['unhelpful']:>6}  {f['target']}"
                                                          for f in data.get("feedback", [])]
     lines += ["", "Declined, by subject the library lacks (which laws to import next; '-': no subject named):"]
-    lines += [f"  {d['count']:>6}  {d['subject']}  {d.get('name', '')}".rstrip() for d in data.get("declined_subjects", [])]
+    lines += [f"  {d['count']:>6}  {d['subject']}  {d.get('name', '')}".rstrip()
+              for d in data.get("declined_subjects", [])]
     lines += ["", "Questions that found nothing good:"] + [f"  {u['date']}  {u['query']}" for u in data["unanswered"]]
     return "\n".join(lines)

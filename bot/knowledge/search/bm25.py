@@ -5,7 +5,9 @@ from array import array
 
 import numpy as np
 
-from bot.knowledge.search.analysis import Params
+from bot.knowledge.search.analysis import Params, text_features
+
+TITLE_FAMILIES = ("a", "f")  # syllables, as typed and folded: what a title match is read on
 
 
 class Postings:
@@ -61,3 +63,13 @@ def bm25_arrays(rows: np.ndarray, cols: np.ndarray, tfs: np.ndarray, vocab: dict
     indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=len(vocab)), out=indptr[1:])
     return {"data": weights[order], "indices": cols[order], "indptr": indptr}
+
+
+def title_postings(titles: list[str], vocab: dict[str, int], p: Params) -> tuple[np.ndarray, np.ndarray]:
+    """CSR arrays: for each vocabulary term of the title families, the articles whose title holds it."""
+    pairs = sorted({(col, i) for i, title in enumerate(titles) for t in text_features(title, p)
+                    if t[0] in TITLE_FAMILIES and (col := vocab.get(t)) is not None})
+    cols = np.asarray([c for c, _ in pairs], dtype=np.int64)
+    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cols, minlength=len(vocab)), out=indptr[1:])
+    return indptr, np.asarray([i for _, i in pairs], dtype=np.int32)

@@ -12,7 +12,7 @@ import numpy as np
 
 from bot.knowledge.corpus.model import AMENDED, IN_FORCE, Article, Document
 from bot.knowledge.search.analysis import Params, is_folded_query, query_features, runs, text_features
-from bot.knowledge.search.bm25 import Postings, accumulate, bm25_arrays
+from bot.knowledge.search.bm25 import TITLE_FAMILIES, Postings, accumulate, bm25_arrays, title_postings
 from bot.knowledge.search.citations import citation_counts
 from bot.knowledge.search.lexicon import Lexicon
 from bot.knowledge.search.priors import Priors
@@ -21,7 +21,6 @@ INDEX_FORMAT = 1
 PRUNE_FROM = 500  # articles; small corpora score every term
 _ARRAYS = ("data", "indices", "indptr", "related_ptr", "related", "p_data", "p_indices", "p_indptr", "p_owner")
 _TITLE_ARRAYS = ("t_indptr", "t_indices")  # term → articles whose title holds it (indexes built before: from titles)
-_TITLE_FAMILIES = ("a", "f")
 MIN_TITLE_WEIGHT = 0.3  # query terms below this (stop words) do not make a title match
 
 
@@ -99,7 +98,7 @@ class SearchIndex:
         if "t_indptr" in arrays:
             self.t_indptr, self.t_indices = arrays["t_indptr"], arrays["t_indices"]
         else:
-            self.t_indptr, self.t_indices = _title_postings(meta["titles"], vocab, Params(**meta["params"]))
+            self.t_indptr, self.t_indices = title_postings(meta["titles"], vocab, Params(**meta["params"]))
         self.meta = meta
         self.params = Params(**meta["params"])
         self.keys: list[str] = meta["keys"]
@@ -140,7 +139,7 @@ class SearchIndex:
         for k, v in bm25_arrays(*parts.arrays(), vocab, parts.units, p).items():
             arrays["p_" + k] = v
         arrays["p_owner"] = np.frombuffer(owner, dtype=np.int32)
-        arrays["t_indptr"], arrays["t_indices"] = _title_postings([a.title for a in articles], vocab, p)
+        arrays["t_indptr"], arrays["t_indices"] = title_postings([a.title for a in articles], vocab, p)
         docs = sorted({a.doc for a in articles})
         priors = Priors.load()
         general = [priors.is_general(a.chapter, a.title) and _is_primary(a.doc, documents.get(a.doc))
@@ -214,7 +213,7 @@ class SearchIndex:
             # an article a cue asks for ("… là gì?": the definitions) agrees with the question whatever its title
             asked = [self._cue_mask(c) for c in cues if c.boost > 0 and c.field == "title"]
             scores = scores * self._title_factor([c for c, w, t in weighted
-                                                  if w >= MIN_TITLE_WEIGHT and t[0] in _TITLE_FAMILIES], asked)
+                                                  if w >= MIN_TITLE_WEIGHT and t[0] in TITLE_FAMILIES], asked)
         if self.params.general_prior and self.general.any():
             scores = self._boost_general(scores)
         for cue in cues:  # "... là gì?" asks for a definition
@@ -296,16 +295,6 @@ class SearchIndex:
         """Hit for article number i."""
         doc, _, article = self.keys[i].rpartition(":")
         return Hit(doc, article, self.titles[i], round(score, 4))
-
-
-def _title_postings(titles: list[str], vocab: dict[str, int], p: Params) -> tuple[np.ndarray, np.ndarray]:
-    """CSR arrays: for each vocabulary term of the title families, the articles whose title holds it."""
-    pairs = sorted({(col, i) for i, title in enumerate(titles) for t in text_features(title, p)
-                    if t[0] in _TITLE_FAMILIES and (col := vocab.get(t)) is not None})
-    cols = np.asarray([c for c, _ in pairs], dtype=np.int64)
-    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(cols, minlength=len(vocab)), out=indptr[1:])
-    return indptr, np.asarray([i for _, i in pairs], dtype=np.int32)
 
 
 def _is_primary(number: str, doc: Document | None) -> bool:
