@@ -36,6 +36,9 @@ def register(sub: Any) -> None:
     listing = laws.add_parser("list", help="documents in the corpus")
     listing.add_argument("--json", action="store_true", dest="as_json", help="a JSON array")
     listing.set_defaults(run=cmd_list)
+    cover = laws.add_parser("coverage", help="the subjects the corpus covers and those it still lacks")
+    cover.add_argument("--json", action="store_true", dest="as_json", help="as a JSON object")
+    cover.set_defaults(run=cmd_coverage)
     laws.add_parser("rollback", help="put the previous corpus version back").set_defaults(run=cmd_rollback)
     status = laws.add_parser("status", help="set a document's status")
     status.add_argument("number")
@@ -102,6 +105,19 @@ def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
 KIND_LABELS = {"demuc": "đề mục", "document": "văn bản", "cards": "thẻ trả lời"}
 
 
+def cmd_coverage(settings: Settings, args: argparse.Namespace) -> int:
+    """`laws coverage [--json]`: what the version in force covers and the subjects it still lacks."""
+    cover = law_admin.library_coverage(settings)
+    if args.as_json:
+        print_json(cover)
+    elif not cover["version"]:
+        print(f"no documents in {settings.laws_dir} (import some with: python -m bot laws import SOURCE...)")
+    else:
+        print(f"version {cover['version']}", end="")
+        print_coverage(cover)
+    return 0
+
+
 def print_coverage(cover: dict[str, Any], out: Any = None) -> None:
     """The subjects the corpus covers, its documents by type, and the subjects it lacks (officials: what to import)."""
     out = out or sys.stdout
@@ -109,7 +125,7 @@ def print_coverage(cover: dict[str, Any], out: Any = None) -> None:
     for s in cover["subjects"]:
         size = f"{s['documents']} documents, {s['articles']} articles" if s["kind"] == "demuc" else (
             f"{s['articles']} articles" if s["articles"] else "")
-        print(f"  {KIND_LABELS.get(s['kind'], s['kind'])} {s['code']}  {_short(s['name'], 70)}"
+        print(f"  {KIND_LABELS.get(s['kind'], s['kind'])} {s['code']}  {short(s['name'], 70)}"
               + (f"  — {size}" if size else ""), file=out)
     print("documents by type: " + ", ".join(f"{t} {n}" for t, n in cover["types"].items()), file=out)
     print("not in the library (bot/data/missing_subjects.tsv): "

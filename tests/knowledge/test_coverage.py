@@ -77,3 +77,13 @@ def test_laws_list_shows_subjects_and_what_is_missing(real_laws_dir: Path) -> No
     assert "subjects covered:" in done.stdout and "đề mục 8.4  Hôn nhân và gia đình" in done.stdout
     missing = done.stdout.split("not in the library", 1)[1]
     assert "đất đai" in missing and "giao thông" in missing and "Hôn nhân" not in missing
+
+
+def test_laws_coverage_json(real_laws_dir: Path) -> None:
+    done = run_cli(real_laws_dir, "laws", "coverage", "--json")
+    assert done.returncode == 0, done.stderr
+    cover = json.loads(done.stdout)
+    assert cover["version"] == CorpusStore(real_laws_dir).current_version()
+    assert {"name": "Hôn nhân và gia đình", "kind": "demuc", "code": "8.4"}.items() <= next(
+        s for s in cover["subjects"] if s["code"] == "8.4").items()
+    assert {"slug": "giao-thong", "name": "giao thông"} in cover["missing"]
