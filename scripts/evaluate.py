@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n### everyday: {len(everyday)} questions from {path} "
                   f"({skipped} skipped: no article in the corpus)")
             figures[path.name] = everyday_report(path.name, rankers, everyday, args.topics, args.misses)
-            questions = [r["question"] for r in rows] + [r["question"] for r in everyday]
+            questions += [r["question"] for r in everyday]
         print(f"\n### latency over the dev and everyday questions\n\n{latency(library, answerer, questions)}")
     shown = " ".join(sys.argv[1:] if argv is None else argv)
     print(f"\nRerun: `. .venv/bin/activate && python scripts/evaluate.py {shown}`")
