@@ -82,8 +82,9 @@ class Runner:
         meta = self.meta
         zalo = self.services.zalo if meta["audience"] == "followers" else None
         recipients = audiences.plan(self.store, zalo, meta["audience"], meta["topics"])
+        reasons = audiences.explain(self.store, meta["audience"], meta["topics"], recipients)
         if meta["dry_run"]:
-            self._save_meta(total=len(recipients), planned=True, state="done", finished=bc.now_iso())
+            self._save_meta(total=len(recipients), planned=True, state="done", finished=bc.now_iso(), reasons=reasons)
             return
         key = bc.rcpt_key(self.bid)
         self.store.delete(key, bc.tries_key(self.bid))
@@ -92,7 +93,7 @@ class Runner:
             self.store.hset(key, dict(items[start:start + PLAN_BATCH]))
         if items:
             self.store.expire(key, bc.TTL)
-        self._save_meta(total=len(recipients), planned=True, state="running")
+        self._save_meta(total=len(recipients), planned=True, state="running", reasons=reasons)
 
     def run(self) -> str:
         """Plan if needed, then send until done, cancelled or out of time for this chunk."""

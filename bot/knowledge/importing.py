@@ -100,6 +100,24 @@ def _read(sources: list[str], meta: DocMeta | None) -> list[ImportResult]:
     return [read_source(s, meta) for s in sources]
 
 
+def _planned(current: Corpus, batch: ImportResult, known: Any, keep: Collection[str] = ()
+             ) -> tuple[list[Document], list[str], list[str], list[Any], list[Any]]:
+    """The corpus an import makes: merged (replaced, kept) and with replacements applied (moves, pending)."""
+    merged, replaced, kept = merge(current, list(batch.documents), keep)
+    documents, moves, pending = apply_replacements(merged, known)
+    return documents, replaced, kept, list(moves), list(pending)
+
+
+def plan_import(settings: Any, sources: list[str], meta: DocMeta | None = None) -> tuple[Corpus, Corpus, ImportResult]:
+    """What importing the sources would make of the corpus, writing nothing: (current, would-be, what was read)."""
+    results = _read(sources, meta)
+    if not results:
+        raise SourceError("(none)", "expected at least one source")
+    batch = combine("import", results)
+    current = CorpusStore(settings.laws_dir).load()
+    return current, Corpus(_planned(current, batch, known_replacements())[0], ""), batch
+
+
 def import_sources(settings: Any, sources: list[str], build_index: BuildIndex | None = None,
                    meta: DocMeta | None = None, keep: Collection[str] = ()) -> ImportReport:
     """Read every source (a bad one raises SourceError, nothing changed), merge into the corpus, mark replaced
@@ -116,8 +134,8 @@ def import_sources(settings: Any, sources: list[str], build_index: BuildIndex | 
 
     def change(current: Corpus) -> list[Document] | None:
         """The merged documents (run under the store's lock, against the corpus it will replace); None when equal."""
-        merged, outcome["replaced"], outcome["kept"] = merge(current, list(batch.documents), keep)
-        documents, outcome["moves"], outcome["pending"] = apply_replacements(merged, known)
+        documents, outcome["replaced"], outcome["kept"], outcome["moves"], outcome["pending"] = _planned(
+            current, batch, known, keep)
         outcome["documents"] = documents
         outcome["changed"] = documents != list(current.documents.values())
         return documents if outcome["changed"] else None

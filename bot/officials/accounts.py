@@ -12,6 +12,8 @@ from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from bot.officials import sessions
+
 ACCOUNTS_KEY = "zlb:officials"  # hash: name -> JSON record
 TOKEN_PREFIX = "zlb:official-token:"  # one key per token digest -> name
 ROLES = ("admin", "editor")  # admin also manages officials
@@ -92,13 +94,14 @@ def officials(store: Any) -> list[Official]:
 
 
 def remove(store: Any, name: str) -> None:
-    """Delete an official and revoke their API tokens; AccountError when unknown."""
+    """Delete an official, revoke their API tokens and end their console sessions; AccountError when unknown."""
     record = _record(store, name)
     if record is None:
         raise AccountError(f"no official named {name!r}")
     for digest in record.get("tokens", ()):
         store.delete(TOKEN_PREFIX + digest)
     store.hdel(ACCOUNTS_KEY, name)
+    sessions.close_all(store, name)
 
 
 def set_password(store: Any, name: str, password: str) -> None:
@@ -109,6 +112,7 @@ def set_password(store: Any, name: str, password: str) -> None:
     _check_password(password)
     record["password"] = generate_password_hash(password)
     _save(store, record)
+    sessions.close_all(store, name)  # a changed password also ends the console sessions opened with the old one
 
 
 def authenticate(store: Any, name: str, password: str) -> Official | None:

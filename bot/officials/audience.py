@@ -59,3 +59,21 @@ def plan(store: Any, zalo: Any, audience: str, topics: Iterable[str] = (),
     if audience == "followers":
         return {u: CONSULTATION if u in recent else PROMOTION for u in followers(zalo)}
     raise ValueError(f"unknown audience {audience!r}")
+
+
+def explain(store: Any, audience: str, topics: Iterable[str], recipients: dict[str, str],
+            now_ms: int | None = None) -> dict[str, int]:
+    """Why people are left out or reached another way, as counts by reason (shown with a broadcast's plan):
+    other_topics (subscribers of other topics only), outside_window (planned, but silent for 7 days: Zalo refuses
+    consultation messages to them, -230), not_recent (subscribers left out of "recent"), promotion (followers
+    outside the window, sent as paid promotion messages)."""
+    reasons: dict[str, int] = {}
+    if audience == "subscribers":
+        recent = recent_users(store, now_ms)
+        reasons["other_topics"] = len(subscriptions.audience(store) - set(recipients))
+        reasons["outside_window"] = sum(1 for u in recipients if u not in recent)
+    elif audience == "recent":
+        reasons["not_recent"] = len(subscriptions.audience(store) - set(recipients))
+    elif audience == "followers":
+        reasons["promotion"] = sum(1 for mode in recipients.values() if mode == PROMOTION)
+    return {k: v for k, v in reasons.items() if v}

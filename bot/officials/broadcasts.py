@@ -208,7 +208,14 @@ def status(store: Any, bid: str) -> dict[str, Any] | None:
         total = int(meta["total"]) if meta["total"] is not None else 0
     return {"id": bid, "state": meta["state"], "audience": meta["audience"], "topics": meta["topics"],
             "dry_run": meta["dry_run"], "total": total, **counts, "created": meta["created"],
-            "finished": meta["finished"], "text": meta["message"]["text"][:200]}
+            "finished": meta["finished"], "text": meta["message"]["text"][:200], "reasons": meta.get("reasons") or {},
+            "actor": meta.get("actor", "")}
+
+
+def message(store: Any, bid: str) -> OutMessage | None:
+    """The whole message a broadcast sends (status() shows only its start), or None if unknown."""
+    meta = store.get_json(meta_key(bid))
+    return None if meta is None else message_from_meta(meta)
 
 
 def cancel(store: Any, bid: str) -> dict[str, Any] | None:

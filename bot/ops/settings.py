@@ -13,7 +13,7 @@ ENV_NAMES = ("LAWS_DIR", "REDIS_URL", "ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA
              "REPLAY_WINDOW_SECONDS", "ZALO_CALLS_PER_MINUTE", "LOG_HASH_KEY", "LOG_LEVEL", "RATE_LIMIT_PER_MINUTE",
              "ADMIN_MAX_FAILURES", "ADMIN_LOCKOUT_SECONDS", "TRUSTED_PROXY_HOPS", "PROMETHEUS_MULTIPROC_DIR",
              "ZALO_TIMEOUT_SECONDS", "JOB_RETRY_INTERVALS", "WORKER_LEASE_SECONDS", "DEAD_LETTER_TTL_SECONDS",
-             "PHAPDIEN_URL", "LAW_TOPICS", "LAW_FETCH_INTERVAL_HOURS", "LAW_FETCH_MAX_MB")
+             "PHAPDIEN_URL", "LAW_TOPICS", "LAW_FETCH_INTERVAL_HOURS", "LAW_FETCH_MAX_MB", "SECRET_KEY")
 PHAPDIEN_URL = "https://phapdien.moj.gov.vn/TraCuuPhapDien/Files/BoPhapDienDienTu.zip"
 # the union's đề mục (SPEC §2): children, gender equality, population, family, civil status, adoption, criminal,
 # labour, employment, civil, residence, legal aid, social assistance, elderly, disability, prostitution prevention,
@@ -142,6 +142,7 @@ class Settings:
     law_topics: tuple[str, ...] = LAW_TOPICS
     law_fetch_interval_hours: float = 24.0  # the worker's scheduled `laws fetch`; 0 = off
     law_fetch_max_mb: int = 500  # a bigger download is refused
+    secret_key: str = field(default="", repr=False)  # signs the console's cookies; unset: the console answers 503
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -178,6 +179,7 @@ class Settings:
             law_topics=_topics(env),
             law_fetch_interval_hours=_hours(env, "LAW_FETCH_INTERVAL_HOURS", 24.0),
             law_fetch_max_mb=max(1, _int(env, "LAW_FETCH_MAX_MB", 500)),
+            secret_key=env.get("SECRET_KEY", ""),
         )
 
     def require_zalo(self) -> "Settings":

@@ -110,6 +110,11 @@ def questions(store: Any, days: int = 30, now: float | None = None, limit: int =
     return found[:limit]
 
 
+def record_subscriber(store: Any, now: float | None = None) -> None:
+    """Count one new subscriber on today's figures (a number only: who it was stays in bot.store.subscriptions)."""
+    store.hincr(_key("day", day_of(now)), "new_subscribers", 1, ttl=TTL)
+
+
 def topics_of(articles: Iterable[str], documents: dict[str, Any] | None = None) -> list[str]:
     """Topic slugs of article keys (DOC:ARTICLE), from the documents' numbers and titles."""
     found: list[str] = []
@@ -134,7 +139,8 @@ def report(store: Any, days: int = 30, top: int = 10, now: float | None = None,
     for day in dates:
         counts = store.hgetall(_key("day", day))
         per_day.append({"date": day, "questions": int(counts.get("questions", 0)),
-                        "no_match": int(counts.get("no_match", 0))})
+                        "no_match": int(counts.get("no_match", 0)),
+                        "new_subscribers": int(counts.get("new_subscribers", 0))})
         articles.update({k: int(v) for k, v in store.hgetall(_key("art", day)).items()})
         topic_counts.update({k: int(v) for k, v in store.hgetall(_key("topic", day)).items()})
         cards.update({k: int(v) for k, v in store.hgetall(_key("card", day)).items()})

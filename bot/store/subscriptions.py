@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from bot.knowledge.topics import topics
+from bot.store import stats
 
 ALL_KEY = "zlb:sub:all"  # every subscriber
 EVERYTHING_KEY = "zlb:sub:everything"  # subscribers to every topic
@@ -65,6 +66,8 @@ def subscribe(store: Any, user_id: str, slugs: tuple[str, ...] = ()) -> Outcome:
             return Outcome("already", slugs)
         new: tuple[str, ...] = () if not slugs else tuple(dict.fromkeys((old or ()) + slugs))
         _write(store, user_id, new, old)
+        if old is None:
+            stats.record_subscriber(store)
         return Outcome("subscribed", new)
 
 

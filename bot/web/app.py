@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from bot.ops import logs
 from bot.ops.settings import Settings
 from bot.services import build_services
-from bot.web import admin, admin_cards, admin_deadletters, health, webhook
+from bot.web import admin, admin_cards, admin_deadletters, console, health, webhook
 
 log = logging.getLogger(__name__)
 
@@ -54,4 +54,5 @@ def create_app(settings: Settings | None = None, **services: Any) -> Flask:
     _register_errors(app)
     for blueprint in (webhook.bp, health.bp, admin.bp, admin_deadletters.bp, admin_cards.bp):
         app.register_blueprint(blueprint)
+    console.init_app(app, settings)  # the officials' pages, their session cookie and CSRF
     return app
