@@ -300,3 +300,24 @@ def test_followers_with_the_real_client_over_http(redis_client, settings) -> Non
     promo = by_user["f002"]["body"]["message"]["attachment"]["payload"]
     assert promo["template_type"] == "promotion" and promo["buttons"][0]["payload"] == "Điều 139 45/2019/QH14"
     assert fake.state()["refreshes"] == 1
+
+
+def test_a_dry_run_says_why_others_will_not_receive_it(make_services) -> None:
+    from bot.store.keys import last_seen_key
+
+    services = make_services(ScriptedZalo())
+    subscribe_all(services.store, USERS[:12])
+    subscriptions.subscribe(services.store, "t1", ("tre-em",))
+    subscriptions.subscribe(services.store, "t2", ("tre-em",))
+    for user in USERS[:5]:  # wrote within the last 7 days
+        services.store.set_json(last_seen_key(user), int(time.time() * 1000))
+    bid = broadcast.create(services.store, services.queue, MESSAGE, "subscribers", ("lao-dong-nu",),
+                           dry_run=True)["id"]
+    drain(services, **FAST)
+    status = broadcast.status(services.store, bid)
+    assert status["total"] == 12
+    assert status["reasons"] == {"other_topics": 2, "outside_window": 7}
+    recent = broadcast.create(services.store, services.queue, MESSAGE, "recent", dry_run=True)["id"]
+    drain(services, **FAST)
+    assert broadcast.status(services.store, recent)["total"] == 5
+    assert broadcast.status(services.store, recent)["reasons"] == {"not_recent": 9}

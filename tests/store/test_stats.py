@@ -36,7 +36,7 @@ def test_counts_tops_and_unanswered(redis_client) -> None:
     data = stats.report(store, days=7, now=NOW)
     assert data["questions"] == 5 and data["no_match"] == 1
     assert data["per_day"][0]["questions"] == 3 and data["per_day"][1] == {
-        "date": stats.day_of(NOW - DAY), "questions": 2, "no_match": 1}
+        "date": stats.day_of(NOW - DAY), "questions": 2, "no_match": 1, "new_subscribers": 0}
     assert data["top_articles"][0] == {"article": "45/2019/QH14:139", "count": 3}
     assert data["top_topics"] == [{"topic": "lao-dong-nu", "count": 3}, {"topic": "hon-nhan-gia-dinh", "count": 1}]
     assert data["unanswered"] == [{"date": stats.day_of(NOW - DAY),

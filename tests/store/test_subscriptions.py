@@ -57,3 +57,14 @@ def test_store_collections(store) -> None:
     assert store.hgetall("zlb:none") == {} and store.smembers("zlb:none") == set()
     store.srem("zlb:s", "y")
     assert store.keys("zlb:s") == []
+
+
+def test_new_subscribers_are_counted_once_on_todays_figures(store) -> None:
+    from bot.store import stats
+
+    subs.subscribe(store, "u1")
+    subs.subscribe(store, "u1", ("tre-em",))  # changes her topics: not a new subscriber
+    subs.subscribe(store, "u2", ("tre-em",))
+    subs.unsubscribe(store, "u2")
+    subs.subscribe(store, "u2")  # back again: counted again
+    assert stats.report(store, 1)["per_day"][0]["new_subscribers"] == 3

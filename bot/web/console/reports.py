@@ -11,7 +11,7 @@ from bot.knowledge.topics import topics
 from bot.officials import audit as audit_log
 from bot.store import stats as stats_store
 from bot.store import subscriptions
-from bot.web.console import charts
+from bot.web.console.charts import bars, per_day, share
 from bot.web.console.core import bp, page, services
 
 log = logging.getLogger(__name__)
@@ -46,10 +46,10 @@ def stats() -> Response:
     top_articles = [(a["article"], a["count"], titles.get(a["article"], "")) for a in data["top_articles"]]
     answered = data["questions"] - data["no_match"]
     figures: dict[str, Any] = {
-        "per_day": charts.per_day(data["per_day"], f"Câu hỏi mỗi ngày trong {days} ngày"),
-        "share": charts.share(answered, data["no_match"], "Đã trả lời và chưa trả lời được"),
-        "topics": charts.bars(top_topics, "Chủ đề được hỏi nhiều nhất"),
-        "articles": charts.bars([(k, n) for k, n, _ in top_articles], "Điều luật được hỏi nhiều nhất")}
+        "per_day": per_day(data["per_day"], f"Câu hỏi mỗi ngày trong {days} ngày"),
+        "share": share(answered, data["no_match"], "Đã trả lời và chưa trả lời được"),
+        "topics": bars(top_topics, "Chủ đề được hỏi nhiều nhất"),
+        "articles": bars([(k, n) for k, n, _ in top_articles], "Điều luật được hỏi nhiều nhất")}
     return page("stats.html", data=data, days=days, periods=PERIODS, answered=answered, charts=figures,
                 top_topics=top_topics, top_articles=top_articles)
 
