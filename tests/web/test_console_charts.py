@@ -17,7 +17,7 @@ def test_per_day_draws_two_stacked_bars_a_day_oldest_first() -> None:
     assert len(heights) == 6
     assert heights[-2] + heights[-1] == max(h1 + h2 for h1, h2 in zip(heights[::2], heights[1::2]))
     assert heights[-2] / heights[-1] == pytest.approx(6 / 4)  # the newest day: 6 answered under 4 unanswered
-    assert re.findall(r">(\d\d)</text>", svg) == ["01", "02", "03"]
+    assert re.findall(r'middle">(\d\d)</text>', svg) == ["01", "02", "03"]
     assert 'role="img"' in svg and "<title>Câu hỏi</title>" in svg
 
 
