@@ -15,7 +15,7 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> Markup:
                   f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(body)}</svg>')
 
 
-def per_day(rows: Sequence[dict[str, Any]], title: str, width: int = 640, height: int = 200) -> Markup:
+def per_day(rows: Sequence[dict[str, Any]], title: str, width: int = 480, height: int = 180) -> Markup:
     """One bar per day, oldest left: answered (green) under unanswered (orange); the day of month underneath."""
     rows = list(reversed(rows))  # the report lists the newest day first
     top = max([r["questions"] for r in rows] + [1])
@@ -43,7 +43,7 @@ def per_day(rows: Sequence[dict[str, Any]], title: str, width: int = 640, height
     return _svg(width, height, title, body)
 
 
-def share(answered: int, unanswered: int, title: str, width: int = 640, height: int = 28) -> Markup:
+def share(answered: int, unanswered: int, title: str, width: int = 480, height: int = 24) -> Markup:
     """One bar split between answered and unanswered questions."""
     total = max(1, answered + unanswered)
     split = width * answered / total
@@ -52,7 +52,7 @@ def share(answered: int, unanswered: int, title: str, width: int = 640, height: 
         f'<rect x="{split:.1f}" y="0" width="{width - split:.1f}" height="{height}" fill="{UNANSWERED}"/>'])
 
 
-def bars(items: Sequence[tuple[str, int]], title: str, width: int = 640, row: int = 26) -> Markup:
+def bars(items: Sequence[tuple[str, int]], title: str, width: int = 480, row: int = 28) -> Markup:
     """Horizontal bars, largest first, the label above each bar and its count at its end."""
     top = max([n for _, n in items] + [1])
     height = max(row, row * len(items))
