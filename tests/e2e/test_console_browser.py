@@ -18,6 +18,7 @@ from typing import Any, Iterator
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -301,8 +302,11 @@ def test_a_broadcast_from_the_page_reaches_each_subscriber_exactly_once(
     assert text in text_of(browser, ".zalo-text")
     assert stack.texts(SUBSCRIBERS[0]).count(text) == 0  # nothing sent before confirming
     screenshot(browser, shots, "broadcast-confirm")
+    confirming = browser.find_element(By.ID, "progress")
     browser.find_element(By.ID, "confirm-send").click()
-    WebDriverWait(browser, 60).until(lambda d: d.find_element(By.ID, "progress").get_attribute("data-state") == "done")
+    WebDriverWait(browser, 30).until(ec.staleness_of(confirming))  # the progress page replaced the dry run's
+    WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda d: d.find_element(By.ID, "progress").get_attribute("data-state") == "done")
     assert text_of(browser, "#progress [data-field=sent]") == str(len(SUBSCRIBERS))
     assert text_of(browser, "#progress [data-field=failed]") == "0"
     screenshot(browser, shots, "broadcast-progress")
@@ -332,6 +336,7 @@ def test_a_dead_letter_is_listed_and_replayed_from_the_page(
     assert user not in browser.page_source  # users appear only as a keyed hash
     screenshot(browser, shots, "deadletters")
     rows[0].find_element(By.XPATH, ".//button[normalize-space()='Gửi lại']").click()
+    WebDriverWait(browser, 30).until(ec.staleness_of(rows[0]))
     assert "xếp hàng" in text_of(browser, ".flash")
     assert stack.fake.wait_user(user, 1, timeout=30)
     assert deadletters.letters(store) == []
