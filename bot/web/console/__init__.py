@@ -2,7 +2,7 @@
 assets in bot/web/static) over the same services the command line and /admin use."""
 from __future__ import annotations
 
-from bot.web.console import auth, broadcasts, home, laws, operations, reports  # noqa: F401 - register the views
+from bot.web.console import auth, broadcasts, cards, home, laws, operations, reports, teaching  # noqa: F401 - views
 from bot.web.console.core import bp, init_app
 
 __all__ = ["bp", "init_app"]

@@ -132,7 +132,8 @@ def layout() -> dict[str, Any]:
     return {"me": g.get("official"), "menu": MENU}
 
 
-MENU = (("console.home", "Tổng quan"), ("console.laws", "Văn bản"), ("console.broadcasts", "Gửi tin"),
+MENU = (("console.home", "Tổng quan"), ("console.laws", "Văn bản"), ("console.questions", "Câu hỏi"),
+        ("console.cards", "Thẻ trả lời"), ("console.broadcasts", "Gửi tin"),
         ("console.stats", "Thống kê"), ("console.subscribers", "Người đăng ký"),
         ("console.deadletters", "Tin lỗi"), ("console.audit", "Nhật ký"))
 

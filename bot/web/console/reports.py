@@ -1,5 +1,5 @@
-"""/console/stats (charts drawn on the server, numbers beside them), /console/questions (what people ask and what
-went unanswered), /console/subscribers (by topic) and /console/audit: thin over bot.store and bot.officials."""
+"""/console/stats (charts drawn on the server, numbers beside them), /console/subscribers (by topic) and
+/console/audit: thin over bot.store and bot.officials."""
 from __future__ import annotations
 
 import logging
@@ -52,15 +52,6 @@ def stats() -> Response:
         "articles": bars([(k, n) for k, n, _ in top_articles], "Điều luật được hỏi nhiều nhất")}
     return page("stats.html", data=data, days=days, periods=PERIODS, answered=answered, charts=figures,
                 top_topics=top_topics, top_articles=top_articles)
-
-
-@bp.get("/questions")
-def questions() -> Response:
-    """What people ask: the questions nothing good was found for (scrubbed, no user ids) and the most asked articles."""
-    days = _days()
-    data = stats_store.report(services().store, days, top=20, misses=200)
-    titles = article_titles([a["article"] for a in data["top_articles"]])
-    return page("questions.html", data=data, days=days, periods=PERIODS, titles=titles)
 
 
 @bp.get("/subscribers")
