@@ -47,7 +47,8 @@ ASKERS = [f"87{i:017d}" for i in range(1, 5)]
 QUESTIONS = ["nghỉ thai sản được mấy tháng", "chồng đánh vợ thì bị xử lý thế nào",
              "qwzx plorb vutnik", "xin hỏi về tuổi kết hôn của nữ"]
 PAGES = ["/console/", "/console/laws", "/console/broadcasts", "/console/stats", "/console/questions",
-         "/console/subscribers", "/console/audit", "/console/deadletters", "/console/officials"]
+         "/console/cards", "/console/cards/new", "/console/subscribers", "/console/audit", "/console/deadletters",
+         "/console/officials"]
 
 
 class ConsoleStack(Stack):
@@ -73,6 +74,9 @@ def stack(real_laws_dir: Path, tmp_path_factory: pytest.TempPathFactory, redis_d
     shutil.copytree(real_laws_dir, laws, symlinks=True)
     running = ConsoleStack(laws, root)
     try:
+        cards = subprocess.run([sys.executable, "-m", "bot", "cards", "import", "bot/data/cards"], cwd=ROOT,
+                               env=running.env, capture_output=True, text=True, timeout=300)
+        assert cards.returncode == 0, cards.stderr
         running.start()
         for name, password, role in ((ADMIN, ADMIN_PW, "admin"), (EDITOR, EDITOR_PW, "editor")):
             done = subprocess.run([sys.executable, "-m", "bot", "officials", "add", name, "--role", role], cwd=ROOT,
@@ -237,9 +241,8 @@ def test_home_stats_questions_and_subscribers_show_what_the_services_report(
     screenshot(browser, shots, "stats")
 
     browser.get(stack.url + "/console/questions")
-    unanswered = text_of(browser, "#unanswered")
+    unanswered = text_of(browser, "#questions")
     assert all(u["query"] in unanswered for u in month["unanswered"])
-    screenshot(browser, shots, "questions")
 
     counts = subscriptions.counts(store)
     browser.get(stack.url + "/console/subscribers")
@@ -366,3 +369,53 @@ def test_audit_and_officials_pages_and_roles(stack: ConsoleStack, browser: WebDr
     browser.get(stack.url + "/console/")
     wait_for(browser, "input#password")
     assert "/console/login" in browser.current_url
+
+
+def test_an_unanswered_question_is_taught_and_then_answered_with_the_taught_article(
+        stack: ConsoleStack, browser: WebDriver, store: Any, shots: Path) -> None:
+    user, question = "90" + "0" * 16 + "1", "blorpt zenvik quastor"
+    ask(stack, user, question, 1)
+    assert not any("Điều 139" in t for t in stack.texts(user))
+    sign_in(browser, stack.url, EDITOR, EDITOR_PW, "/console/questions")
+    row = browser.find_element(By.XPATH, f"//table[@id='questions']//tr[td[2][normalize-space()='{question}']]")
+    assert "Chưa trả lời được" in row.text
+    screenshot(browser, shots, "questions")
+    row.find_element(By.LINK_TEXT, "Dạy").click()
+    search = wait_for(browser, "#search")
+    search.clear()
+    search.send_keys("nghỉ thai sản bao lâu", Keys.ENTER)
+    choice = WebDriverWait(browser, 20).until(ec.element_to_be_clickable(
+        (By.CSS_SELECTOR, "input[name=target][value='article:45/2019/QH14:139']")))
+    assert question in text_of(browser, "#teach-question")
+    screenshot(browser, shots, "teach")
+    choice.click()
+    browser.find_element(By.ID, "teach-submit").click()
+    assert "Đã dạy" in text_of(browser, ".flash")
+    assert any(e["action"] == "teach" and e["actor"] == EDITOR for e in audit.recent(store, 10))
+    deadline = time.monotonic() + 20  # every process serves the taught version within seconds
+    while not any("Điều 139" in t and "45/2019/QH14" in t for t in stack.texts(user)):
+        assert time.monotonic() < deadline, stack.texts(user)
+        ask(stack, user, question, int(time.monotonic() * 1000))
+    browser.get(stack.url + "/console/questions")
+    row = browser.find_element(By.XPATH, f"//table[@id='questions']//tr[td[2][normalize-space()='{question}']]")
+    assert "article:45/2019/QH14:139" in row.text
+
+
+def test_cards_are_listed_previewed_as_zalo_shows_them_and_edited(stack: ConsoleStack, browser: WebDriver,
+                                                                  store: Any, shots: Path) -> None:
+    sign_in(browser, stack.url, EDITOR, EDITOR_PW, "/console/cards")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#cards tbody tr")) > 100
+    screenshot(browser, shots, "cards")
+    browser.get(stack.url + "/console/cards/thai-san-thoi-gian-nghi")
+    bubble = text_of(browser, "#card-preview .zalo-text")
+    assert "6 tháng" in bubble and "Điều 139 Bộ luật Lao động số 45/2019/QH14" in bubble
+    buttons = [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#card-preview .zalo-button")]
+    assert "Đúng ý" in buttons and "Chưa đúng" in buttons
+    screenshot(browser, shots, "card")
+    title = browser.find_element(By.ID, "card-title")
+    title.clear()
+    title.send_keys("Nghỉ thai sản được bao lâu?")
+    browser.find_element(By.ID, "save-card").click()
+    WebDriverWait(browser, 30).until(lambda d: "Đã lưu thẻ" in d.find_element(By.CSS_SELECTOR, "main").text)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Nghỉ thai sản được bao lâu?"
+    assert any(e["action"] == "cards_import" and e["actor"] == EDITOR for e in audit.recent(store, 10))
