@@ -242,3 +242,39 @@ def test_a_broadcast_from_the_console_is_queued_under_her_name(parts: Any) -> No
     assert progress["state"] == "queued" and progress["dry_run"] is False and progress["actor"] == EDITOR
     bad = client.post("/console/broadcasts/send", data={"text": " ", "audience": "subscribers", "csrf_token": csrf})
     assert bad.status_code == 400 and len(queue.jobs) == 2
+
+
+def test_a_broadcast_is_cancelled_from_its_page(parts: Any) -> None:
+    app, store, queue = parts
+    client = login(app)
+    csrf = token(client, "/console/broadcasts")
+    sent = client.post("/console/broadcasts/send", data={"text": "Tin mới", "audience": "subscribers",
+                                                         "csrf_token": csrf})
+    bid = sent.headers["Location"].rsplit("/", 1)[1]
+    assert "Dừng gửi" in client.get(f"/console/broadcasts/{bid}").get_data(as_text=True)
+    client.post(f"/console/broadcasts/{bid}/cancel", data={"csrf_token": csrf})
+    assert client.get(f"/console/broadcasts/{bid}/progress.json").get_json()["state"] == "cancelled"
+    assert ("hoa", "broadcast_cancel") in [(e["actor"], e["action"]) for e in audit.recent(store, 3)]
+
+
+def test_status_and_rollback_from_the_laws_page(parts: Any) -> None:
+    app, store, _ = parts
+    client = login(app)
+    csrf = token(client, "/console/laws")
+    before = law_store(app).current_version()
+    done = client.post("/console/laws/status", data={"number": "41/2024/QH15", "status": "expired",
+                                                     "date": "01/01/2027", "csrf_token": csrf})
+    assert done.status_code == 302 and "/console/laws/changes/" in done.headers["Location"]
+    assert law_store(app).load().document("41/2024/QH15").status == "expired"
+    assert "Hết hiệu lực" in client.get("/console/laws").get_data(as_text=True)
+    client.post("/console/laws/rollback", data={"csrf_token": csrf})
+    assert law_store(app).current_version() == before
+    actions = [(e["actor"], e["action"]) for e in audit.recent(store, 5)]
+    assert ("hoa", "laws_status") in actions and ("hoa", "laws_rollback") in actions
+
+
+def law_store(app: Any) -> Any:
+    """The corpus store of the app's $LAWS_DIR."""
+    from bot.officials.laws import corpus_store
+
+    return corpus_store(app.extensions["zlb"].settings)
