@@ -30,8 +30,9 @@ REASONS = {"-230": "chưa nhắn OA trong 7 ngày qua (Zalo không cho gửi tin
 
 def _form() -> dict[str, Any]:
     """The compose form's fields."""
-    return {"text": request.form.get("text", "").replace("\r\n", "\n"),
-            "audience": request.form.get("audience", "subscribers"), "topic": request.form.get("topic", "")}
+    audience = request.form.get("audience", "subscribers")
+    topic = request.form.get("topic", "") if audience == "subscribers" else ""  # topics choose among subscribers
+    return {"text": request.form.get("text", "").replace("\r\n", "\n"), "audience": audience, "topic": topic}
 
 
 def _compose_page(status: int = 200, **form: Any) -> Response:

@@ -3,7 +3,6 @@ security headers, and what every page view shares (services, audit under the off
 from __future__ import annotations
 
 import functools
-import logging
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -15,7 +14,6 @@ from werkzeug.exceptions import HTTPException
 
 from bot.officials import accounts, audit, sessions
 
-log = logging.getLogger(__name__)
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 csrf = CSRFProtect()
