@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, Sequence
 
 from bot.knowledge.corpus import SourceError
 from bot.officials import audit
@@ -13,6 +13,7 @@ from bot.officials.fetch import FetchError, fetch_laws
 log = logging.getLogger(__name__)
 
 FETCH_JOB = "bot.jobs.lawfetch.scheduled_fetch"
+OFFICIAL_FETCH_JOB = "bot.jobs.lawfetch.official_fetch"
 LAST_KEY = "zlb:lawfetch:last"  # when the schedule last queued a fetch (epoch seconds)
 CLAIM_KEY = "zlb:lawfetch:claim:"  # + the LAST_KEY value a worker replaced: one claim per period
 FETCH_TIMEOUT = 3600  # a full download and import takes minutes, not the two of a reply job
@@ -38,12 +39,14 @@ def due(store: Any, interval_hours: float, now: float | None = None) -> bool:
     return True
 
 
-def enqueue_fetch(queue: Any) -> str:
-    """Queue the fetch job with a timeout that fits a download and an import."""
+def enqueue_fetch(queue: Any, actor: str = "", topics: Sequence[str] = ()) -> str:
+    """Queue the fetch job with a timeout that fits a download and an import; with an actor, the fetch an official
+    asked for (audited under her name; `topics` instead of LAW_TOPICS when given)."""
+    func, args = (OFFICIAL_FETCH_JOB, (actor, list(topics))) if actor else (FETCH_JOB, ())
     rq_queue = getattr(queue, "rq_queue", None)
     if rq_queue is None:
-        return queue.enqueue(FETCH_JOB)
-    job = rq_queue.enqueue(FETCH_JOB, job_timeout=FETCH_TIMEOUT, result_ttl=0,
+        return queue.enqueue(func, *args)
+    job = rq_queue.enqueue(func, *args, job_timeout=FETCH_TIMEOUT, result_ttl=0,
                            failure_ttl=getattr(queue, "failure_ttl", FETCH_TIMEOUT), description="laws fetch")
     return job.id
 
@@ -58,17 +61,27 @@ def schedule(services: Any, now: float | None = None) -> bool:
 
 def scheduled_fetch(*, services: Any) -> str:
     """The job: fetch and import; failures are recorded for officials, not retried (the next period tries again)."""
+    return _fetch(services, ACTOR)
+
+
+def official_fetch(actor: str, topics: Sequence[str] = (), *, services: Any) -> str:
+    """The job an official queued (console): the same fetch, its outcome audited under her name."""
+    return _fetch(services, actor, tuple(topics))
+
+
+def _fetch(services: Any, actor: str, topics: Sequence[str] = ()) -> str:
+    """Fetch and import; the outcome (or the failure) in the audit log under `actor`."""
     try:
-        outcome = fetch_laws(services.settings, services.store)
+        outcome = fetch_laws(services.settings, services.store, topics=topics)
     except (FetchError, SourceError) as exc:
-        log.warning("scheduled law fetch failed: %s", exc)
-        audit.record(services.store, ACTOR, "laws_fetch_failed", url=services.settings.phapdien_url, error=str(exc))
+        log.warning("law fetch failed: %s", exc)
+        audit.record(services.store, actor, "laws_fetch_failed", url=services.settings.phapdien_url, error=str(exc))
         return "failed"
     update = outcome.update
     details: dict[str, Any] = {"url": outcome.url, "status": outcome.status,
                                "topics": [t.number for t in outcome.imported]}
     if update is not None:
         details.update(version=update.version, report_id=update.report_id, counts=update.report.counts())
-    audit.record(services.store, ACTOR, "laws_fetch", **details)
-    log.info("scheduled law fetch: %s", outcome.status)
+    audit.record(services.store, actor, "laws_fetch", **details)
+    log.info("law fetch: %s", outcome.status)
     return outcome.status

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, request, url_for
 
+from bot.jobs import lawfetch
 from bot.knowledge.changes import ChangeReport
 from bot.knowledge.corpus.model import STATUSES
 from bot.knowledge.corpus.readers.header import TYPES
 from bot.officials import law_uploads
 from bot.officials import laws as law_admin
+from bot.ops.settings import ConfigError, topic_numbers
 from bot.web.console.core import bp, error_page, official, page, record, services
 
 MAX_UPLOAD = 200 * 1024 * 1024  # the official Pháp điển ZIP
@@ -28,7 +30,24 @@ def laws() -> Response:
     latest = law_admin.load_report(services().store, "last")
     return page("laws.html", documents=law_admin.list_documents(settings),
                 version=law_admin.corpus_store(settings).current_version(), statuses=_labels(), types=TYPES,
-                latest=latest[0] if latest else None)
+                latest=latest[0] if latest else None, topics=",".join(settings.law_topics), source=settings.phapdien_url)
+
+
+@bp.post("/laws/fetch")
+def laws_fetch() -> Response:
+    """Queue `laws fetch` on a worker (a download and an import take minutes); its outcome goes to the audit log
+    under this official's name and its change report becomes the latest."""
+    raw = request.form.get("topics", "").strip()
+    try:
+        topics = topic_numbers(raw, "Đề mục") if raw else ()
+    except ConfigError:
+        flash(f"Đề mục không hợp lệ: “{raw}”. Hãy ghi các số đề mục cách nhau bởi dấu phẩy, ví dụ 8.1,8.4.", "error")
+        return redirect(url_for("console.laws"))
+    job = lawfetch.enqueue_fetch(services().queue, official().name, topics)
+    record("laws_fetch_queued", job=job, topics=list(topics))
+    flash("Đã giao cho máy chủ tải văn bản từ Pháp điển. Khi xong, báo cáo thay đổi mới nhất và nhật ký sẽ cho biết "
+          "kết quả (thường vài phút).", "ok")
+    return redirect(url_for("console.laws"))
 
 
 @bp.post("/laws/upload")
