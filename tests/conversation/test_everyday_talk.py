@@ -1,0 +1,236 @@
+"""The dialogue keeps her place: everyday follow-ups, paging, picking, stopping updates, English, phone numbers,
+links, insults and chit-chat, written the way women type them (issue 12 item 6), against the real library.
+
+The table was written before the behaviour was tuned; `scripts/everyday_talk.py` prints how many of its rows behave
+right on the current code."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
+
+import tests.dialogue_fakes as fakes
+from bot.conversation.dialogue import Dialogue
+from bot.ops.datafiles import Texts
+from bot.zalo.messages import MAX_BUTTONS, MAX_TEXT, OPEN_PHONE, OutMessage
+
+TEXTS = Texts.load()
+QUESTION = "nghỉ thai sản được mấy tháng"
+FAILED = "qwertyuiop asdfghjkl"  # finds nothing: the list before it must survive
+SHORT_REPLY = 700  # a kind short reply, not the 648-character apology plus a list
+
+# Contexts: none (a first message); list (she got the 3 first results of QUESTION); lost (list, then a question
+# that found nothing); subscriber (subscribed to updates, then list); subscribed_now (just sent "đăng ký").
+# Behaviours: more (the next page of her list); select N (item N of her list in full); range (a short note of the
+# valid numbers, no search); unsubscribe; english (a short Vietnamese note, then the best attempt); kind (one short
+# kind reply, nothing searched or stored); chat (no article list, no apology, nothing searched); danger (hotlines).
+EVERYDAY: list[tuple[str, str, str]] = [
+    # paging
+    ("thêm nữa", "lost", "more"),
+    ("them nua", "lost", "more"),
+    ("xem tiếp đi", "lost", "more"),
+    ("xem tiep di", "lost", "more"),
+    ("còn nữa không", "lost", "more"),
+    ("con nua ko", "lost", "more"),
+    ("tiếp đi", "list", "more"),
+    ("tiep di ad", "lost", "more"),
+    ("xem thêm đi ạ", "lost", "more"),
+    ("cho xem thêm", "lost", "more"),
+    ("còn điều nào khác không", "lost", "more"),
+    ("xem them cac dieu khac", "list", "more"),
+    ("tiếp theo đi", "lost", "more"),
+    ("còn gì nữa không", "list", "more"),
+    ("next", "lost", "more"),
+    ("thêm", "lost", "more"),
+    ("cho e xem them vs", "list", "more"),
+    ("xem tiếp các điều khác", "lost", "more"),
+    # picking an item
+    ("cái thứ 2", "lost", "select 2"),
+    ("cai thu 2", "lost", "select 2"),
+    ("hai", "lost", "select 2"),
+    ("bài 2", "lost", "select 2"),
+    ("bai 2", "list", "select 2"),
+    ("thứ hai", "lost", "select 2"),
+    ("số 2", "lost", "select 2"),
+    ("xem cái 3", "lost", "select 3"),
+    ("xem cai 3", "list", "select 3"),
+    ("mở số 1", "lost", "select 1"),
+    ("cho xem điều thứ 3", "lost", "select 3"),
+    ("cái đầu tiên", "lost", "select 1"),
+    ("cai dau tien", "list", "select 1"),
+    ("số 1 ạ", "lost", "select 1"),
+    ("2 ạ", "lost", "select 2"),
+    ("xem bài số 3", "lost", "select 3"),
+    ("ba", "lost", "select 3"),
+    ("thứ 3", "lost", "select 3"),
+    ("cái 2", "lost", "select 2"),
+    ("đọc số 2", "lost", "select 2"),
+    ("xem cái thứ hai", "lost", "select 2"),
+    ("2", "lost", "select 2"),
+    ("xem so 1 di", "lost", "select 1"),
+    ("cho em xem cái số 3 với", "lost", "select 3"),
+    # numbers that are not items
+    ("0", "list", "range"),
+    ("-1", "list", "range"),
+    ("số 0", "lost", "range"),
+    ("7", "lost", "range"),
+    ("-2", "list", "range"),
+    ("99", "list", "range"),
+    ("cái thứ 5", "list", "range"),
+    # stopping updates
+    ("hủy", "subscriber", "unsubscribe"),
+    ("huy", "subscriber", "unsubscribe"),
+    ("dừng", "subscriber", "unsubscribe"),
+    ("stop", "subscriber", "unsubscribe"),
+    ("STOP", "subscribed_now", "unsubscribe"),
+    ("hủy", "subscribed_now", "unsubscribe"),
+    ("dừng lại", "subscribed_now", "unsubscribe"),
+    ("hủy nhận tin", "none", "unsubscribe"),
+    ("huy nhan tin", "list", "unsubscribe"),
+    ("không nhận tin nữa", "none", "unsubscribe"),
+    ("ko nhan tin nua", "subscriber", "unsubscribe"),
+    ("thôi đừng gửi nữa", "subscriber", "unsubscribe"),
+    ("thoi dung gui nua", "subscriber", "unsubscribe"),
+    ("đừng gửi tin nữa", "none", "unsubscribe"),
+    ("dừng nhận tin", "none", "unsubscribe"),
+    ("hủy theo dõi tin", "subscriber", "unsubscribe"),
+    ("ngừng gửi tin", "subscriber", "unsubscribe"),
+    ("không muốn nhận tin nữa", "none", "unsubscribe"),
+    ("hủy nhận thông báo", "none", "unsubscribe"),
+    ("tôi không muốn nhận tin nhắn nữa", "subscriber", "unsubscribe"),
+    ("hủy", "none", "chat"),
+    ("dừng", "list", "chat"),
+    # English or mixed
+    ("hello, how long is maternity leave?", "none", "english"),
+    ("can my husband take my child after divorce", "none", "english"),
+    ("maternity leave bao nhiêu tháng", "none", "english"),
+    ("How to get divorce", "none", "english"),
+    ("I need help with my divorce", "none", "english"),
+    ("what are women's rights at work", "none", "english"),
+    ("my husband beats me", "none", "danger"),
+    # a phone number, a link, an insult, asking for a person
+    ("0912345678", "none", "kind"),
+    ("0912 345 678", "list", "kind"),
+    ("sdt cua em 0987654321 goi lai cho em", "none", "kind"),
+    ("gọi cho tôi số 0912345678", "none", "kind"),
+    ("+84 912 345 678", "none", "kind"),
+    ("https://facebook.com/abc", "none", "kind"),
+    ("www.youtube.com/watch?v=123", "list", "kind"),
+    ("xem giúp link này zalo.me/g/abcdef", "none", "kind"),
+    ("bot ngu quá", "none", "kind"),
+    ("bot ngu qua", "list", "kind"),
+    ("vô dụng", "none", "kind"),
+    ("đồ ngu", "none", "kind"),
+    ("bot gì mà ngu thế", "lost", "kind"),
+    ("trả lời như cc", "none", "kind"),
+    ("cho tôi nói chuyện với người thật", "none", "kind"),
+    ("có ai không", "none", "kind"),
+    ("co ai o do khong", "none", "kind"),
+    ("chán quá hỏi mãi không được", "lost", "kind"),
+    # chit-chat
+    ("sao nữa", "list", "chat"),
+    ("sao nua", "none", "chat"),
+    ("ok", "list", "chat"),
+    ("oki", "none", "chat"),
+    ("hihi", "list", "chat"),
+    ("hehe", "none", "chat"),
+    ("haha", "none", "chat"),
+    ("uk", "list", "chat"),
+    ("ừm", "none", "chat"),
+    ("vậy à", "list", "chat"),
+    ("thật à", "list", "chat"),
+    ("thứ hai", "none", "chat"),
+    ("bạn là ai", "none", "chat"),
+    ("bot à", "none", "chat"),
+    (":)", "list", "chat"),
+    ("ok cảm ơn nhé", "list", "chat"),
+    ("dạ vâng ạ", "list", "chat"),
+    ("à ra vậy", "list", "chat"),
+    ("hiểu rồi cảm ơn ad", "list", "chat"),
+    ("ko sao", "none", "chat"),
+    ("ờ", "none", "chat"),
+    ("hả", "list", "chat"),
+    ("sao", "list", "chat"),
+    ("rồi sao nữa", "list", "chat"),
+    ("ủa", "none", "chat"),
+    ("hay quá", "list", "chat"),
+    ("tuyệt vời", "none", "chat"),
+    ("chúc ngủ ngon", "none", "chat"),
+]
+
+
+def _chat(library: Any, context: str) -> tuple[fakes.Recorder, list[str]]:
+    """A conversation brought to the context, and the keys of the list she was shown (if any)."""
+    subscribed: Callable[[str], Any] = (lambda user_id: ()) if context == "subscriber" else (lambda user_id: None)
+    chat = fakes.Recorder(Dialogue(lambda: library, subscribed=subscribed))
+    keys: list[str] = []
+    if context in ("list", "lost", "subscriber"):
+        chat.text(QUESTION)
+        keys = list((chat.state or {}).get("keys") or [])
+    if context == "lost":
+        chat.text(FAILED)
+    if context == "subscribed_now":
+        chat.dialogue.subscribed = lambda user_id: ()  # the caller stored the subscription
+        chat.text("đăng ký")
+    return chat, keys
+
+
+def _texts(messages: list[OutMessage]) -> str:
+    return "\n".join(m.text for m in messages)
+
+
+def behaves(library: Any, text: str, context: str, expected: str) -> tuple[bool, str]:
+    """Whether the dialogue does what the row expects; a short reason when not."""
+    chat, keys = _chat(library, context)
+    messages = chat.text(text)
+    state = chat.state or {}
+    actions = state.get("actions") or {}
+    joined = _texts(messages)
+    for m in messages:
+        if not 0 < len(m.text) <= MAX_TEXT or len(m.buttons) > MAX_BUTTONS:
+            return False, "breaks Zalo's limits"
+    listed = TEXTS.get("list_header") in joined
+    apology = TEXTS.get("idk") in joined
+    if expected == "more":
+        ok = joined.startswith(TEXTS.get("list_header_more")) and state.get("keys") == keys and keys
+        return bool(ok), "" if ok else f"not the next page: {joined[:80]!r}"
+    if expected.startswith("select"):
+        n = int(expected.split()[1])
+        article = library.corpus.article(keys[n - 1])
+        ok = joined.startswith(f"Điều {article.number} ") and article.title in messages[0].text
+        return ok, "" if ok else f"not item {n}: {joined[:80]!r}"
+    if expected == "range":
+        ok = (len(messages) == 1 and "1 đến" in joined and "question" not in actions
+              and state.get("keys") == keys)
+        return ok, "" if ok else f"not a range note: {joined[:80]!r}"
+    if expected == "unsubscribe":
+        ok = "unsubscribe" in actions and not listed
+        return ok, "" if ok else f"not unsubscribed: {joined[:80]!r}"
+    if expected == "english":
+        ok = joined.startswith(TEXTS.get("english_note")) if "english_note" in TEXTS else False
+        ok = ok and "question" in actions and not apology
+        return ok, "" if ok else f"no Vietnamese note: {joined[:80]!r}"
+    if expected == "kind":
+        ok = (len(messages) == 1 and len(joined) <= SHORT_REPLY and not listed and not apology
+              and "question" not in actions and state.get("keys", []) == keys)
+        return ok, "" if ok else f"not a short kind reply: {joined[:80]!r}"
+    if expected == "chat":
+        ok = (not listed and not apology and "question" not in actions and len(joined) <= SHORT_REPLY
+              and state.get("keys", []) == keys)
+        return ok, "" if ok else f"not chit-chat: {joined[:80]!r}"
+    if expected == "danger":
+        ok = bool(messages) and any(b.type == OPEN_PHONE for b in messages[0].buttons)
+        return ok, "" if ok else f"no hotlines: {joined[:80]!r}"
+    raise ValueError(expected)
+
+
+@pytest.mark.parametrize("text, context, expected", EVERYDAY)
+def test_everyday_message(real_library: Any, text: str, context: str, expected: str) -> None:
+    ok, reason = behaves(real_library, text, context, expected)
+    assert ok, reason
+
+
+def test_the_table_is_large_and_varied() -> None:
+    assert len(EVERYDAY) >= 60
+    kinds = {expected.split()[0] for _, _, expected in EVERYDAY}
+    assert kinds == {"more", "select", "range", "unsubscribe", "english", "kind", "chat", "danger"}
