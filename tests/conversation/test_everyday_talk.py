@@ -22,8 +22,9 @@ SHORT_REPLY = 700  # a kind short reply, not the 648-character apology plus a li
 # Contexts: none (a first message); list (she got the 3 first results of QUESTION); lost (list, then a question
 # that found nothing); subscriber (subscribed to updates, then list); subscribed_now (just sent "đăng ký").
 # Behaviours: more (the next page of her list); select N (item N of her list in full); range (a short note of the
-# valid numbers, no search); unsubscribe; english (a short Vietnamese note, then the best attempt); kind (one short
-# kind reply, nothing searched or stored); chat (no article list, no apology, nothing searched); danger (hotlines).
+# valid numbers, no search); unsubscribe (or "you are not subscribed"); english (a short Vietnamese note, then the
+# best attempt); kind (one short kind reply, nothing searched or stored); chat (no article list, no apology, nothing
+# searched); danger (hotlines).
 EVERYDAY: list[tuple[str, str, str]] = [
     # paging
     ("thêm nữa", "lost", "more"),
@@ -204,7 +205,8 @@ def behaves(library: Any, text: str, context: str, expected: str) -> tuple[bool,
               and state.get("keys") == keys)
         return ok, "" if ok else f"not a range note: {joined[:80]!r}"
     if expected == "unsubscribe":
-        ok = "unsubscribe" in actions and not listed
+        # someone who never subscribed is told so (nothing to stop): the request was understood
+        ok = ("unsubscribe" in actions or joined == TEXTS.get("not_subscribed")) and not listed
         return ok, "" if ok else f"not unsubscribed: {joined[:80]!r}"
     if expected == "english":
         ok = joined.startswith(TEXTS.get("english_note")) if "english_note" in TEXTS else False
