@@ -1,10 +1,9 @@
-"""Answers built from the law library: result lists, full texts, clause look-ups, hotlines (no state here)."""
+"""Answers built from the law library: result lists, full texts, clause look-ups (no state here; hotlines:
+bot/conversation/hotlines.py)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import AbstractSet, Any, Sequence
 
 from bot.conversation.intents import Intents, fold_chars, words
@@ -20,8 +19,8 @@ from bot.conversation.replies import (
     text_message,
 )
 from bot.knowledge.search.text import fold
-from bot.ops.datafiles import Texts, read_tsv
-from bot.zalo.messages import MAX_BUTTONS, OPEN_PHONE, Button, OutMessage
+from bot.ops.datafiles import Texts
+from bot.zalo.messages import MAX_BUTTONS, Button, OutMessage
 
 FULL_PAYLOAD = "#xem"
 MORE_PAYLOAD = "#tiep"
@@ -34,48 +33,6 @@ RELATED_BUTTONS = 3
 _NUMBERED = re.compile(r"^\s*\d+[a-zđ]?\.\s*")
 
 Word = tuple[str, str, bool]
-
-
-@dataclass(frozen=True)
-class Hotline:
-    """A help line from hotlines.tsv."""
-
-    number: str
-    button: str
-    description: str
-    serves: tuple[str, ...]
-    leads: tuple[str, ...]
-
-    @property
-    def dial(self) -> str:
-        """The number without spaces, as a phone button needs it."""
-        return "".join(self.number.split())
-
-
-def load_hotlines(data_dir: Path | None = None) -> list[Hotline]:
-    """Hotlines in file order."""
-    split = lambda cell: tuple(c.strip() for c in cell.split(",") if c.strip())  # noqa: E731
-    return [Hotline(r[0], r[1], r[2], split(r[3]), split(r[4]) if len(r) > 4 else ())
-            for r in read_tsv("hotlines.tsv", data_dir)]
-
-
-def pick_hotlines(hotlines: Sequence[Hotline], categories: Sequence[str]) -> list[Hotline]:
-    """Lines serving the categories, those leading one of them first, at most five."""
-    cats = set(categories) or {"danger"}
-    serving = [h for h in hotlines if cats & set(h.serves)]
-    serving.sort(key=lambda h: 0 if cats & set(h.leads) else 1)  # stable: file order otherwise
-    return serving[:MAX_BUTTONS]
-
-
-def hotline_message(texts: Texts, hotlines: Sequence[Hotline], categories: Sequence[str],
-                    with_articles: bool) -> OutMessage:
-    """The caring first message: hotline numbers as text and as phone buttons."""
-    chosen = pick_hotlines(hotlines, categories)
-    intro = texts.get("danger_intro_selfharm" if "selfharm" in categories else "danger_intro")
-    lines = [texts.get("hotline_line", number=h.number, description=h.description) for h in chosen]
-    outro = texts.get("danger_outro" if with_articles else "danger_outro_no_articles")
-    buttons = tuple(Button(h.button, h.dial, OPEN_PHONE) for h in chosen)
-    return text_message("\n".join([intro, *lines, outro]), buttons)
 
 
 def topic_buttons(texts: Texts) -> tuple[Button, ...]:

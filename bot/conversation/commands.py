@@ -9,7 +9,10 @@ SUBSCRIBE_PAYLOAD = "#dangky"
 UNSUBSCRIBE_PAYLOAD = "#huydangky"
 _SUBSCRIBE = ("dang ky", "dangky", "dang ki", "dangki")
 _UNSUBSCRIBE = tuple(p + " " + s for p in ("huy", "bo", "ngung", "dung", "thoi") for s in _SUBSCRIBE) + (
-    "huydangky", "huy dk", "ngung nhan tin", "dung nhan tin", "khong nhan tin nua")
+    "huydangky", "huy dk", "ngung nhan tin", "dung nhan tin", "khong nhan tin nua",
+    # "hủy nhận tin (về trẻ em)"; free forms ("thôi đừng gửi nữa") and a bare "hủy" are intents.tsv's
+    "huy nhan tin", "huy nhan thong bao", "bo nhan tin", "ngung gui tin", "dung gui tin", "ngung nhan thong bao",
+    "dung nhan thong bao", "tat thong bao", "huy theo doi")
 # words that may sit between the command and a topic: "đăng ký nhận tin về chủ đề trẻ em"
 _FILLER = {"nhan", "tin", "ve", "chu", "de", "theo", "thong", "bao", "cap", "nhat", "phap", "luat", "moi",
            "cho", "toi", "minh", "a", "voi", "nhe", "nha", "di", "chuyen", "muc", "linh", "vuc", "tat", "ca"}

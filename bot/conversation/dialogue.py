@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from bot.conversation import answers
+from bot.conversation import answers, hotlines
 from bot.conversation.answering import Answerer
 from bot.conversation.answers import (
     FULL_PAYLOAD,
@@ -13,8 +13,8 @@ from bot.conversation.answers import (
     TOPIC_PAYLOAD,
     UNHELPFUL_PAYLOAD,
 )
-from bot.conversation.commands import parse_command
-from bot.conversation.intents import Citation, Intents
+from bot.conversation.commands import Command, parse_command
+from bot.conversation.intents import Citation, Intent, Intents
 from bot.conversation.replies import text_message
 from bot.knowledge.topics import topic_names
 from bot.ops.datafiles import Texts
@@ -43,7 +43,7 @@ class Dialogue:
         self.texts = texts or Texts.load()
         self.top = top
         self.intents = intents or Intents.load()
-        self.hotlines = answers.load_hotlines()
+        self.hotlines = hotlines.load_hotlines()
         self.answerer = answerer or Answerer(self.intents, top, min_score, min_coverage, on_search)
         self.followup_ms = followup_seconds * 1000
         self.subscribed = subscribed
@@ -94,6 +94,8 @@ class Dialogue:
             return self._feedback(intent.name == "helpful", state)
         if intent.name in ("thanks", "ack"):
             return [text_message(self.texts.get(intent.name))], state
+        if intent.name in ("chat", "who", "halt", "unsubscribe", "phone", "link", "insult", "human"):
+            return self._talk(intent, state, user_id)
         if intent.name == "empty":
             return [text_message(self.texts.get("empty"), answers.topic_buttons(self.texts))], state
         if intent.name == "more":
@@ -107,7 +109,35 @@ class Dialogue:
                 base = str(state["base"])
                 return self._search(f"{base} {intent.text}", state, base=base)[:2]
             return self._search(text, state)[:2]
+        if intent.note:
+            return self._noted(intent, state)
         return self._search(intent.text or text, state)[:2]
+
+    def _talk(self, intent: Intent, state: dict[str, Any], user_id: str) -> Reply:
+        """Messages that ask no question: small talk, stopping updates, a phone number, a link, anger; nothing is
+        searched or kept, and her list stays for the next "2" or "xem thêm"."""
+        if intent.name == "unsubscribe" or (intent.name == "halt" and self._subscriber(user_id)):
+            return self._subscription(Command("unsubscribe"), state, user_id)
+        if intent.name == "halt":
+            return [text_message(self.texts.get("halt_unknown"))], state
+        if intent.name == "chat":
+            return [text_message(self.texts.get("chat_with_list" if state.get("keys") else "chat"))], state
+        if intent.name == "who":
+            return [text_message(self.texts.get("who"), answers.topic_buttons(self.texts))], state
+        reach = self.texts.get("reach_people")
+        return [text_message(self.texts.get(f"kind_{intent.name}", reach=reach))], state
+
+    def _subscriber(self, user_id: str) -> bool:
+        """Whether the user is subscribed to updates (a bare "hủy" or "stop" then means unsubscribe)."""
+        return self.subscribed is not None and self.subscribed(user_id) is not None
+
+    def _noted(self, intent: Intent, state: dict[str, Any]) -> Reply:
+        """A short note ("English: we answer in Vietnamese", "no one calls back"), then the search of the words
+        that can be read; an English message that finds nothing gets the note alone, not the long apology."""
+        quiet = intent.note == "english"
+        messages, new, _ = self._search(intent.text, state, quiet=quiet)
+        buttons = () if messages else answers.topic_buttons(self.texts)
+        return [text_message(self.texts.get(f"{intent.note}_note"), buttons), *messages], new
 
     def _command(self, text: str, state: dict[str, Any], user_id: str = "") -> Reply | None:
         """Button payloads ("#xem 52/2014/QH13:81", "#tiep", "#menu", "#chude tre-em", "#dangky")."""
@@ -156,10 +186,10 @@ class Dialogue:
     def _danger(self, text: str, categories: tuple[str, ...], state: dict[str, Any]) -> Reply:
         """Hotlines first; then the articles, when any match well (none for self-harm: see danger.tsv "quiet")."""
         if set(categories) <= self.intents.quiet:
-            return [answers.hotline_message(self.texts, self.hotlines, categories, with_articles=False)], state
+            return [hotlines.hotline_message(self.texts, self.hotlines, categories, with_articles=False)], state
         hints = [self.intents.hints[c] for c in categories if c in self.intents.hints]
         messages, new, found = self._search(self.intents.spell_out(text, " ".join(hints)), state, quiet=True)
-        first = answers.hotline_message(self.texts, self.hotlines, categories, with_articles=found)
+        first = hotlines.hotline_message(self.texts, self.hotlines, categories, with_articles=found)
         return [first, *messages], new
 
     def _search(self, query: str, state: dict[str, Any], base: str | None = None,
@@ -177,6 +207,10 @@ class Dialogue:
             asked["subject"] = found.subject
         new["actions"] = {"question": asked}
         if not found.answered:
+            if state.get("keys"):
+                # a question that found nothing keeps her list: "xem thêm" and "2" still mean that list (a rating
+                # now would be about this question, not about the answer before it)
+                new = {**{k: v for k, v in state.items() if k != "answer"}, "actions": new["actions"]}
             if quiet:  # danger: the hotlines stand alone, whatever the subject
                 return [], new, False
             return [self._decline(library, found)], new, False

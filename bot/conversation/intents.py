@@ -2,87 +2,43 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.conversation import surface
+from bot.conversation.citations import Citation, read_citation
+from bot.conversation.phrases import (
+    Pattern,
+    Word,
+    cover,
+    find_spans,
+    fold_chars,
+    match_at,
+    pattern,
+    whole,
+    word_eq,
+    words,
+)
 from bot.knowledge.search.text import fold, normalize
 from bot.ops.datafiles import read_tsv
 
-WORD_RE = re.compile(r"\w+")
-GAP = "*"  # in a phrase: 0-2 arbitrary words
-GAP_MAX = 2
+__all__ = ["Citation", "Danger", "Intent", "Intents", "find_spans", "fold_chars", "words"]  # answers, dialogue
+
 SHORT_INTENT_WORDS = 6  # longer messages are questions even if they start with "chào"
+WHOLE_MESSAGE_WORDS = 10  # "tôi không muốn nhận tin nhắn nữa", "cho tôi nói chuyện với người thật"
 FOLLOWUP_MAX_WORDS = 10
 ERASE_MAX_WORDS = 10  # "xóa toàn bộ dữ liệu của tôi đi nhé": a whole message, never part of a question
+CONTACT_MAX_WORDS = 2  # a phone number or link with at most this many other meaningful words is not a question
+ENGLISH_MIN_WORDS = 2  # foreign-looking words that make a message English or mixed ...
+ENGLISH_MIN_SHARE = 0.4  # ... when they are at least this share of its words
 
-# Citation grammar, read on length-preserving folded text: "điểm a khoản 2 điều 185", "k2 đ185", "Đ139", "d.139"
-_CITE_RE = re.compile(
-    r"(?:\bdiem\s+([a-z])\s*[,.]?\s*)?(?:\b(?:khoan\s+|k\.?\s*)(\d{1,3})\s*[,.]?\s*(?:cua\s+)?)?"
-    r"\b(?:dieu|d\.?)\s*(\d{1,4}[a-z]?)\b(?!/)")
-_NUMBER_RE = re.compile(r"\b(\d{1,4}/\d{4}(?:/[a-z0-9][a-z0-9\-]*)?)\b")
-_SELECT_RE = re.compile(r"^(\d{1,2})$")
-
-
-def fold_chars(text: str) -> str:
-    """Diacritics off character by character (same length as an NFC input), đ→d."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch)[0]
-        out.append("d" if base in "đĐ" else base)
-    return "".join(out)
-
-
-def words(text: str) -> list[str]:
-    """Lower-case words of a message (letters and digits), punctuation dropped."""
-    return WORD_RE.findall(normalize(text).replace("_", " "))
-
-
-@dataclass(frozen=True)
-class _Pattern:
-    """A phrase as (accented word, folded word) pairs; GAP for a small gap."""
-
-    words: tuple[tuple[str, str], ...]
-    tags: tuple[str, ...]
-    text: str
-
-
-def _pattern(phrase: str, tags: tuple[str, ...] = ()) -> _Pattern:
-    """Compile a data-file phrase."""
-    ws = [w for w in re.findall(r"\w+|\*", normalize(phrase).replace("_", " "))]
-    return _Pattern(tuple((w, fold(w)) for w in ws), tags, phrase)
-
-
-def _word_eq(msg: tuple[str, str, bool], pat: tuple[str, str]) -> bool:
-    """A message word typed without diacritics matches any accented reading; an accented one must be exact."""
-    word, folded, plain = msg
-    return word == pat[0] or (plain and folded == pat[1])
-
-
-def _match_at(msg: list[tuple[str, str, bool]], pat: tuple[tuple[str, str], ...], i: int) -> int | None:
-    """End index of pat matched at message position i, or None."""
-    if not pat:
-        return i
-    if pat[0][0] == GAP:
-        for skip in range(GAP_MAX + 1):
-            if i + skip <= len(msg):
-                end = _match_at(msg, pat[1:], i + skip)
-                if end is not None:
-                    return end
-        return None
-    if i < len(msg) and _word_eq(msg[i], pat[0]):
-        return _match_at(msg, pat[1:], i + 1)
-    return None
-
-
-def find_spans(msg: list[tuple[str, str, bool]], pattern: _Pattern) -> list[tuple[int, int]]:
-    """Every (start, end) where the pattern matches, word-bounded."""
-    spans = []
-    for i in range(len(msg)):
-        end = _match_at(msg, pattern.words, i)
-        if end is not None and end > i:
-            spans.append((i, end))
-    return spans
+_SELECT_RE = re.compile(r"^(\d{1,3})$")
+# whole-message kinds, in this order ("đúng ý" rates the last answer; "dung" is "đúng", an ack, before "dừng")
+_WHOLE_KINDS = ("helpful", "unhelpful", "greeting", "thanks", "ack", "help", "more", "unsubscribe", "halt", "who",
+                "human", "insult", "chat")
+_LONG_KINDS = frozenset({"unsubscribe", "human", "insult"})  # whole messages of up to WHOLE_MESSAGE_WORDS words
+# small talk strung together ("ok cảm ơn nhé", "dạ vâng ạ"): answered as the first kind present in this order
+_SMALL_TALK = ("insult", "thanks", "greeting", "ack", "chat")
 
 
 @dataclass(frozen=True)
@@ -94,41 +50,36 @@ class Danger:
 
 
 @dataclass(frozen=True)
-class Citation:
-    """A direct reference typed by the user: doc is a number from the alias table, a typed number, or ""."""
-
-    article: str
-    clause: str = ""
-    point: str = ""
-    doc: str = ""
-    typed_number: str = ""  # folded "52/2014/qh13" or "52/2014", resolved against the corpus later
-    at_start: bool = False  # the message begins with the citation
-
-
-@dataclass(frozen=True)
 class Intent:
     """What a message asks for; `name` drives the dialogue, the other fields carry its argument."""
 
-    name: str  # empty|erase|helpful|unhelpful|greeting|thanks|ack|help|more|select|citation|followup|question
-    number: int = 0
+    # empty|erase|helpful|unhelpful|greeting|thanks|ack|chat|who|help|more|select|citation|followup|question
+    # |unsubscribe|halt|human|insult|phone|link
+    name: str
+    number: int = 0  # select: the item asked for; 0 or below for "0", "-1" (not an item)
     citation: Citation | None = None
-    text: str = ""  # the question (greeting stripped) or the follow-up's new words
+    text: str = ""  # the question to search (greeting, phone numbers, links stripped; English read) or new words
+    note: str = ""  # a short note before the answer: "english", "phone", "link"
 
 
 @dataclass
 class Intents:
     """Phrase tables from bot/data (intents.tsv, danger.tsv, aliases.tsv), compiled once."""
 
-    phrases: dict[str, list[_Pattern]] = field(default_factory=dict)
+    phrases: dict[str, list[Pattern]] = field(default_factory=dict)
     teencode: dict[str, str] = field(default_factory=dict)
-    triggers: list[_Pattern] = field(default_factory=list)
-    exclusions: list[_Pattern] = field(default_factory=list)
+    triggers: list[Pattern] = field(default_factory=list)
+    exclusions: list[Pattern] = field(default_factory=list)
     aliases: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     stop: frozenset[str] = frozenset()
     # ambiguous abbreviations read from a neighbour: "bn ơi" is "bạn ơi", "bn tháng" stays "bao nhiêu tháng"
     teencode_near: dict[str, list[tuple[str, frozenset[str], str]]] = field(default_factory=dict)
     hints: dict[str, str] = field(default_factory=dict)  # danger category -> words added to its search
     quiet: frozenset[str] = frozenset()  # danger categories answered with hotlines only, never articles
+    numbers: list[tuple[Pattern, int]] = field(default_factory=list)  # "hai" 2, "đầu tiên" 1
+    # English words or phrases (folded words) -> the Vietnamese searched for them ("maternity leave": nghỉ thai sản)
+    english: dict[tuple[str, ...], str] = field(default_factory=dict)
+    loanwords: frozenset[str] = frozenset()  # foreign-looking words Vietnamese chats use ("zalo", "online")
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> "Intents":
@@ -143,14 +94,20 @@ class Intents:
                 self.teencode_near.setdefault(phrase, []).append((kind[-4:], near, normalize(row[2])))
             elif kind == "stop":
                 self.stop = self.stop | {fold(phrase)}
+            elif kind == "number":
+                self.numbers.append((pattern(phrase), int(row[2])))
+            elif kind == "english":
+                self.english[tuple(fold(w) for w in words(phrase))] = normalize(row[2]) if len(row) > 2 else ""
+            elif kind == "loanword":
+                self.loanwords = self.loanwords | {fold(phrase)}
             else:
-                self.phrases.setdefault(kind, []).append(_pattern(phrase))
+                self.phrases.setdefault(kind, []).append(pattern(phrase))
         for row in read_tsv("danger.tsv", data_dir):
             if row[0] == "trigger":
                 tags = tuple(c.strip() for c in row[2].split(",") if c.strip())
-                self.triggers.append(_pattern(row[1], tags))
+                self.triggers.append(pattern(row[1], tags))
             elif row[0] == "exclude":
-                self.exclusions.append(_pattern(row[1]))
+                self.exclusions.append(pattern(row[1]))
             elif row[0] == "hint":
                 self.hints[row[1]] = normalize(row[2])
             elif row[0] == "quiet":
@@ -159,7 +116,7 @@ class Intents:
         self.aliases = sorted(aliases, key=lambda a: -len(a[0]))
         return self
 
-    def _msg(self, text: str) -> list[tuple[str, str, bool]]:
+    def _msg(self, text: str) -> list[Word]:
         """Message words after teencode, each as (word, folded, typed-without-diacritics)."""
         out = []
         typed = words(text)
@@ -187,7 +144,7 @@ class Intents:
             spelled = [fold(w) for w in spelled]
         return " ".join(spelled)
 
-    def expand(self, text: str) -> list[tuple[str, str, bool]]:
+    def expand(self, text: str) -> list[Word]:
         """The message's words with teencode spelled out ("ck" → "chồng"), as (word, folded, plain) triples."""
         return self._msg(text)
 
@@ -197,87 +154,85 @@ class Intents:
         excluded = [span for p in self.exclusions for span in find_spans(msg, p)]
         cats: list[str] = []
         found: list[str] = []
-        for pattern in self.triggers:
-            for start, end in find_spans(msg, pattern):
+        for trigger in self.triggers:
+            for start, end in find_spans(msg, trigger):
                 if any(s < end and start < e for s, e in excluded):
                     continue
-                found.append(pattern.text)
-                cats.extend(c for c in pattern.tags if c not in cats)
+                found.append(trigger.text)
+                cats.extend(c for c in trigger.tags if c not in cats)
                 break
         return Danger(tuple(cats), tuple(found)) if found else None
 
-    def _whole(self, msg: list[tuple[str, str, bool]], kind: str) -> bool:
+    def _whole(self, msg: list[Word], kind: str) -> bool:
         """True when the words are exactly one phrase of this kind."""
-        return any(_match_at(msg, p.words, 0) == len(msg) for p in self.phrases.get(kind, ()))
+        return any(match_at(msg, p.words, 0) == len(msg) for p in self.phrases.get(kind, ()))
 
-    def _strip_fillers(self, msg: list[tuple[str, str, bool]]) -> list[tuple[str, str, bool]]:
+    def _strip_fillers(self, msg: list[Word]) -> list[Word]:
         """Drop polite filler words ("ạ", "bạn ơi") for whole-message matching."""
         fillers = self.phrases.get("filler", ())
-        return [w for w in msg if not any(len(p.words) == 1 and _word_eq(w, p.words[0]) for p in fillers)]
+        return [w for w in msg if not any(len(p.words) == 1 and word_eq(w, p.words[0]) for p in fillers)]
 
-    def _leading(self, msg: list[tuple[str, str, bool]], kind: str) -> int:
+    def _leading(self, msg: list[Word], kind: str) -> int:
         """Length of the longest phrase of this kind at the start of the words (0 when none)."""
-        ends = [_match_at(msg, p.words, 0) for p in self.phrases.get(kind, ())]
+        ends = [match_at(msg, p.words, 0) for p in self.phrases.get(kind, ())]
         return max((e for e in ends if e), default=0)
 
-    def _trailing(self, msg: list[tuple[str, str, bool]], kind: str) -> int:
+    def _trailing(self, msg: list[Word], kind: str) -> int:
         """Length of the longest phrase of this kind at the end of the words (0 when none)."""
         best = 0
         for p in self.phrases.get(kind, ()):
             for start in range(len(msg)):
-                if _match_at(msg, p.words, start) == len(msg):
+                if match_at(msg, p.words, start) == len(msg):
                     best = max(best, len(msg) - start)
                     break
         return best
 
-    def select_number(self, msg: list[tuple[str, str, bool]]) -> int:
-        """The item number of "2", "xem 2", "điều 2", "xem toàn văn 2"; 0 when not such a message."""
-        if not msg or not _SELECT_RE.match(msg[-1][0]):
-            return 0
-        head = msg[:-1]
-        if head and not self._whole(head, "select"):
-            return 0
-        return int(msg[-1][0])
+    def select_number(self, msg: list[Word]) -> int | None:
+        """The item number of "2", "xem 2", "cái thứ hai", "bài số 3", "cái đầu tiên" (0 for "0"); None when the
+        message is not such a request. Words before the number must all be "select" words of intents.tsv."""
+        if not msg:
+            return None
+        number, start = None, len(msg)
+        if _SELECT_RE.match(msg[-1][0]):
+            number, start = int(msg[-1][0]), len(msg) - 1
+        else:
+            for phrase, value in self.numbers:
+                for i in range(len(msg)):
+                    if (i < start or number is None) and match_at(msg, phrase.words, i) == len(msg):
+                        number, start = value, i
+                        break
+        if number is None:
+            return None
+        head = msg[:start]
+        if head and cover(head, {"select": self.phrases.get("select", ())}) is None:
+            return None
+        return number
 
     def citation(self, text: str) -> Citation | None:
         """A direct citation ("khoản 2 điều 185 bộ luật hình sự", "Đ139 BLLĐ"), None when there is none."""
-        folded = fold_chars(normalize(text))
-        m = _CITE_RE.search(folded)
-        if not m:
-            return None
-        point, clause, article = m.group(1) or "", m.group(2) or "", m.group(3)
-        if point:
-            point = normalize(text)[m.start(1)]  # keep "đ" apart from "d"
-        rest = folded[:m.start()] + " " + folded[m.end():]
-        number = _NUMBER_RE.search(rest)
-        typed = number.group(1) if number else ""
-        return Citation(article=article, clause=clause, point=point,
-                        doc=self._alias(rest), typed_number=typed, at_start=not folded[:m.start()].strip())
-
-    def _alias(self, folded: str) -> str:
-        """The document number of the longest alias found in folded text."""
-        ws = [w.replace("_", " ") for w in WORD_RE.findall(folded)]
-        for alias, number in self.aliases:
-            n = len(alias)
-            if any(tuple(ws[i:i + n]) == alias for i in range(len(ws) - n + 1)):
-                return number
-        return ""
+        return read_citation(text, self.aliases)
 
     def classify(self, text: str) -> Intent:
         """The intent of a text message (the dialogue adds context: lists shown, previous question)."""
+        contact, rest = surface.contacts(text)
+        if contact:
+            # a phone number or a link is never searched nor kept; with a real question around it, that is asked
+            meaningful = [w for w in self._strip_fillers(self._msg(rest)) if w[1] not in self.stop
+                          and not any(word_eq(w, p.words[0]) for p in self.phrases.get("contact_word", ()))]
+            if len(meaningful) <= CONTACT_MAX_WORDS:
+                return Intent(contact)
+            intent = self.classify(rest)
+            return Intent("question", text=intent.text or rest, note=contact) if intent.name in (
+                "question", "followup") else intent
         msg = self._msg(text)
         if not msg:
             return Intent("empty")
         core = self._strip_fillers(msg) or msg
         if len(core) <= ERASE_MAX_WORDS and self._whole(core, "erase"):
             return Intent("erase")
-        if len(msg) <= SHORT_INTENT_WORDS:
-            for kind in ("helpful", "unhelpful", "greeting", "thanks", "ack", "help", "more"):
-                if self._whole(core, kind):
-                    return Intent(kind)
-            number = self.select_number(core)
-            if number:
-                return Intent("select", number=number)
+        short = self._short(msg, core, text)
+        if short is not None:
+            return short
         cite = self.citation(text)
         if cite is not None and (cite.doc or cite.typed_number or cite.at_start or len(msg) <= 4):
             return Intent("citation", citation=cite)
@@ -289,14 +244,62 @@ class Intents:
             msg = msg[lead:]
             if not self._strip_fillers(msg):
                 return Intent("greeting")
+        english = self.english_query(msg)
+        if english is not None:
+            return Intent("question", text=english or question, note="english")
         if len(msg) <= FOLLOWUP_MAX_WORDS:
             head = self._leading(msg, "followup_prefix")
             tail = self._trailing(msg, "followup_suffix")
             if head or tail:
-                rest = msg[head:len(msg) - tail] if len(msg) - tail > head else []
-                return Intent("followup", text=" ".join(w for w, _, _ in rest) or question)
+                rest_words = msg[head:len(msg) - tail] if len(msg) - tail > head else []
+                return Intent("followup", text=" ".join(w for w, _, _ in rest_words) or question)
         return Intent("question", text=question)
 
-    def content_words(self, text: str) -> list[tuple[str, str, bool]]:
+    def _short(self, msg: list[Word], core: list[Word], text: str) -> Intent | None:
+        """A short message that is no question: small talk, paging, picking an item, stopping updates."""
+        if len(core) > WHOLE_MESSAGE_WORDS:
+            return None
+        for kind in _WHOLE_KINDS:
+            if len(core) <= SHORT_INTENT_WORDS or kind in _LONG_KINDS:
+                patterns = self.phrases.get(kind, ())
+                if whole(core, patterns) or whole(msg, patterns):
+                    return Intent(kind)
+        if len(core) > SHORT_INTENT_WORDS:
+            return None
+        talk = {kind: self.phrases.get(kind, ()) for kind in _SMALL_TALK}
+        kinds = cover(core, talk) or cover(msg, talk)
+        if kinds:
+            return Intent(next(k for k in _SMALL_TALK if k in kinds))
+        number = self.select_number(core)
+        if number is not None:
+            return Intent("select", number=-number if surface.negative(text) else number)
+        return None
+
+    def english_query(self, msg: list[Word]) -> str | None:
+        """For an English or mixed message, the Vietnamese words to search (English read through intents.tsv,
+        longest phrase first; possibly ""); None for a Vietnamese message."""
+        known = self.loanwords | {fold(w) for p in self.phrases.get("filler", ()) for w, _ in p.words}
+        foreign = [w for w in msg if w[1] not in known and surface.foreign(w[1])]
+        if len(foreign) < ENGLISH_MIN_WORDS or len(foreign) < ENGLISH_MIN_SHARE * len(msg):
+            return None
+        longest = max((len(k) for k in self.english), default=1)
+        out: list[str] = []
+        i = 0
+        while i < len(msg):
+            for n in range(min(longest, len(msg) - i), 0, -1):
+                part = msg[i:i + n]
+                key = tuple(f for _, f, _ in part)
+                # a Vietnamese word typed with diacritics ("mẹ") is never read as English ("me")
+                if key in self.english and all(plain or surface.foreign(f) for _, f, plain in part):
+                    out.extend(self.english[key].split())
+                    i += n
+                    break
+            else:
+                if not surface.foreign(msg[i][1]):
+                    out.append(msg[i][0])
+                i += 1
+        return " ".join(out)
+
+    def content_words(self, text: str) -> list[Word]:
         """Words that carry meaning (stop words dropped), for coverage and clause choice."""
         return [w for w in self._msg(text) if w[1] not in self.stop]

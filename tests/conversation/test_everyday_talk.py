@@ -12,11 +12,12 @@ import pytest
 import tests.dialogue_fakes as fakes
 from bot.conversation.dialogue import Dialogue
 from bot.ops.datafiles import Texts
+from bot.zalo.events import TextMessage
 from bot.zalo.messages import MAX_BUTTONS, MAX_TEXT, OPEN_PHONE, OutMessage
 
 TEXTS = Texts.load()
 QUESTION = "nghỉ thai sản được mấy tháng"
-FAILED = "qwertyuiop asdfghjkl"  # finds nothing: the list before it must survive
+FAILED = "giá vàng hôm nay bao nhiêu"  # a question no article answers: the list before it must survive
 SHORT_REPLY = 700  # a kind short reply, not the 648-character apology plus a list
 
 # Contexts: none (a first message); list (she got the 3 first results of QUESTION); lost (list, then a question
@@ -169,7 +170,7 @@ def _chat(library: Any, context: str) -> tuple[fakes.Recorder, list[str]]:
         chat.text(QUESTION)
         keys = list((chat.state or {}).get("keys") or [])
     if context == "lost":
-        chat.text(FAILED)
+        assert TEXTS.get("idk") in _texts(chat.text(FAILED)), "the failing question found something: pick another"
     if context == "subscribed_now":
         chat.dialogue.subscribed = lambda user_id: ()  # the caller stored the subscription
         chat.text("đăng ký")
@@ -236,3 +237,77 @@ def test_the_table_is_large_and_varied() -> None:
     assert len(EVERYDAY) >= 60
     kinds = {expected.split()[0] for _, _, expected in EVERYDAY}
     assert kinds == {"more", "select", "range", "unsubscribe", "english", "kind", "chat", "danger"}
+
+
+def test_her_place_survives_questions_that_find_nothing(real_library: Any) -> None:
+    chat = fakes.Recorder(Dialogue(lambda: real_library))
+    chat.text(QUESTION)
+    keys = list(chat.state["keys"])  # type: ignore[index]
+    assert TEXTS.get("idk") in _texts(chat.text(FAILED))
+    [full, *_] = chat.text("2")
+    assert full.text.startswith(f"Điều {keys[1].split(':')[1]} ")
+    [page] = chat.text("xem tiếp đi")
+    assert page.text.startswith(TEXTS.get("list_header_more")) and "\n4. " in page.text
+    assert TEXTS.get("idk") in _texts(chat.text("thời tiết hôm nay thế nào"))
+    [full, *_] = chat.text("cái thứ 4")
+    assert full.text.startswith(f"Điều {keys[3].split(':')[1]} ")
+    assert chat.state is not None and chat.state["keys"] == keys and chat.state["offset"] == 6
+
+
+def test_a_question_that_finds_nothing_is_still_counted_unanswered(real_library: Any) -> None:
+    chat = fakes.Recorder(Dialogue(lambda: real_library))
+    chat.text(QUESTION)
+    chat.text(FAILED)
+    assert chat.state is not None and chat.state["actions"]["question"]["found"] is False
+    assert chat.state["actions"]["question"]["keys"] == []
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "7"])
+def test_numbers_outside_her_list_say_the_range(real_library: Any, text: str) -> None:
+    chat = fakes.Recorder(Dialogue(lambda: real_library))
+    chat.text(QUESTION)
+    assert [m.text for m in chat.text(text)] == [TEXTS.get("select_out_of_range", count=3)]
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "thứ hai"])
+def test_numbers_without_a_list_are_no_question(real_library: Any, text: str) -> None:
+    chat = fakes.Recorder(Dialogue(lambda: real_library))
+    assert [m.text for m in chat.text(text)] == [TEXTS.get("no_list")]
+    assert chat.state is not None and "actions" not in chat.state
+
+
+def test_small_talk_reminds_her_of_her_list_only_when_she_has_one(real_library: Any) -> None:
+    chat = fakes.Recorder(Dialogue(lambda: real_library))
+    assert [m.text for m in chat.text("sao nữa")] == [TEXTS.get("chat")]
+    chat.text(QUESTION)
+    assert [m.text for m in chat.text("sao nữa")] == [TEXTS.get("chat_with_list")]
+
+
+@pytest.mark.parametrize("text", ["0912345678", "sdt cua em 0987654321 goi lai cho em",
+                                  "chồng không cho ly hôn thì làm sao, sđt em 0912 345 678"])
+def test_a_phone_number_is_never_kept(real_library: Any, text: str) -> None:
+    chat = fakes.Recorder(Dialogue(lambda: real_library))
+    messages = chat.text(text)
+    kept = repr(chat.state)
+    assert "0912" not in kept and "0987" not in kept and "345" not in kept
+    first = messages[0].text
+    assert first in (TEXTS.get("phone_note"), TEXTS.get("kind_phone", reach=TEXTS.get("reach_people")))
+
+
+def test_english_that_finds_nothing_gets_the_note_alone(real_library: Any) -> None:
+    chat = fakes.Recorder(Dialogue(lambda: real_library))
+    [note] = chat.text("qwertyuiop asdfghjkl")
+    assert note.text == TEXTS.get("english_note") and note.buttons
+    assert chat.state is not None and chat.state["actions"]["question"]["found"] is False
+
+
+@pytest.mark.parametrize("text", ["hủy", "dừng", "stop", "huy"])
+def test_bare_stop_unsubscribes_a_subscriber_and_asks_anyone_else(text: str) -> None:
+    subscriber = Dialogue(lambda: None, subscribed=lambda user_id: ("tre-em",))
+    messages, state = subscriber.handle(TextMessage("u1", "m1", text, "1700000000000"), {"keys": ["a:1"]})
+    assert [m.text for m in messages] == [TEXTS.get("unsubscribe_all")]
+    assert state is not None and state["actions"] == {"unsubscribe": {"topics": []}} and state["keys"] == ["a:1"]
+    stranger = Dialogue(lambda: None, subscribed=lambda user_id: None)
+    messages, state = stranger.handle(TextMessage("u2", "m2", text, "1700000000000"), None)
+    assert [m.text for m in messages] == [TEXTS.get("halt_unknown")]
+    assert state is not None and "actions" not in state

@@ -45,6 +45,7 @@ QUESTION = "Nghỉ thai sản được mấy tháng?"
 USER = "8381381219617247797"          # asks the maternity question, then "1", then presses the button after restart
 FOLLOWER = "8381381219617240001"
 MARKER_USER = "8381381219617240002"   # its answers prove the worker got past everything queued before
+PLACE_USER = "8381381219617240003"    # keeps her list through a question that finds nothing, then stops updates
 FORGED_USERS = [f"83813812196172410{i:02d}" for i in range(12)]
 BURST_USERS = [f"83813812196172420{i:02d}" for i in range(100)]
 BURST_QUESTIONS = ["Nghỉ thai sản được mấy tháng?", "Thủ tục ly hôn", "Mấy tuổi thì được kết hôn?",
@@ -307,6 +308,29 @@ def test_first_button_still_works_after_restarting_web_and_worker(stack: Stack) 
     assert {m["token"] for m in stack.to(USER)[before:]} == {state["access_token"]}
 
 
+# 6b --------------------------------------------------------------------------------------------------------------
+def test_her_list_and_her_subscription_persist_between_events(stack: Stack) -> None:
+    """State kept in Redis by the worker: a question that finds nothing keeps her list ("thêm nữa", "cái thứ 2"
+    still mean it), and after "đăng ký" a bare "hủy" unsubscribes (the subscriber store read back by the worker)."""
+    [answer] = stack.ask(PLACE_USER, QUESTION)
+    assert "Điều 139" in answer["text"]
+    [idk] = stack.ask(PLACE_USER, "giá vàng hôm nay bao nhiêu")
+    assert "Các điều luật liên quan" not in idk["text"]
+    [page] = stack.ask(PLACE_USER, "thêm nữa")
+    assert page["text"].startswith("Các kết quả tiếp theo") and "\n4. " in page["text"], page["text"][:200]
+    second = answer["buttons"][1]["payload"].split(" ", 1)[1]  # "#xem DOC:ARTICLE"
+    got = stack.ask(PLACE_USER, "cái thứ 2")
+    stack.drain()
+    doc, article = second.split(":")
+    assert got[0]["text"].startswith(f"Điều {article} ") and doc in got[0]["text"].splitlines()[0], got[0]["text"]
+    [subscribed] = stack.ask(PLACE_USER, "đăng ký")
+    assert "đăng ký" in subscribed["text"]
+    [stopped] = stack.ask(PLACE_USER, "hủy")
+    assert stopped["text"].startswith("Bạn đã hủy đăng ký"), stopped["text"]
+    [again] = stack.ask(PLACE_USER, "hủy")
+    assert "chưa đăng ký" in again["text"], again["text"]
+
+
 # 7 ---------------------------------------------------------------------------------------------------------------
 def test_burst_of_100_users_each_answered_exactly_once(stack: Stack) -> None:
     events = [text_event(user, f"burst-{user}", BURST_QUESTIONS[i % len(BURST_QUESTIONS)])
@@ -351,7 +375,7 @@ def test_logs_hold_no_user_ids_tokens_or_secrets(stack: Stack) -> None:
     state = stack.fake.state()
     tokens = {state["access_token"], state["refresh_token"], *state["spent"]}
     secrets = set(SECRETS) | {t for t in tokens if t}
-    users = {USER, FOLLOWER, MARKER_USER, *FORGED_USERS, *BURST_USERS}
+    users = {USER, FOLLOWER, MARKER_USER, PLACE_USER, *FORGED_USERS, *BURST_USERS}
     for proc in (stack.web, stack.worker):
         text = proc.log_text()
         assert text.strip(), f"{proc.name} wrote no log at all"
