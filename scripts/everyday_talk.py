@@ -18,19 +18,20 @@ sys.path.insert(0, str(ROOT))
 
 from bot.knowledge.library import load_library  # noqa: E402
 from bot.ops.settings import Settings  # noqa: E402
-from tests.conversation.test_everyday_talk import EVERYDAY, behaves  # noqa: E402
+from tests.conversation.test_everyday_talk import EVERYDAY, LATER, behaves  # noqa: E402
 
 
 def main() -> int:
     """Print one row per behaviour (right / all) and the total."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="list the messages handled wrongly")
+    parser.add_argument("--later", action="store_true", help="the table written after tuning (LATER) instead")
     args = parser.parse_args()
     library = load_library(Settings.from_env())
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()
     failures = []
-    for text, context, expected in EVERYDAY:
+    for text, context, expected in LATER if args.later else EVERYDAY:
         kind = expected.split()[0]
         total[kind] += 1
         try:

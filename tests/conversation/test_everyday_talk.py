@@ -160,6 +160,62 @@ EVERYDAY: list[tuple[str, str, str]] = [
     ("chúc ngủ ngon", "none", "chat"),
 ]
 
+# Written after the tuning above, run once untouched to see how the rules carry to new wording (the report gives that
+# first figure); rows fixed since are listed in the commit that fixed them.
+LATER: list[tuple[str, str, str]] = [
+    ("cho xem tiếp với ạ", "lost", "more"),
+    ("còn điều luật nào nữa không", "lost", "more"),
+    ("xem thêm mấy điều nữa", "lost", "more"),
+    ("tiep tuc", "list", "more"),
+    ("thêm đi", "lost", "more"),
+    ("xem nốt", "lost", "more"),
+    ("cái số 1", "lost", "select 1"),
+    ("mở cái thứ ba", "lost", "select 3"),
+    ("đọc điều thứ hai", "lost", "select 2"),
+    ("xem 3 đi", "lost", "select 3"),
+    ("so 2", "lost", "select 2"),
+    ("bai so 1", "lost", "select 1"),
+    ("cái thứ nhất", "lost", "select 1"),
+    ("em chọn 2", "lost", "select 2"),
+    ("xem chi tiết số 2", "lost", "select 2"),
+    ("số 3 ạ", "lost", "select 3"),
+    ("-3", "list", "range"),
+    ("số 10", "list", "range"),
+    ("xem cái thứ 8", "list", "range"),
+    ("00", "list", "range"),
+    ("hủy đi", "subscriber", "unsubscribe"),
+    ("stop nhé", "subscriber", "unsubscribe"),
+    ("dừng gửi tin nhắn", "none", "unsubscribe"),
+    ("đừng nhắn tin cho tôi nữa", "none", "unsubscribe"),
+    ("ko muốn nhận thông báo nữa", "none", "unsubscribe"),
+    ("huỷ đăng kí", "none", "unsubscribe"),
+    ("tắt thông báo đi", "none", "unsubscribe"),
+    ("thôi không nhận nữa", "subscriber", "unsubscribe"),
+    ("hi, can I get maternity benefits?", "none", "english"),
+    ("my wife is pregnant, how many days leave for me", "none", "english"),
+    ("divorce", "none", "english"),
+    ("help me please", "none", "english"),
+    ("Thank you so much", "list", "chat"),
+    ("facebook.com/hoilhpn", "none", "kind"),
+    ("sđt hội phụ nữ là bao nhiêu", "none", "kind"),
+    ("0987.654.321", "list", "kind"),
+    ("bot dở ẹc", "none", "kind"),
+    ("toàn trả lời linh tinh", "lost", "kind"),
+    ("hỏi không được gì cả", "none", "kind"),
+    ("mày là đồ vô dụng", "none", "kind"),
+    ("cho gặp luật sư", "none", "kind"),
+    ("hihihi", "list", "chat"),
+    ("😊😊", "list", "chat"),
+    ("à vâng", "list", "chat"),
+    ("vậy hả", "list", "chat"),
+    ("ok bạn", "none", "chat"),
+    ("hay đấy", "list", "chat"),
+    ("thôi được rồi", "list", "chat"),
+    ("không cần nữa", "list", "chat"),
+    ("để em xem đã", "list", "chat"),
+    ("em cảm ơn ạ", "list", "chat"),
+]
+
 
 def _chat(library: Any, context: str) -> tuple[fakes.Recorder, list[str]]:
     """A conversation brought to the context, and the keys of the list she was shown (if any)."""
@@ -227,7 +283,7 @@ def behaves(library: Any, text: str, context: str, expected: str) -> tuple[bool,
     raise ValueError(expected)
 
 
-@pytest.mark.parametrize("text, context, expected", EVERYDAY)
+@pytest.mark.parametrize("text, context, expected", EVERYDAY + LATER)
 def test_everyday_message(real_library: Any, text: str, context: str, expected: str) -> None:
     ok, reason = behaves(real_library, text, context, expected)
     assert ok, reason
