@@ -1,7 +1,7 @@
-"""Reading a message before any search: danger, short intents, item commands, citations, follow-ups."""
+"""Reading a message before any search: danger, short intents (bot/conversation/reading.py), citations,
+phone numbers and links, follow-ups."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,35 +10,22 @@ from bot.conversation.citations import Citation, read_citation
 from bot.conversation.phrases import (
     Pattern,
     Word,
-    cover,
     find_spans,
     fold_chars,
     match_at,
     pattern,
-    whole,
     word_eq,
     words,
 )
+from bot.conversation.reading import SHORT_INTENT_WORDS, Intent, ShortMessages
 from bot.knowledge.search.text import fold, normalize
 from bot.ops.datafiles import read_tsv
 
 __all__ = ["Citation", "Danger", "Intent", "Intents", "find_spans", "fold_chars", "words"]  # answers, dialogue
 
-SHORT_INTENT_WORDS = 6  # longer messages are questions even if they start with "chào"
-WHOLE_MESSAGE_WORDS = 10  # "tôi không muốn nhận tin nhắn nữa", "cho tôi nói chuyện với người thật"
 FOLLOWUP_MAX_WORDS = 10
 ERASE_MAX_WORDS = 10  # "xóa toàn bộ dữ liệu của tôi đi nhé": a whole message, never part of a question
 CONTACT_MAX_WORDS = 2  # a phone number or link with at most this many other meaningful words is not a question
-ENGLISH_MIN_WORDS = 2  # foreign-looking words that make a message English or mixed ...
-ENGLISH_MIN_SHARE = 0.4  # ... when they are at least this share of its words
-
-_SELECT_RE = re.compile(r"^(\d{1,3})$")
-# whole-message kinds, in this order ("đúng ý" rates the last answer; "dung" is "đúng", an ack, before "dừng")
-_WHOLE_KINDS = ("helpful", "unhelpful", "greeting", "thanks", "ack", "help", "more", "unsubscribe", "halt", "who",
-                "human", "insult", "chat")
-_LONG_KINDS = frozenset({"unsubscribe", "human", "insult"})  # whole messages of up to WHOLE_MESSAGE_WORDS words
-# small talk strung together ("ok cảm ơn nhé", "dạ vâng ạ"): answered as the first kind present in this order
-_SMALL_TALK = ("insult", "thanks", "greeting", "ack", "chat")
 
 
 @dataclass(frozen=True)
@@ -49,21 +36,8 @@ class Danger:
     phrases: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Intent:
-    """What a message asks for; `name` drives the dialogue, the other fields carry its argument."""
-
-    # empty|erase|helpful|unhelpful|greeting|thanks|ack|chat|who|help|more|select|citation|followup|question
-    # |unsubscribe|halt|human|insult|phone|link
-    name: str
-    number: int = 0  # select: the item asked for; 0 or below for "0", "-1" (not an item)
-    citation: Citation | None = None
-    text: str = ""  # the question to search (greeting, phone numbers, links stripped; English read) or new words
-    note: str = ""  # a short note before the answer: "english", "phone", "link"
-
-
 @dataclass
-class Intents:
+class Intents(ShortMessages):
     """Phrase tables from bot/data (intents.tsv, danger.tsv, aliases.tsv), compiled once."""
 
     phrases: dict[str, list[Pattern]] = field(default_factory=dict)
@@ -187,27 +161,6 @@ class Intents:
                     break
         return best
 
-    def select_number(self, msg: list[Word]) -> int | None:
-        """The item number of "2", "xem 2", "cái thứ hai", "bài số 3", "cái đầu tiên" (0 for "0"); None when the
-        message is not such a request. Words before the number must all be "select" words of intents.tsv."""
-        if not msg:
-            return None
-        number, start = None, len(msg)
-        if _SELECT_RE.match(msg[-1][0]):
-            number, start = int(msg[-1][0]), len(msg) - 1
-        else:
-            for phrase, value in self.numbers:
-                for i in range(len(msg)):
-                    if (i < start or number is None) and match_at(msg, phrase.words, i) == len(msg):
-                        number, start = value, i
-                        break
-        if number is None:
-            return None
-        head = msg[:start]
-        if head and cover(head, {"select": self.phrases.get("select", ())}) is None:
-            return None
-        return number
-
     def citation(self, text: str) -> Citation | None:
         """A direct citation ("khoản 2 điều 185 bộ luật hình sự", "Đ139 BLLĐ"), None when there is none."""
         return read_citation(text, self.aliases)
@@ -253,52 +206,11 @@ class Intents:
             if head or tail:
                 rest_words = msg[head:len(msg) - tail] if len(msg) - tail > head else []
                 return Intent("followup", text=" ".join(w for w, _, _ in rest_words) or question)
+        core = self._strip_fillers(msg)
+        if len(core) <= SHORT_INTENT_WORDS and self._only(core, ("chatword", "filler")):
+            # "thôi được rồi", "để em xem đã": nothing in it to search for
+            return Intent("chat")
         return Intent("question", text=question)
-
-    def _short(self, msg: list[Word], core: list[Word], text: str) -> Intent | None:
-        """A short message that is no question: small talk, paging, picking an item, stopping updates."""
-        if len(core) > WHOLE_MESSAGE_WORDS:
-            return None
-        for kind in _WHOLE_KINDS:
-            if len(core) <= SHORT_INTENT_WORDS or kind in _LONG_KINDS:
-                patterns = self.phrases.get(kind, ())
-                if whole(core, patterns) or whole(msg, patterns):
-                    return Intent(kind)
-        if len(core) > SHORT_INTENT_WORDS:
-            return None
-        talk = {kind: self.phrases.get(kind, ()) for kind in _SMALL_TALK}
-        kinds = cover(core, talk) or cover(msg, talk)
-        if kinds:
-            return Intent(next(k for k in _SMALL_TALK if k in kinds))
-        number = self.select_number(core)
-        if number is not None:
-            return Intent("select", number=-number if surface.negative(text) else number)
-        return None
-
-    def english_query(self, msg: list[Word]) -> str | None:
-        """For an English or mixed message, the Vietnamese words to search (English read through intents.tsv,
-        longest phrase first; possibly ""); None for a Vietnamese message."""
-        known = self.loanwords | {fold(w) for p in self.phrases.get("filler", ()) for w, _ in p.words}
-        foreign = [w for w in msg if w[1] not in known and surface.foreign(w[1])]
-        if len(foreign) < ENGLISH_MIN_WORDS or len(foreign) < ENGLISH_MIN_SHARE * len(msg):
-            return None
-        longest = max((len(k) for k in self.english), default=1)
-        out: list[str] = []
-        i = 0
-        while i < len(msg):
-            for n in range(min(longest, len(msg) - i), 0, -1):
-                part = msg[i:i + n]
-                key = tuple(f for _, f, _ in part)
-                # a Vietnamese word typed with diacritics ("mẹ") is never read as English ("me")
-                if key in self.english and all(plain or surface.foreign(f) for _, f, plain in part):
-                    out.extend(self.english[key].split())
-                    i += n
-                    break
-            else:
-                if not surface.foreign(msg[i][1]):
-                    out.append(msg[i][0])
-                i += 1
-        return " ".join(out)
 
     def content_words(self, text: str) -> list[Word]:
         """Words that carry meaning (stop words dropped), for coverage and clause choice."""

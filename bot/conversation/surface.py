@@ -16,6 +16,7 @@ NEGATIVE_RE = re.compile(r"(?:^|[\s(])[-−–]\s*\d")
 # one syllable as Vietnamese writes it, read without diacritics: onset, 1-3 vowels, an allowed final
 _SYLLABLE_RE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
 _VOWEL_RE = re.compile(r"[aeiouy]")
+_LAUGHTER_RE = re.compile(r"(?:h[aeiou]){2,}h?|(?:k[ae]){2,}|k{3,}|(?:hi|he|ha|hu){1,}x?|hic|hix")
 
 
 def contacts(text: str) -> tuple[str, str]:
@@ -37,3 +38,8 @@ def foreign(folded: str) -> bool:
     """True for a word with vowels that no Vietnamese syllable is spelled like ("leave", "divorce", "how");
     abbreviations without vowels ("bhxh", "sdt") are not foreign."""
     return bool(_VOWEL_RE.search(folded)) and not folded.isdigit() and _SYLLABLE_RE.fullmatch(folded) is None
+
+
+def laughter(folded: str) -> bool:
+    """True for laughter or crying written out: "hihihi", "hahaha", "kkk", "keke", "huhu", "hix"."""
+    return _LAUGHTER_RE.fullmatch(folded) is not None

@@ -1,8 +1,8 @@
 """The dialogue keeps her place: everyday follow-ups, paging, picking, stopping updates, English, phone numbers,
 links, insults and chit-chat, written the way women type them (issue 12 item 6), against the real library.
 
-The table was written before the behaviour was tuned; `scripts/everyday_talk.py` prints how many of its rows behave
-right on the current code."""
+EVERYDAY was written before the behaviour was built (5 of its 124 rows behaved right then), LATER after it (34 of 51
+on its first run); `scripts/everyday_talk.py [--later]` prints how many rows behave right on the current code."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -160,8 +160,8 @@ EVERYDAY: list[tuple[str, str, str]] = [
     ("chúc ngủ ngon", "none", "chat"),
 ]
 
-# Written after the tuning above, run once untouched to see how the rules carry to new wording (the report gives that
-# first figure); rows fixed since are listed in the commit that fixed them.
+# Written after the tuning above and run once untouched (34 of 51 right) to see how the rules carry to new wording;
+# the generic rules added then (words asking for more, messages of small-talk words only) fixed the rest.
 LATER: list[tuple[str, str, str]] = [
     ("cho xem tiếp với ạ", "lost", "more"),
     ("còn điều luật nào nữa không", "lost", "more"),

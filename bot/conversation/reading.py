@@ -1,0 +1,130 @@
+"""What a short message asks for when it is no question: small talk, paging, picking an item, stopping updates;
+and the Vietnamese words of an English or mixed message. A mixin of Intents, over its tables of intents.tsv."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.conversation import surface
+from bot.conversation.citations import Citation
+from bot.conversation.phrases import Pattern, Word, cover, match_at, whole, word_eq
+from bot.knowledge.search.text import fold
+
+SHORT_INTENT_WORDS = 6  # longer messages are questions even if they start with "chào"
+WHOLE_MESSAGE_WORDS = 10  # "tôi không muốn nhận tin nhắn nữa", "cho tôi nói chuyện với người thật"
+ENGLISH_MIN_WORDS = 2  # foreign-looking words that make a message English or mixed ...
+ENGLISH_MIN_SHARE = 0.4  # ... when they are at least this share of its words
+_SELECT_RE = re.compile(r"^(\d{1,3})$")
+# whole-message kinds, in this order ("đúng ý" rates the last answer; "dung" is "đúng", an ack, before "dừng")
+_WHOLE_KINDS = ("helpful", "unhelpful", "greeting", "thanks", "ack", "help", "more", "unsubscribe", "halt", "who",
+                "human", "insult", "chat")
+_LONG_KINDS = frozenset({"unsubscribe", "human", "insult"})  # whole messages of up to WHOLE_MESSAGE_WORDS words
+# small talk strung together ("ok cảm ơn nhé", "dạ vâng ạ"): answered as the first kind present in this order
+_SMALL_TALK = ("insult", "thanks", "greeting", "ack", "chat")
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a message asks for; `name` drives the dialogue, the other fields carry its argument."""
+
+    # empty|erase|helpful|unhelpful|greeting|thanks|ack|chat|who|help|more|select|citation|followup|question
+    # |unsubscribe|halt|human|insult|phone|link
+    name: str
+    number: int = 0  # select: the item asked for; 0 or below for "0", "-1" (not an item)
+    citation: Citation | None = None
+    text: str = ""  # the question to search (greeting, phone numbers, links stripped; English read) or new words
+    note: str = ""  # a short note before the answer: "english", "phone", "link"
+
+
+class ShortMessages:
+    """Reading short messages; Intents provides the tables."""
+
+    phrases: dict[str, list[Pattern]]
+    stop: frozenset[str]
+    numbers: list[tuple[Pattern, int]]
+    english: dict[tuple[str, ...], str]
+    loanwords: frozenset[str]
+
+    def select_number(self, msg: list[Word]) -> int | None:
+        """The item number of "2", "xem 2", "cái thứ hai", "bài số 3", "cái đầu tiên" (0 for "0"); None when the
+        message is not such a request. Words before the number must all be "select" words of intents.tsv."""
+        if not msg:
+            return None
+        number, start = None, len(msg)
+        if _SELECT_RE.match(msg[-1][0]):
+            number, start = int(msg[-1][0]), len(msg) - 1
+        else:
+            for phrase, value in self.numbers:
+                for i in range(len(msg)):
+                    if (i < start or number is None) and match_at(msg, phrase.words, i) == len(msg):
+                        number, start = value, i
+                        break
+        if number is None:
+            return None
+        head = msg[:start]
+        if head and cover(head, {"select": self.phrases.get("select", ())}) is None:
+            return None
+        return number
+
+    def _short(self, msg: list[Word], core: list[Word], text: str) -> Intent | None:
+        """A short message that is no question: small talk, paging, picking an item, stopping updates."""
+        if len(core) > WHOLE_MESSAGE_WORDS:
+            return None
+        for kind in _WHOLE_KINDS:
+            if len(core) <= SHORT_INTENT_WORDS or kind in _LONG_KINDS:
+                patterns = self.phrases.get(kind, ())
+                if whole(core, patterns) or whole(msg, patterns):
+                    return Intent(kind)
+        if len(core) > SHORT_INTENT_WORDS:
+            return None
+        talk = {kind: self.phrases.get(kind, ()) for kind in _SMALL_TALK}
+        kinds = cover(core, talk) or cover(msg, talk)
+        if kinds:
+            return Intent(next(k for k in _SMALL_TALK if k in kinds))
+        number = self.select_number(core)
+        if number is None:
+            number = self.select_number(msg)  # "xem chi tiết số 2": "chi" is no "chị" here
+        if number is not None:
+            return Intent("select", number=-number if surface.negative(text) else number)
+        if self._asks_more(core):
+            return Intent("more")
+        return None
+
+    def _only(self, msg: list[Word], kinds: tuple[str, ...]) -> bool:
+        """True when every word is a stop word, laughter or a one-word phrase of these kinds."""
+        singles = [p.words[0] for kind in kinds for p in self.phrases.get(kind, ()) if len(p.words) == 1]
+        return all(w[1] in self.stop or surface.laughter(w[1]) or any(word_eq(w, s) for s in singles) for w in msg)
+
+    def _asks_more(self, core: list[Word]) -> bool:
+        """ "xem thêm mấy điều nữa", "còn điều luật nào nữa không": words asking for more and nothing else."""
+        markers = [p.words[0] for p in self.phrases.get("more_word", ())]
+        asks = any(word_eq(w, m) for w in core for m in markers) or (
+            any(w[1] == "nua" for w in core) and any(w[0] in ("còn", "con") for w in core))
+        return asks and self._only([w for w in core if w[1] != "nua"], ("more_word", "select", "filler"))
+
+    def english_query(self, msg: list[Word]) -> str | None:
+        """For an English or mixed message, the Vietnamese words to search (English read through intents.tsv,
+        longest phrase first; possibly ""); None for a Vietnamese message."""
+        known = self.loanwords | {fold(w) for p in self.phrases.get("filler", ()) for w, _ in p.words}
+        foreign = [w for w in msg if w[1] not in known and surface.foreign(w[1])]
+        # one English word of the glossary is enough ("divorce"); unknown ones need company (typos exist)
+        enough = len(foreign) >= ENGLISH_MIN_WORDS or any((w[1],) in self.english for w in foreign)
+        if not enough or len(foreign) < ENGLISH_MIN_SHARE * len(msg):
+            return None
+        longest = max((len(k) for k in self.english), default=1)
+        out: list[str] = []
+        i = 0
+        while i < len(msg):
+            for n in range(min(longest, len(msg) - i), 0, -1):
+                part = msg[i:i + n]
+                key = tuple(f for _, f, _ in part)
+                # a Vietnamese word typed with diacritics ("mẹ") is never read as English ("me")
+                if key in self.english and all(plain or surface.foreign(f) for _, f, plain in part):
+                    out.extend(self.english[key].split())
+                    i += n
+                    break
+            else:
+                if not surface.foreign(msg[i][1]):
+                    out.append(msg[i][0])
+                i += 1
+        return " ".join(out)
