@@ -107,9 +107,11 @@ class ShortMessages:
         longest phrase first; possibly ""); None for a Vietnamese message."""
         known = self.loanwords | {fold(w) for p in self.phrases.get("filler", ()) for w, _ in p.words}
         foreign = [w for w in msg if w[1] not in known and surface.foreign(w[1])]
-        # one English word of the glossary is enough ("divorce"); unknown ones need company (typos exist)
+        # one English word of the glossary is enough ("divorce"); unknown ones need company (typos exist), and
+        # some word of the glossary ("how", "is", "my") must be there: keyboard mash is no English
         enough = len(foreign) >= ENGLISH_MIN_WORDS or any((w[1],) in self.english for w in foreign)
-        if not enough or len(foreign) < ENGLISH_MIN_SHARE * len(msg):
+        known_english = any((f,) in self.english for _, f, plain in msg if plain)
+        if not enough or not known_english or len(foreign) < ENGLISH_MIN_SHARE * len(msg):
             return None
         longest = max((len(k) for k in self.english), default=1)
         out: list[str] = []

@@ -352,7 +352,7 @@ def test_a_phone_number_is_never_kept(real_library: Any, text: str) -> None:
 
 def test_english_that_finds_nothing_gets_the_note_alone(real_library: Any) -> None:
     chat = fakes.Recorder(Dialogue(lambda: real_library))
-    [note] = chat.text("qwertyuiop asdfghjkl")
+    [note] = chat.text("what is the weather like today")
     assert note.text == TEXTS.get("english_note") and note.buttons
     assert chat.state is not None and chat.state["actions"]["question"]["found"] is False
 

@@ -83,6 +83,7 @@ def test_english_gets_a_note_and_its_words_read_in_vietnamese(intents: Intents, 
     "mẹ tôi can thiệp được không", "me toi can thiep duoc khong", "tôi dùng zalo facebook bị lừa tiền",
     "luat bhxh 2024 co gi moi", "nghi thai san bn thang", "ck e ko cho e ly hon", "cty không đóng bhxh cho em",
     "hdld thoi vu co duoc nghi thai san khong", "lam online co dong bao hiem khong", "chị ơi cho em hỏi ạ",
+    "qwertyuiop zxcv asdf",
 ])
 def test_vietnamese_without_diacritics_or_with_loanwords_is_not_english(intents: Intents, text: str) -> None:
     assert intents.classify(text).note == ""
