@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from bot.conversation import answers, hotlines
+from bot.conversation import answers, hotlines, talk
 from bot.conversation.answering import Answerer
 from bot.conversation.answers import (
     FULL_PAYLOAD,
@@ -16,7 +16,6 @@ from bot.conversation.answers import (
 from bot.conversation.commands import Command, parse_command
 from bot.conversation.intents import Citation, Intent, Intents
 from bot.conversation.replies import text_message
-from bot.knowledge.topics import topic_names
 from bot.ops.datafiles import Texts
 from bot.zalo.events import Follow, Ignored, OtherMessage, TextMessage, Unfollow
 from bot.zalo.messages import Button, OutMessage
@@ -94,8 +93,8 @@ class Dialogue:
             return self._feedback(intent.name == "helpful", state)
         if intent.name in ("thanks", "ack"):
             return [text_message(self.texts.get(intent.name))], state
-        if intent.name in ("chat", "who", "halt", "unsubscribe", "phone", "link", "insult", "human"):
-            return self._talk(intent, state, user_id)
+        if intent.name in talk.TALK:
+            return talk.talk_reply(self.texts, intent, state, self._subscribed(user_id))
         if intent.name == "empty":
             return [text_message(self.texts.get("empty"), answers.topic_buttons(self.texts))], state
         if intent.name == "more":
@@ -113,27 +112,12 @@ class Dialogue:
             return self._noted(intent, state)
         return self._search(intent.text or text, state)[:2]
 
-    def _talk(self, intent: Intent, state: dict[str, Any], user_id: str) -> Reply:
-        """Messages that ask no question: small talk, stopping updates, a phone number, a link, anger; nothing is
-        searched or kept, and her list stays for the next "2" or "xem thêm"."""
-        if intent.name == "unsubscribe" or (intent.name == "halt" and self._subscriber(user_id)):
-            return self._subscription(Command("unsubscribe"), state, user_id)
-        if intent.name == "halt":
-            return [text_message(self.texts.get("halt_unknown"))], state
-        if intent.name == "chat":
-            return [text_message(self.texts.get("chat_with_list" if state.get("keys") else "chat"))], state
-        if intent.name == "who":
-            return [text_message(self.texts.get("who"), answers.topic_buttons(self.texts))], state
-        reach = self.texts.get("reach_people")
-        return [text_message(self.texts.get(f"kind_{intent.name}", reach=reach))], state
-
-    def _subscriber(self, user_id: str) -> bool:
-        """Whether the user is subscribed to updates (a bare "hủy" or "stop" then means unsubscribe)."""
-        return self.subscribed is not None and self.subscribed(user_id) is not None
+    def _subscribed(self, user_id: str) -> bool | None:
+        """Whether the user receives updates (None: no way to know here)."""
+        return None if self.subscribed is None else self.subscribed(user_id) is not None
 
     def _noted(self, intent: Intent, state: dict[str, Any]) -> Reply:
-        """A short note ("English: we answer in Vietnamese", "no one calls back"), then the search of the words
-        that can be read; an English message that finds nothing gets the note alone, not the long apology."""
+        """A short note (English, a phone number, a link), then the search; English finding nothing: the note alone."""
         quiet = intent.note == "english"
         messages, new, _ = self._search(intent.text, state, quiet=quiet)
         buttons = () if messages else answers.topic_buttons(self.texts)
@@ -173,15 +157,9 @@ class Dialogue:
                 return [text_message(topic["intro"], tuple(Button(q, q) for q in topic["examples"]))]
         return [text_message(self.texts.get("topic_unknown"), answers.topic_buttons(self.texts))]
 
-    def _subscription(self, command: Any, state: dict[str, Any], user_id: str) -> Reply:
-        """Confirm a (un)subscription and leave the action for the caller, who owns the subscriber store."""
-        if command.action == "unsubscribe" and self.subscribed is not None and self.subscribed(user_id) is None:
-            return [text_message(self.texts.get("not_subscribed"))], state
-        topics = list(command.topics)
-        names = topic_names(topics) if topics else ""
-        key = f"{command.action}_{'topics' if topics else 'all'}"
-        action = {command.action: {"topics": topics}}
-        return [text_message(self.texts.get(key, topics=names))], {**state, "actions": action}
+    def _subscription(self, command: Command, state: dict[str, Any], user_id: str) -> Reply:
+        """Confirm a (un)subscription; the caller carries out the action left in the state."""
+        return talk.subscription_reply(self.texts, command, state, self._subscribed(user_id))
 
     def _danger(self, text: str, categories: tuple[str, ...], state: dict[str, Any]) -> Reply:
         """Hotlines first; then the articles, when any match well (none for self-harm: see danger.tsv "quiet")."""

@@ -95,8 +95,7 @@ def whole(msg: Sequence[Word], patterns: Sequence[Pattern]) -> bool:
 
 
 def cover(msg: Sequence[Word], kinds: dict[str, Sequence[Pattern]]) -> list[str] | None:
-    """The kinds of phrases that, one after another, make up all the words ("ok cảm ơn": ack, thanks); None when
-    some words belong to no phrase."""
+    """The kinds of phrases that, one after another, make up all the words ("ok cảm ơn": ack, thanks), or None."""
     # best[i]: the kinds covering msg[:i]; fewest phrases first, so "cảm ơn nhiều" stays one phrase
     best: list[list[str] | None] = [[]] + [None] * len(msg)
     for i in range(len(msg)):

@@ -46,8 +46,8 @@ class ShortMessages:
     loanwords: frozenset[str]
 
     def select_number(self, msg: list[Word]) -> int | None:
-        """The item number of "2", "xem 2", "cái thứ hai", "bài số 3", "cái đầu tiên" (0 for "0"); None when the
-        message is not such a request. Words before the number must all be "select" words of intents.tsv."""
+        """The item of "2", "xem 2", "cái thứ hai", "bài số 3", "cái đầu tiên" ("0": 0); None for other messages."""
+        # the words before the number must all be "select" words of intents.tsv
         if not msg:
             return None
         number, start = None, len(msg)
@@ -103,8 +103,8 @@ class ShortMessages:
         return asks and self._only([w for w in core if w[1] != "nua"], ("more_word", "select", "filler"))
 
     def english_query(self, msg: list[Word]) -> str | None:
-        """For an English or mixed message, the Vietnamese words to search (English read through intents.tsv,
-        longest phrase first; possibly ""); None for a Vietnamese message."""
+        """For an English or mixed message, the Vietnamese words to search (maybe ""); None for a Vietnamese one."""
+        # English words read through intents.tsv's glossary, longest phrase first; unknown English words dropped
         known = self.loanwords | {fold(w) for p in self.phrases.get("filler", ()) for w, _ in p.words}
         foreign = [w for w in msg if w[1] not in known and surface.foreign(w[1])]
         # one English word of the glossary is enough ("divorce"); unknown ones need company (typos exist), and

@@ -35,8 +35,7 @@ def negative(text: str) -> bool:
 
 
 def foreign(folded: str) -> bool:
-    """True for a word with vowels that no Vietnamese syllable is spelled like ("leave", "divorce", "how");
-    abbreviations without vowels ("bhxh", "sdt") are not foreign."""
+    """True for a word no Vietnamese syllable is spelled like ("leave", "how"); "bhxh", "sdt" (no vowel) are not."""
     return bool(_VOWEL_RE.search(folded)) and not folded.isdigit() and _SYLLABLE_RE.fullmatch(folded) is None
 
 

@@ -36,7 +36,7 @@ def intents() -> Intents:
     ("thôi đừng gửi nữa", "unsubscribe", 0), ("thoi dung gui nua", "unsubscribe", 0),
     ("không nhận tin nữa", "unsubscribe", 0), ("ko nhan tin nua", "unsubscribe", 0),
     ("tôi không muốn nhận tin nhắn nữa", "unsubscribe", 0), ("đừng gửi tin cho em nữa", "unsubscribe", 0),
-    ("dung", "ack", 0), ("đúng rồi", "ack", 0), ("ok", "ack", 0), ("dạ vâng ạ", "ack", 0),
+    ("dung", "ack", 0), ("đúng rồi", "helpful", 0), ("ok", "ack", 0), ("dạ vâng ạ", "ack", 0),
     ("ok cảm ơn nhé", "thanks", 0), ("hiểu rồi cảm ơn ad", "thanks", 0),
     ("sao nữa", "chat", 0), ("sao nua", "chat", 0), ("hihi", "chat", 0), ("vậy à", "chat", 0),
     ("à ra vậy", "chat", 0), ("ko sao", "chat", 0), ("hôm nay thứ mấy", "chat", 0),
