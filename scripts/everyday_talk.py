@@ -41,7 +41,7 @@ def main() -> int:
         right[kind] += ok
         if not ok:
             failures.append((text, context, expected, reason))
-    print(f"| behaviour | right | messages |\n|---|---|---|")
+    print("| behaviour | right | messages |\n|---|---|---|")
     for kind in total:
         print(f"| {kind} | {right[kind]} | {total[kind]} |")
     print(f"| **all** | **{sum(right.values())}** | **{sum(total.values())}** |")

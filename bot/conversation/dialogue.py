@@ -56,7 +56,7 @@ class Dialogue:
         current = {k: v for k, v in (state or {}).items() if k != "actions"}
         now = _millis(getattr(event, "timestamp", ""), current.get("updated", 0))
         if isinstance(event, Follow):
-            return [self._welcome()], {"updated": now}
+            return [talk.welcome(self.texts)], {"updated": now}
         if isinstance(event, OtherMessage):
             messages: list[OutMessage] = [text_message(self.texts.get("other_message"))]
             new = current
@@ -118,10 +118,8 @@ class Dialogue:
 
     def _noted(self, intent: Intent, state: dict[str, Any]) -> Reply:
         """A short note (English, a phone number, a link), then the search; English finding nothing: the note alone."""
-        quiet = intent.note == "english"
-        messages, new, _ = self._search(intent.text, state, quiet=quiet)
-        buttons = () if messages else answers.topic_buttons(self.texts)
-        return [text_message(self.texts.get(f"{intent.note}_note"), buttons), *messages], new
+        messages, new, _ = self._search(intent.text, state, quiet=intent.note == "english")
+        return talk.noted(self.texts, intent.note, messages), new
 
     def _command(self, text: str, state: dict[str, Any], user_id: str = "") -> Reply | None:
         """Button payloads ("#xem 52/2014/QH13:81", "#tiep", "#menu", "#chude tre-em", "#dangky")."""
@@ -138,25 +136,13 @@ class Dialogue:
         if word == MENU_PAYLOAD:
             return [text_message(self.texts.get("help"), answers.topic_buttons(self.texts))], state
         if word == TOPIC_PAYLOAD:
-            return self._topic(arg), state
+            return talk.topic_intro(self.texts, arg), state
         command = parse_command(text)
         if command is not None:
             return self._subscription(command, state, user_id)
         return None
 
     # --- answers -------------------------------------------------------------------------------------
-    def _welcome(self) -> OutMessage:
-        """The first message after a follow."""
-        buttons = tuple(Button(b["title"], b["payload"]) for b in self.texts.raw("welcome_buttons"))
-        return text_message(self.texts.get("welcome"), buttons)
-
-    def _topic(self, slug: str) -> list[OutMessage]:
-        """A topic's introduction with example questions as buttons."""
-        for topic in self.texts.raw("topics"):
-            if topic["slug"] == slug:
-                return [text_message(topic["intro"], tuple(Button(q, q) for q in topic["examples"]))]
-        return [text_message(self.texts.get("topic_unknown"), answers.topic_buttons(self.texts))]
-
     def _subscription(self, command: Command, state: dict[str, Any], user_id: str) -> Reply:
         """Confirm a (un)subscription; the caller carries out the action left in the state."""
         return talk.subscription_reply(self.texts, command, state, self._subscribed(user_id))

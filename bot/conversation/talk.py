@@ -1,5 +1,5 @@
-"""Replies to messages that ask no question (small talk, stopping updates, a phone number, a link, anger) and the
-confirmations of (un)subscribing: short, in the wording of messages.json, her list left as it was."""
+"""Replies to messages that ask no question (small talk, stopping updates, a phone number, a link, anger, a follow,
+a topic button) and the confirmations of (un)subscribing: short, in the wording of messages.json."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,7 +10,7 @@ from bot.conversation.reading import Intent
 from bot.conversation.replies import text_message
 from bot.knowledge.topics import topic_names
 from bot.ops.datafiles import Texts
-from bot.zalo.messages import OutMessage
+from bot.zalo.messages import Button, OutMessage
 
 TALK = frozenset({"chat", "who", "halt", "unsubscribe", "phone", "link", "insult", "human"})
 
@@ -39,3 +39,22 @@ def subscription_reply(texts: Texts, command: Command, state: dict[str, Any], su
     key = f"{command.action}_{'topics' if topics else 'all'}"
     action = {command.action: {"topics": topics}}
     return [text_message(texts.get(key, topics=names))], {**state, "actions": action}
+
+
+def noted(texts: Texts, note: str, answer: list[OutMessage]) -> list[OutMessage]:
+    """A short note ("english", "phone", "link") before the answer; alone, with topic buttons, when there is none."""
+    return [text_message(texts.get(f"{note}_note"), () if answer else topic_buttons(texts)), *answer]
+
+
+def welcome(texts: Texts) -> OutMessage:
+    """The first message after a follow."""
+    buttons = tuple(Button(b["title"], b["payload"]) for b in texts.raw("welcome_buttons"))
+    return text_message(texts.get("welcome"), buttons)
+
+
+def topic_intro(texts: Texts, slug: str) -> list[OutMessage]:
+    """A topic's introduction with example questions as buttons."""
+    for topic in texts.raw("topics"):
+        if topic["slug"] == slug:
+            return [text_message(topic["intro"], tuple(Button(q, q) for q in topic["examples"]))]
+    return [text_message(texts.get("topic_unknown"), topic_buttons(texts))]
