@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.conversation.dialogue import Dialogue
 from bot.jobs.queue import RqJobQueue, ThreadJobQueue
+from bot.jobs.reply import on_thread_failure
 from bot.knowledge.library_watch import LibraryHolder, library_holder
 from bot.ops import metrics
 from bot.ops.settings import Settings
@@ -89,5 +90,6 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
     services = Services(settings, store, queue, redis=redis_conn, zalo=overrides.get("zalo"),
                         dialogue=overrides.get("dialogue"), library=overrides.get("library"))
     if isinstance(queue, ThreadJobQueue):
-        queue.bind(services)  # embedded jobs run with the services of the process that queued them
+        # embedded jobs run with the services of the process that queued them; a reply out of retries is a dead letter
+        queue.bind(services, on_failure=lambda func, args, exc: on_thread_failure(services, func, args, exc))
     return services

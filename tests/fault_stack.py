@@ -44,7 +44,8 @@ def base_env(**extra: str) -> dict[str, str]:
 
 
 class RedisServer(Proc):
-    """A private redis-server on a spare port; every write fsynced to its AOF before the reply."""
+    """A private redis-server on a spare port; every write fsynced to its AOF before the reply; DEBUG allowed from
+    loopback (DEBUG SLEEP hangs it like a stalled Redis)."""
 
     def __init__(self, log_dir: Path, port: int | None = None) -> None:
         self.port = port or free_port()
@@ -52,7 +53,7 @@ class RedisServer(Proc):
         data.mkdir(exist_ok=True)
         argv = [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
                 "--dir", str(data), "--appendonly", "yes", "--appendfsync", "always", "--save", "",
-                "--daemonize", "no", "--protected-mode", "yes"]
+                "--daemonize", "no", "--protected-mode", "yes", "--enable-debug-command", "local"]
         super().__init__("redis", argv, dict(os.environ), log_dir)
 
     @property
@@ -80,6 +81,12 @@ class RedisServer(Proc):
     def crash(self) -> None:
         """SIGKILL: what fsync-always AOF promises is exactly what survives."""
         self.kill()
+
+    def hang(self, seconds: float) -> None:
+        """Stall the server for `seconds` (DEBUG SLEEP from a connection of its own; returns when it wakes)."""
+        import redis
+
+        redis.Redis(port=self.port, socket_timeout=seconds + 10).execute_command("DEBUG", "SLEEP", str(seconds))
 
 
 class FakeZaloProc(procs.FakeZaloProc):

@@ -15,6 +15,7 @@ FAILURE_TTL = 7 * 24 * 3600  # the default DEAD_LETTER_TTL_SECONDS; services pas
 LEASE_SECONDS = 30  # a running job's claim, renewed while it runs: a dead worker's job is run again after this
 # the reply job, by dotted path (rq stores the path); every job is called with its arguments and `services=`
 REPLY_JOB = "bot.jobs.reply.process_event"
+JOB_KEY_PREFIX = "rq:job:"  # rq keeps a job under rq:job:<id> while it is queued, scheduled, running or failed
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,10 @@ class QueueUnavailable(RuntimeError):
 class JobQueue(Protocol):
     """Where the web process puts work for the worker."""
 
-    def enqueue(self, func: str | JobFunc, *args: Any) -> str:
-        """Queue func(*args) (a callable or its dotted path); raises QueueUnavailable."""
+    def enqueue(self, func: str | JobFunc, *args: Any, at_front: bool = False, job_timeout: int | None = None,
+                retry: bool = True) -> str:
+        """Queue func(*args) (a callable or its dotted path), retried on failure unless retry=False; raises
+        QueueUnavailable."""
 
     def ping(self) -> bool:
         """True when jobs can be queued."""
@@ -64,19 +67,28 @@ class RqJobQueue:
         self.failure_ttl = max(1, int(failure_ttl))
         self.rq_queue = Queue(name, connection=redis_conn, serializer=JSONSerializer)
 
-    def enqueue(self, func: str | JobFunc, *args: Any) -> str:
-        """Queue func(*args); raises QueueUnavailable when Redis cannot take it."""
+    def enqueue(self, func: str | JobFunc, *args: Any, at_front: bool = False, job_timeout: int | None = None,
+                retry: bool = True, pipeline: Any = None, job_id: str | None = None) -> str:
+        """Queue func(*args); raises QueueUnavailable when Redis cannot take it. With `pipeline` (a redis-py
+        transaction, left in MULTI mode) the job is written only when the caller executes it, with whatever else the
+        caller adds: one atomic step."""
         from redis.exceptions import RedisError
         from rq import Retry
 
-        retry = Retry(max=len(self.retry_intervals), interval=self.retry_intervals) if self.retry_intervals else None
+        policy = (Retry(max=len(self.retry_intervals), interval=self.retry_intervals)
+                  if self.retry_intervals and retry else None)
         try:
             # a fixed description keeps message text out of Redis metadata and rq's logs
-            job = self.rq_queue.enqueue(func, *args, retry=retry, job_timeout=self.job_timeout,
-                                        result_ttl=RESULT_TTL, failure_ttl=self.failure_ttl, description="zalo-bot job")
+            job = self.rq_queue.enqueue_call(func, args=args, retry=policy, timeout=job_timeout or self.job_timeout,
+                                             result_ttl=RESULT_TTL, failure_ttl=self.failure_ttl, at_front=at_front,
+                                             description="zalo-bot job", pipeline=pipeline, job_id=job_id)
         except (RedisError, OSError) as exc:
             raise QueueUnavailable(str(exc)) from exc
         return job.id
+
+    def exists(self, job_id: str) -> bool:
+        """True while rq keeps the job (queued, scheduled, running, or failed and not yet forgotten)."""
+        return bool(self.redis.exists(JOB_KEY_PREFIX + job_id))
 
     def ping(self) -> bool:
         """True when Redis answers."""
@@ -107,6 +119,8 @@ class ThreadJobQueue:
         """Jobs are called with `services=` the services bound here (bind(), done by build_services)."""
         self.retry_intervals = list(retry_intervals)
         self.services = services
+        # called as on_failure(func, args, exc) when a job fails for good (bound by build_services: dead letters)
+        self.on_failure: Callable[[JobFunc, tuple[Any, ...], BaseException], None] | None = None
         self._jobs: deque[tuple[JobFunc, tuple[Any, ...], int]] = deque()
         self._cond = threading.Condition()
         self._pending = 0
@@ -122,22 +136,31 @@ class ThreadJobQueue:
             self._thread = threading.Thread(target=self._run, name="zlb-jobs", daemon=True)
             self._thread.start()
 
-    def enqueue(self, func: str | JobFunc, *args: Any) -> str:
-        """Queue func(*args) for the background thread."""
+    def enqueue(self, func: str | JobFunc, *args: Any, at_front: bool = False, job_timeout: int | None = None,
+                retry: bool = True) -> str:
+        """Queue func(*args) for the background thread (job_timeout is not enforced in a thread)."""
         target = resolve(func)
         with self._cond:
             if self._stopped:
                 raise QueueUnavailable("job queue stopped")
             self._counter += 1
             self._pending += 1
-            self._jobs.append((target, args, 0))
+            entry = (target, args, 0 if retry else len(self.retry_intervals))
+            self._jobs.appendleft(entry) if at_front else self._jobs.append(entry)
             self._ensure_thread()
             self._cond.notify_all()
             return f"thread-{self._counter}"
 
-    def bind(self, services: Any) -> None:
-        """The services every job of this queue runs with (those of the process that owns the queue)."""
+    def exists(self, job_id: str) -> bool:
+        """Jobs live as long as this process: every job id handed out is live until it ends."""
+        return True
+
+    def bind(self, services: Any,
+             on_failure: Callable[[JobFunc, tuple[Any, ...], BaseException], None] | None = None) -> None:
+        """The services every job of this queue runs with (those of the process that owns the queue), and what to
+        call when a job fails for good."""
         self.services = services
+        self.on_failure = on_failure
 
     def ping(self) -> bool:
         """True while the queue accepts jobs."""
@@ -169,6 +192,11 @@ class ThreadJobQueue:
                 return
             log.error("job %s failed for good: %s", func.__name__, type(exc).__name__)
             self.failed.append((func.__name__, exc))
+            if self.on_failure is not None:
+                try:
+                    self.on_failure(func, args, exc)
+                except Exception as handler_exc:  # noqa: BLE001 - the runner must go on
+                    log.error("failure handler raised %s", type(handler_exc).__name__)
         self._finish()
 
     def _schedule_retry(self, func: JobFunc, args: tuple[Any, ...], attempt: int, delay: float) -> None:

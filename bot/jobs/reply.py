@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import ExitStack
 from functools import lru_cache
 from typing import Any
 
+from bot.jobs import deadletters, sequence
 from bot.jobs.actions import carry_out
 from bot.ops import logs, metrics
 from bot.ops.datafiles import Texts
 from bot.store import limits, privacy, subscriptions
 from bot.store.keys import DONE_TTL, LAST_SEEN_TTL, conv_key, done_key, last_seen_key, outbox_key
 from bot.zalo.events import (
+    EventError,
     Ignored,
     OtherMessage,
     TextMessage,
@@ -22,12 +25,13 @@ from bot.zalo.events import (
     event_millis,
     event_user,
 )
+from bot.store.state import LockTimeout
 from bot.zalo.messages import Button, OutMessage
+from bot.zalo.shapes import MAYBE_SENT
 
 log = logging.getLogger(__name__)
 
 LOCK_TIMEOUT = 150.0  # the user lock's hold when no lease is configured; renewed while the job runs
-LOCK_WAIT = 60.0
 RECORD_PATIENCE = 60.0  # how long a sent reply's record is retried while the store is unreachable
 
 
@@ -68,7 +72,14 @@ def _deliver(services: Any, user_id: str, key: str, outbox: dict[str, Any]) -> N
     messages = outbox["messages"]
     for index in range(int(outbox["sent"]), len(messages)):
         result = services.zalo.send(user_id, message_from_dict(messages[index]))
-        if not result.ok:
+        if not result.ok and getattr(result, "reason", "") == MAYBE_SENT:
+            # Zalo took the request but answered too late: it most likely went out, and a second copy would be a
+            # duplicate in her chat. Recorded, not repeated (README "Ambiguous sends").
+            outbox.setdefault("maybe_sent", []).append(index)
+            metrics.MAYBE_SENT.labels(kind="reply").inc()
+            log.warning("reply %d/%d may have been delivered (Zalo answered late): not sent again",
+                        index + 1, len(messages))
+        elif not result.ok:
             if getattr(result, "retryable", False):
                 raise SendFailed(f"zalo error {result.error}: {getattr(result, 'reason', '') or result.message}")
             # not retryable (user unreachable, bad parameter): retrying would only fail again
@@ -121,7 +132,7 @@ def process_event(event_dict: dict[str, Any], *, services: Any) -> str:
 
 
 def _process_event(event_dict: dict[str, Any], services: Any) -> str:
-    """Load state, run the dialogue, carry out its actions and send replies once, save state."""
+    """Wait for the user's turn without holding a worker, then answer under the user's lock and hand the turn on."""
     event = event_from_dict(event_dict)
     key = dedup_key(event)
     user_id = event_user(event)
@@ -129,35 +140,99 @@ def _process_event(event_dict: dict[str, Any], services: Any) -> str:
         return "ignored"
     store = services.store
     if store.get_json(done_key(key)):
+        sequence.release(services, user_id, key)
         return "duplicate"
-    _note_last_seen(store, event, user_id)
-    # one job per user at a time: two quick messages must not overwrite each other's state
+    if not sequence.take(services, user_id, key, event_dict):
+        log.info("waiting for the user's earlier message")
+        return "waiting"
     # held for a lease renewed while the job runs: a killed worker's lock frees itself within one lease
     hold = float(getattr(services.settings, "worker_lease_seconds", 0) or LOCK_TIMEOUT)
-    with store.lock(f"user:{user_id}", timeout=hold, wait=LOCK_WAIT, keepalive=True):
-        if store.get_json(done_key(key)):
-            return "duplicate"
-        outbox = store.get_json(outbox_key(key))
-        if outbox is None:
-            outbox = _plan(services, event, user_id)
-            store.set_json(outbox_key(key), outbox, ttl=DONE_TTL)
-        if not outbox.get("acted"):
-            carry_out(store, event, user_id, outbox["state"])
-            outbox["acted"] = True
-            if privacy.requested(outbox["state"]):
-                outbox["state"] = None  # erased: nothing of the conversation is written back
-            store.set_json(outbox_key(key), outbox, ttl=DONE_TTL)
-        _deliver(services, user_id, key, outbox)
-        if outbox.get("replay"):
-            pass  # a dead letter replayed days later must not roll the conversation back to its old state
-        elif outbox["state"] is None:
-            store.delete(conv_key(user_id))
-        else:
-            store.set_json(conv_key(user_id), outbox["state"], ttl=services.settings.state_ttl_seconds)
-        store.set_json(done_key(key), 1, ttl=DONE_TTL)
-        store.delete(outbox_key(key))
+    with ExitStack() as held:
+        if not _hold_user(held, services, user_id, key, event_dict, hold):
+            log.info("the user is held by another job, which hands this message back when it ends")
+            return "busy"
+        result = _answer(services, event, event_dict, key, user_id)
+    sequence.release(services, user_id, key)  # after the lock is free: the next job must be able to take it
+    return result
+
+
+def _hold_user(held: ExitStack, services: Any, user_id: str, key: str, event_dict: dict[str, Any],
+               hold: float) -> bool:
+    """Take the user's lock without waiting; when it is busy, park the event first and try once more, so either we
+    get the lock or its holder, releasing it, finds the parked event and queues it again."""
+    for attempt in range(2):
+        try:
+            held.enter_context(services.store.lock(f"user:{user_id}", timeout=hold, wait=0, keepalive=True))
+        except LockTimeout:
+            if attempt:
+                return False
+            sequence.park(services, user_id, key, event_dict)
+            continue
+        if attempt:
+            sequence.unpark(services, user_id, key)
+        return True
+    return False
+
+
+def _answer(services: Any, event: Any, event_dict: dict[str, Any], key: str, user_id: str) -> str:
+    """Plan (once), carry out the actions (once), send what is not sent yet, save the state, mark it answered."""
+    store = services.store
+    if store.get_json(done_key(key)):
+        return "duplicate"
+    _note_last_seen(store, event, user_id)
+    outbox = store.get_json(outbox_key(key))
+    if outbox is None:
+        outbox = _plan(services, event, user_id)
+        store.set_json(outbox_key(key), outbox, ttl=DONE_TTL)
+    if not outbox.get("acted"):
+        carry_out(store, event, user_id, outbox["state"])
+        outbox["acted"] = True
+        if privacy.requested(outbox["state"]):
+            outbox["state"] = None  # erased: nothing of the conversation is written back
+        store.set_json(outbox_key(key), outbox, ttl=DONE_TTL)
+    _deliver(services, user_id, key, outbox)
+    if outbox.get("replay"):
+        pass  # a dead letter replayed days later must not roll the conversation back to its old state
+    elif outbox["state"] is None:
+        store.delete(conv_key(user_id))
+    elif _newer_state(store, user_id, event):
+        log.info("a later message already moved the conversation on: its state is kept")
+    else:
+        store.set_json(conv_key(user_id), outbox["state"], ttl=services.settings.state_ttl_seconds)
+    store.set_json(done_key(key), 1, ttl=DONE_TTL)
+    store.delete(outbox_key(key))
     log.info("event answered: %s, %d message(s)", event_dict.get("type"), len(outbox["messages"]))
     return "done"
+
+
+def _newer_state(store: Any, user_id: str, event: Any) -> bool:
+    """True when the stored conversation comes from a message sent after this one (a redelivery accepted late)."""
+    current = store.get_json(conv_key(user_id))
+    millis = event_millis(event)
+    try:
+        return isinstance(current, dict) and millis is not None and int(current.get("updated") or 0) > millis
+    except (TypeError, ValueError):
+        return False
+
+
+def failed_for_good(services: Any, event_dict: Any, error: str, job_id: str | None = None) -> str | None:
+    """A reply job out of retries: keep a dead letter, and hand the user's turn on so her later messages are
+    answered; the letter's id (None when there was nothing left to answer)."""
+    letter = deadletters.record(services.store, event_dict, error, services.settings, job_id=job_id)
+    try:
+        event = event_from_dict(event_dict)
+    except EventError:
+        return letter
+    user_id, key = event_user(event), dedup_key(event)
+    if user_id is not None and key is not None:
+        sequence.release(services, user_id, key)
+    return letter
+
+
+def on_thread_failure(services: Any, func: Any, args: tuple[Any, ...], exc: BaseException) -> None:
+    """Embedded mode's ThreadJobQueue.on_failure: failed_for_good for reply jobs."""
+    if func is process_event and args:
+        failed_for_good(services, args[0], f"{type(exc).__name__}: {exc}")
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,7 @@ from rq.worker import WorkerStatus
 
 from bot.jobs import deadletters, lawfetch
 from bot.jobs.queue import FAILURE_TTL, REPLY_JOB
+from bot.jobs.reply import failed_for_good
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def dead_letter_handler(services: Any, job: Any, exc_type: Any, exc_value: Any) 
         if job.func_name not in DEAD_LETTER_JOBS or job.retries_left:
             return True  # not a reply, or rq will run it again
         error = f"{getattr(exc_type, '__name__', 'Error')}: {exc_value}"
-        letter = deadletters.record(services.store, job.args[0], error, services.settings, job_id=job.id)
+        letter = failed_for_good(services, job.args[0], error, job_id=job.id)
         if letter:
             log.error("reply job %s failed for good: dead letter %s", job.id, letter)
             # rq files the job as failed after this handler: its copy of the message must go no later than the letter

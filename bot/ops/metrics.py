@@ -35,6 +35,10 @@ NO_MATCH = Counter("zlb_answers_no_match", "Answers that found no good match (th
 RATE_LIMITED = Counter("zlb_user_rate_limited", "Messages over the per-user rate limit, by what was sent "
                        "(notice = the one polite notice, silent = nothing)", ["action"])
 ERASURES = Counter("zlb_user_erasures", "Users whose data was deleted at their request")
+MAYBE_SENT = Counter("zlb_zalo_maybe_sent", "Sends Zalo took but answered too late (may have gone out; not repeated): "
+                     "call = API calls, reply = reply messages recorded as maybe sent", ["kind"])
+TOKEN_REFRESH = Counter("zlb_zalo_token_refresh", "OAuth refreshes by result (ok, refused, unreachable, ambiguous: "
+                        "the refresh token may be spent and the new pair lost)", ["result"])
 ADMIN_AUTH = Counter("zlb_admin_auth", "Admin requests refused: bad token (failed) or client locked out (blocked)",
                      ["result"])
 

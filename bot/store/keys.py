@@ -29,3 +29,13 @@ def done_key(key: str) -> str:
 def outbox_key(key: str) -> str:
     """An event's planned replies and how many were sent."""
     return f"zlb:outbox:{key}"
+
+
+def turns_key(user_id: str) -> str:
+    """A user's messages waiting to be answered, in the order they were accepted."""
+    return f"zlb:turns:{user_id}"
+
+
+def parked_key(user_id: str) -> str:
+    """Events of a user's messages that wait for their turn (message key → event)."""
+    return f"zlb:parked:{user_id}"

@@ -38,6 +38,15 @@ class RedisStateStore:
         """Remove keys; count of those that existed."""
         return int(self.client.delete(*keys)) if keys else 0
 
+    def set_bytes(self, key: str, data: bytes, ttl: int | None = None) -> None:
+        """Store raw bytes, expiring after ttl seconds when given."""
+        self.client.set(key, bytes(data), ex=ttl or None)
+
+    def get_bytes(self, key: str) -> bytes | None:
+        """Raw bytes stored with set_bytes, or None."""
+        raw = self.client.get(key)
+        return None if raw is None else bytes(raw)
+
     def add_once(self, key: str, ttl: int) -> bool:
         """SET NX EX; True when this call set it."""
         return bool(self.client.set(key, "1", nx=True, ex=ttl))

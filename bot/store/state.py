@@ -20,6 +20,8 @@ class StateStore(Protocol):
 
     def get_json(self, key: str) -> Any | None: ...
     def set_json(self, key: str, value: Any, ttl: int | None = None) -> None: ...
+    def get_bytes(self, key: str) -> bytes | None: ...
+    def set_bytes(self, key: str, data: bytes, ttl: int | None = None) -> None: ...
     def delete(self, *keys: str) -> int: ...
     def add_once(self, key: str, ttl: int) -> bool: ...
     def incr(self, key: str, ttl: int | None = None) -> int: ...
@@ -36,6 +38,7 @@ class InMemoryStateStore:
         self._data: dict[str, tuple[str, float | None]] = {}
         self._mutex = threading.RLock()
         self._locks: dict[str, threading.Lock] = {}
+        self._blobs: dict[str, tuple[bytes, float | None]] = {}
 
     def _live(self, key: str) -> str | None:
         item = self._data.get(key)
@@ -61,7 +64,8 @@ class InMemoryStateStore:
     def delete(self, *keys: str) -> int:
         """Remove keys; count of those that existed."""
         with self._mutex:
-            return sum(1 for k in keys if self._live(k) is not None and self._data.pop(k, None) is not None)
+            blobs = sum(1 for k in keys if self._blobs.pop(k, None) is not None)
+            return blobs + sum(1 for k in keys if self._live(k) is not None and self._data.pop(k, None) is not None)
 
     def add_once(self, key: str, ttl: int) -> bool:
         """Set key if absent (SET NX EX); True when this call set it."""
@@ -98,6 +102,24 @@ class InMemoryStateStore:
     def ping(self) -> bool:
         """Always reachable."""
         return True
+
+    def atomic(self) -> Any:
+        """The store's mutex: what runs under it sees and changes the store in one step (re-entrant)."""
+        return self._mutex
+
+    def set_bytes(self, key: str, data: bytes, ttl: int | None = None) -> None:
+        """Store raw bytes (kept apart from the JSON values), expiring after ttl seconds when given."""
+        with self._mutex:
+            self._blobs[key] = (bytes(data), time.monotonic() + ttl if ttl else None)
+
+    def get_bytes(self, key: str) -> bytes | None:
+        """Raw bytes stored with set_bytes, or None."""
+        with self._mutex:
+            item = self._blobs.get(key)
+            if item is None or (item[1] is not None and item[1] <= time.monotonic()):
+                self._blobs.pop(key, None)
+                return None
+            return item[0]
 
     @contextmanager
     def lock(self, name: str, timeout: float = 30.0, wait: float = 10.0, keepalive: bool = False) -> Iterator[None]:

@@ -7,20 +7,15 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from bot.jobs.queue import REPLY_JOB
+from bot.jobs.accept import DUPLICATE, accept
+from bot.jobs.queue import QueueUnavailable
 from bot.ops import logs, metrics
-from bot.store.keys import taken_key
 from bot.zalo.events import EventError, dedup_key, event_to_dict, event_user, load_payload, parse_payload
 from bot.zalo.signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, is_fresh, verify_any
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("webhook", __name__)
-
-DEDUP_TTL = 2 * 24 * 3600
-# the mark's life until the job is safely queued: shorter than Zalo's first retry (30 s), so a mark that a failed
-# enqueue could not remove (Redis went away in between) never swallows the redelivery
-PENDING_TTL = 20
 
 
 def _reply(status: int, outcome: str, **body: Any) -> Response:
@@ -125,25 +120,16 @@ def _handle() -> Response:
 
 
 def _enqueue(services: Any, event: Any, key: str) -> Response:
-    """Mark the delivery taken and queue it; on failure release the mark so Zalo's retry is processed."""
-    mark = taken_key(key)
+    """Take the delivery once (bot.jobs.accept: mark, turn and job in one atomic step); 503 when nothing was written,
+    so Zalo's redelivery is queued."""
     try:
-        if not services.store.add_once(mark, PENDING_TTL):
-            return _reply(200, "duplicate", ok=True, duplicate=True)
+        outcome = accept(services, {**event_to_dict(event), **logs.job_fields()}, key, event_user(event))
+    except QueueUnavailable as exc:
+        log.error("job queue unavailable: %s", str(exc).split(":")[0])
+        return _reply(503, "queue_unavailable", error="queue unavailable")
     except Exception as exc:  # noqa: BLE001 - store down: tell Zalo to retry later
         log.error("state store unavailable: %s", type(exc).__name__)
         return _reply(503, "store_unavailable", error="store unavailable")
-    try:
-        services.queue.enqueue(REPLY_JOB, {**event_to_dict(event), **logs.job_fields()})
-    except Exception as exc:  # noqa: BLE001 - queue down: tell Zalo to retry later
-        log.error("job queue unavailable: %s", type(exc).__name__)
-        try:
-            services.store.delete(mark)
-        except Exception:  # noqa: BLE001 - the mark expires on its own
-            log.error("could not release dedup mark")
-        return _reply(503, "queue_unavailable", error="queue unavailable")
-    try:
-        services.store.set_json(mark, 1, ttl=DEDUP_TTL)
-    except Exception as exc:  # noqa: BLE001 - queued all the same; a later redelivery is caught by the done mark
-        log.error("could not extend dedup mark: %s", type(exc).__name__)
+    if outcome == DUPLICATE:
+        return _reply(200, "duplicate", ok=True, duplicate=True)
     return _reply(200, "ok", ok=True)

@@ -15,6 +15,7 @@ from bot.store.state import StateStore
 from bot.zalo.messages import OutMessage
 from bot.zalo.shapes import (
     BAD_PARAMETER,
+    MAYBE_SENT,
     RATE_LIMITED,
     TOKEN_ERRORS,
     TRANSIENT,
@@ -41,7 +42,7 @@ class ZaloClient:
     def __init__(self, settings: Settings, store: StateStore, session: requests.Session | None = None,
                  clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
                  backoff_base: float = 0.5, backoff_cap: float = 8.0, max_retries: int = 3,
-                 retry_read_timeouts: bool = True) -> None:
+                 retry_read_timeouts: bool = False) -> None:
         self.settings = settings
         self.store = store
         self.session = session or requests.Session()
@@ -49,7 +50,8 @@ class ZaloClient:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.max_retries = max_retries
-        # a read timeout means the request may have been delivered: retrying risks a duplicate message
+        # a read timeout on a send means Zalo took the request and may have delivered it: a retry risks a second copy
+        # in her chat, so the send comes back "maybe sent" instead (reads, GET, are always retried)
         self.retry_read_timeouts = retry_read_timeouts
         self.tokens = TokenManager(settings, store, self.session, clock=clock, sleep=sleep)
         self._random = random.Random()
@@ -87,13 +89,17 @@ class ZaloClient:
         """Send each part in order, stopping at the first failure."""
         parts = message_parts(message)
         result = result_for(TRANSIENT, "nothing sent")
+        uncertain: SendResult | None = None
         for index, part in enumerate(parts):
             result, _ = self._call("POST", path, body=body(user_id, part))
+            if result.reason == MAYBE_SENT:
+                uncertain = result  # not repeated; the following parts still go
+                continue
             if not result.ok:
                 if index:
                     log.warning("zalo send stopped after part %d of %d", index, len(parts))
                 return result
-        return result
+        return uncertain or result
 
     def _data(self, path: str, query: dict[str, Any]) -> dict[str, Any]:
         """A GET call's `data`, or ZaloError."""
@@ -125,8 +131,13 @@ class ZaloClient:
             except TokenError as exc:
                 log.warning("zalo token unavailable: %s", exc.reason)
                 return SendResult(False, exc.code, str(exc), exc.retryable, exc.reason), {}
-            ambiguous = error == TRANSIENT and text == "ReadTimeout" and not self.retry_read_timeouts
-            if error in (RATE_LIMITED, TRANSIENT) and attempt < self.max_retries and not ambiguous:
+            ambiguous = (method == "POST" and error == TRANSIENT and text == "ReadTimeout"
+                         and not self.retry_read_timeouts)
+            if ambiguous:
+                metrics.MAYBE_SENT.labels(kind="call").inc()
+                log.warning("zalo %s: no answer in time; the message may have gone out: not sent again", path)
+                return SendResult(False, TRANSIENT, text, False, MAYBE_SENT), data
+            if error in (RATE_LIMITED, TRANSIENT) and attempt < self.max_retries:
                 delay = self._backoff(attempt)
                 attempt += 1
                 log.info("zalo %s: %s, retry %d in %.2fs", path, text, attempt, delay)

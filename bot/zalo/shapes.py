@@ -13,6 +13,7 @@ TOKEN_ERRORS = frozenset({-216, -220})
 STOP_REASONS = {-213: "not_follower", -227: "banned_or_inactive", -230: "outside_window",
                 -232: "interaction_expired", -211: "out_of_quota", -201: "bad_parameter"}
 TRANSIENT = -1  # local code: timeout, connection error, HTTP 5xx or an unreadable answer
+MAYBE_SENT = "maybe_sent"  # reason of a send Zalo received but did not answer in time: never repeated blindly
 PROMOTION_HEADER_MAX = 100
 
 @dataclass(frozen=True)

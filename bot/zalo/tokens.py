@@ -7,13 +7,16 @@ import time
 from typing import Any, Callable
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
+from bot.ops import metrics
 from bot.ops.settings import Settings
 from bot.store.state import LockTimeout, StateStore
 
 log = logging.getLogger(__name__)
 
 TOKENS_KEY = "zlb:zalo:tokens"
+ALERT_KEY = "zlb:zalo:token-alert"  # set when a refresh may have spent the refresh token without us getting the pair
 LOCK_NAME = "zalo-token"
 REFRESH_AHEAD_SECONDS = 300
 DEFAULT_EXPIRES_IN = 90000
@@ -37,6 +40,40 @@ class TokenError(ZaloError):
 def _fingerprint(token: str) -> str:
     """A short digest telling whether the configured refresh token changed, without storing it twice."""
     return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def token_alert(store: Any) -> dict[str, Any] | None:
+    """The standing token alert ({"at", "reason", "message"}) for the console's banner and /readyz, or None."""
+    try:
+        alert = store.get_json(ALERT_KEY)
+    except Exception:  # noqa: BLE001 - the store is down: nothing to show
+        return None
+    return alert if isinstance(alert, dict) else None
+
+
+def clear_token_alert(store: Any) -> None:
+    """Lift the alert: an operator configured a new token pair (or checked that the stored one still works)."""
+    store.delete(ALERT_KEY)
+
+
+def _raise_alert(store: Any, reason: str) -> None:
+    """Record an ambiguous refresh: logged, counted, kept for the banner; refreshes stop until it is lifted."""
+    message = ("a Zalo token refresh got no clear answer (" + reason + "): the refresh token may be spent. "
+               "Get a new token pair for the OA and set ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN")
+    log.error("zalo token refresh ambiguous (%s): not retried; set a new token pair", reason)
+    metrics.TOKEN_REFRESH.labels(result="ambiguous").inc()
+    try:
+        store.set_json(ALERT_KEY, {"at": int(time.time()), "reason": reason, "message": message})
+    except Exception as exc:  # noqa: BLE001 - the log line and the metric still tell
+        log.error("could not store the token alert: %s", type(exc).__name__)
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the request certainly did not reach the OAuth server (no connection was made)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.ConnectionError) and isinstance(reason, NewConnectionError)
 
 
 def _redact(text: str, secrets: tuple[str, ...]) -> str:
@@ -72,6 +109,7 @@ class TokenManager:
         pair = {"access": access, "refresh": refresh, "expires_at": None,
                 "seeds": (seeds + [_fingerprint(refresh)])[-20:] if refresh else seeds}
         self.store.set_json(TOKENS_KEY, pair)
+        self.store.delete(ALERT_KEY)  # a pair set by hand ends a standing alert
         return pair
 
     def _current(self, pair: Any) -> bool:
@@ -124,11 +162,25 @@ class TokenManager:
             refresh = str(pair.get("refresh") or "")
             if not refresh:
                 raise TokenError("no Zalo refresh token", code=-216, retryable=False, reason="no_refresh_token")
-            new = self._exchange(refresh)
+            if token_alert(self.store) is not None:
+                # the last refresh may have spent this refresh token: presenting it again could cost the new pair
+                if current and due_only and not _expired(pair, self.clock()):
+                    return current
+                raise TokenError("zalo token refresh stopped after an ambiguous refresh: set a new token pair",
+                                 code=-216, retryable=False, reason="refresh_blocked")
+            try:
+                new = self._exchange(refresh)
+            except _Ambiguous as exc:
+                _raise_alert(self.store, exc.reason)
+                if current and due_only and not _expired(pair, self.clock()):
+                    return current  # the access token in hand still works for a few minutes
+                raise TokenError(f"zalo token refresh ambiguous ({exc.reason})", code=-216, retryable=False,
+                                 reason="refresh_ambiguous") from exc
             new["seeds"] = pair.get("seeds", [])
             # stored before use: the old refresh token is spent, losing the new one would lock the OA out
             self.store.set_json(TOKENS_KEY, new)
             self.refreshes += 1
+            metrics.TOKEN_REFRESH.labels(result="ok").inc()
             log.info("zalo access token refreshed; valid for %ds", int(new["expires_at"] - self.clock()))
             return str(new["access"])
 
@@ -138,7 +190,10 @@ class TokenManager:
         return _LockGuard(self.store, hold)
 
     def _exchange(self, refresh: str) -> dict[str, Any]:
-        """POST the refresh token to OAuth v4 and return the new pair, retrying only transport failures."""
+        """POST the refresh token to OAuth v4 and return the new pair. Only failures that prove the token was not
+        spent are retried (no connection made; HTTP 500/503 answered by the server); a request that may have been
+        processed without its answer reaching us (read timeout, a connection cut mid-request, 502/504 from a
+        gateway) raises _Ambiguous: presenting a spent token again could cost the new pair."""
         url = f"{self.settings.zalo_oauth_base}/v4/oa/access_token"
         secrets = (refresh, self.settings.zalo_app_secret)
         form = {"app_id": self.settings.zalo_app_id, "grant_type": "refresh_token", "refresh_token": refresh}
@@ -147,15 +202,19 @@ class TokenManager:
                 resp = self.session.post(url, data=form, headers={"secret_key": self.settings.zalo_app_secret},
                                          timeout=self.settings.zalo_timeout_seconds)
             except requests.RequestException as exc:
-                # resending the same token is safe: if Zalo spent it, the answer is an error, not a second pair
+                if not _never_sent(exc):
+                    raise _Ambiguous(type(exc).__name__) from exc
                 log.warning("zalo token refresh: %s (attempt %d)", type(exc).__name__, attempt + 1)
                 self.sleep(0.2 * 2 ** attempt)
                 continue
+            if resp.status_code in (502, 504):
+                raise _Ambiguous(f"HTTP {resp.status_code}")
             if resp.status_code >= 500:
                 log.warning("zalo token refresh: HTTP %d (attempt %d)", resp.status_code, attempt + 1)
                 self.sleep(0.2 * 2 ** attempt)
                 continue
             return self._parse(resp, secrets)
+        metrics.TOKEN_REFRESH.labels(result="unreachable").inc()
         raise TokenError("zalo token refresh: OAuth server unreachable", code=-216, reason="oauth_unreachable")
 
     def _parse(self, resp: requests.Response, secrets: tuple[str, ...]) -> dict[str, Any]:
@@ -169,12 +228,27 @@ class TokenManager:
             name = _redact(str(data.get("error_name") or f"HTTP {resp.status_code}"), secrets)
             desc = _redact(str(data.get("error_description") or data.get("message") or ""), secrets)
             log.error("zalo token refresh refused: %s %s", name, desc)
+            metrics.TOKEN_REFRESH.labels(result="refused").inc()
             # callers see -216 (a token problem) whatever OAuth's own code was
             raise TokenError(f"zalo token refresh refused: {name} ({data.get('error', '')})", code=-216,
                              retryable=False, reason="refresh_refused")
         expires_in = _num(data.get("expires_in"), DEFAULT_EXPIRES_IN)
         return {"access": str(data["access_token"]), "refresh": str(data["refresh_token"]),
                 "expires_at": self.clock() + expires_in}
+
+
+class _Ambiguous(Exception):
+    """The refresh request may have been processed, but no answer came back."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _expired(pair: dict[str, Any], now: float) -> bool:
+    """True when the pair's access token is past its expiry (unknown expiry: not known to be expired)."""
+    expires_at = pair.get("expires_at")
+    return expires_at is not None and float(expires_at) <= now
 
 
 def _num(value: Any, default: float) -> float:

@@ -164,15 +164,21 @@ def test_ignored_event_does_nothing(services: Services) -> None:
 
 
 def test_concurrent_messages_of_one_user_keep_every_turn(services: Services) -> None:
+    """Two jobs of one user at once: one answers, the other parks its event (no worker waits on the user's lock)
+    and is queued again when the first one ends."""
+    results: list[str] = []
+
     def run(prefix: str) -> None:
         for i in range(10):
-            process_event(text(f"{prefix}{i}"), services=services)
+            results.append(process_event(text(f"{prefix}{i}"), services=services))
 
     threads = [threading.Thread(target=run, args=(p,)) for p in "ab"]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=30)
+    assert set(results) <= {"done", "busy"}
+    assert services.queue.join(timeout=20)  # the parked ones, queued again
     assert services.store.get_json(conv_key("u1")) == {"turns": 20}
     assert len(services.zalo.sent) == 40
 
@@ -239,3 +245,16 @@ def test_unfollow_unsubscribes(services: Services) -> None:
     assert subscriptions.current_topics(services.store, "u1") == ()
     process_event(event_to_dict(Unfollow("u1", "1700000000009")), services=services)
     assert subscriptions.current_topics(services.store, "u1") is None
+
+
+def test_a_maybe_sent_reply_is_recorded_not_repeated(services: Services) -> None:
+    """Zalo answered the first reply too late (it may be in her chat): not resent, the rest goes, the job is done."""
+    from bot.ops import metrics
+
+    before = metrics.MAYBE_SENT.labels(kind="reply")._value.get()
+    services.zalo.script = [Result(ok=False, error=-1, message="ReadTimeout", retryable=False, reason="maybe_sent")]
+    assert process_event(text(), services=services) == "done"
+    assert texts(services) == ["Chị muốn xem thêm?"]
+    assert process_event(text(), services=services) == "duplicate"
+    assert metrics.MAYBE_SENT.labels(kind="reply")._value.get() == before + 1
+    assert services.store.get_json(conv_key("u1")) == {"turns": 1}

@@ -310,24 +310,3 @@ def _garbage_app(settings: Settings) -> Any:
 def test_missing_secrets_fail_fast(tmp_path: Any) -> None:
     with pytest.raises(ConfigError):
         create_app(Settings(laws_dir=tmp_path))
-
-
-def test_mark_left_by_a_failed_enqueue_expires_before_zalo_retries(settings: Settings, redis_client: Any) -> None:
-    from bot.web.webhook import DEDUP_TTL, PENDING_TTL
-
-    class NoDelete(RedisStateStore):
-        """Redis went away between marking and releasing the mark."""
-
-        def delete(self, *keys: str) -> int:
-            raise ConnectionError("Redis went away")
-
-    store = NoDelete(redis_client)
-    down = create_app(settings, store=store, queue=RqJobQueue(connect_redis("redis://127.0.0.1:1/0")),
-                      zalo=FakeZalo(), dialogue=StubDialogue(), library=object())
-    body, headers = signed(settings, text_payload())
-    assert down.test_client().post(URL, data=body, headers=headers).status_code == 503
-    assert 0 < store.ttl(taken_key("m1")) <= PENDING_TTL < 30  # Zalo's first retry comes after 30 s
-    up = Mode("redis", settings, redis_client)
-    redis_client.delete(taken_key("m1"))  # ...which is what PENDING_TTL seconds do
-    assert up.app.test_client().post(URL, data=body, headers=headers).status_code == 200
-    assert DEDUP_TTL - 5 <= up.store.ttl(taken_key("m1")) <= DEDUP_TTL

@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from typing import Any
 
 import pytest
@@ -137,8 +138,7 @@ def test_unreachable_user_stops_without_retry(client: Client, fake_zalo: FakeZal
 
 
 @pytest.mark.parametrize("script", [{"http": [{"status": 500, "count": 2}]},
-                                    {"http": [{"status": 502, "count": 1}]},
-                                    {"slow": [{"seconds": 3, "count": 2}]}])
+                                    {"http": [{"status": 502, "count": 1}]}])
 def test_transient_failures_retried(settings: Any, fake_zalo: FakeZalo, store: Any,  # noqa: F811
                                     script: dict) -> None:
     client = Client(settings, fake_zalo, store, timeout=0.3)
@@ -147,7 +147,7 @@ def test_transient_failures_retried(settings: Any, fake_zalo: FakeZalo, store: A
     assert fake_zalo.texts("u1") == ["xin chào"] and 1 <= len(client.sleeps) <= 2
 
 
-@pytest.mark.parametrize("script", [{"http": [{"status": 500}]}, {"slow": [{"seconds": 3}]}])
+@pytest.mark.parametrize("script", [{"http": [{"status": 500}]}])
 def test_transient_failures_bounded(settings: Any, fake_zalo: FakeZalo, store: Any,  # noqa: F811
                                     script: dict) -> None:
     client = Client(settings, fake_zalo, store, timeout=0.2, max_retries=2)
@@ -236,12 +236,40 @@ def test_recording_client() -> None:
         zalo.send("u1", OutMessage("x", tuple(Button(str(i), "p") for i in range(6))))
 
 
-def test_read_timeout_not_retried_when_asked(settings: Any, fake_zalo: FakeZalo, store: Any) -> None:  # noqa: F811
-    client = Client(settings, fake_zalo, store, timeout=0.2, retry_read_timeouts=False)
-    fake_zalo.slow(1, 3)
+@pytest.mark.parametrize("process", [True, False])
+def test_a_send_answered_too_late_is_maybe_sent_never_repeated(settings: Any, fake_zalo: FakeZalo, store: Any,  # noqa: F811
+                                                              process: bool) -> None:
+    """Zalo takes the request and answers after the timeout (it delivered it, or not): one call, no second copy."""
+    client = Client(settings, fake_zalo, store, timeout=0.2)
+    fake_zalo.slow(1, 1.0, process=process)
     result = client.zalo.send_text("u1", "x")
-    assert (result.ok, result.error, result.message, result.retryable) == (False, -1, "ReadTimeout", True)
-    assert client.sleeps == []
+    assert (result.ok, result.error, result.message, result.retryable, result.reason) == (
+        False, -1, "ReadTimeout", False, "maybe_sent")
+    assert client.sleeps == []  # the client returned at once, with no retry left to come
+    deadline = time.monotonic() + 5
+    while not fake_zalo.calls and time.monotonic() < deadline:  # the fake records the call when its delay ends
+        time.sleep(0.05)
+    assert [c["endpoint"] for c in fake_zalo.calls] == ["cs"]
+    assert len(fake_zalo.messages) == (1 if process else 0)
+
+
+def test_the_parts_after_a_maybe_sent_part_still_go(settings: Any, fake_zalo: FakeZalo, store: Any) -> None:  # noqa: F811
+    client = Client(settings, fake_zalo, store, timeout=0.2)
+    fake_zalo.slow(1, 1.0, process=True)
+    text = "\n".join(f"{i}. " + "chữ " * 150 for i in range(1, 5))
+    result = client.zalo.send_text("u1", text)
+    assert result.reason == "maybe_sent"
+    assert fake_zalo.wait_for(lambda m: len(m) >= 2, timeout=3)
+    assert len(fake_zalo.texts("u1")) == len([c for c in fake_zalo.calls if c["endpoint"] == "cs"])
+
+
+def test_read_timeouts_retried_when_asked_and_for_reads(settings: Any, fake_zalo: FakeZalo, store: Any) -> None:  # noqa: F811
+    client = Client(settings, fake_zalo, store, timeout=0.2, retry_read_timeouts=True)
+    fake_zalo.slow(2, 1.0)
+    assert client.zalo.send_text("u1", "x").ok and len(client.sleeps) == 2
+    fake_zalo.script(followers=["f1"], slow=[{"seconds": 1.0, "count": 1, "paths": ["getlist"]}])
+    reader = Client(settings, fake_zalo, store, timeout=0.2)
+    assert reader.zalo.list_followers(0, 50) == (["f1"], 1)
 
 
 def test_standalone_fake_scripted_over_http(settings: Any) -> None:

@@ -191,3 +191,48 @@ def test_tokens_never_logged(settings: Any, fake_zalo: FakeZalo, store: Any,  # 
     assert fake_zalo.refreshes == 1 and len(texts) == 4 and caplog.records
     everything = caplog.text + "".join(texts)
     assert not [s for s in SECRETS if s in everything]
+
+
+@pytest.mark.parametrize("script", [{"slow": [{"seconds": 1.0, "count": 1, "process": True, "paths": ["oauth"]}]},
+                                    {"slow": [{"seconds": 1.0, "count": 1, "paths": ["oauth"]}]},
+                                    {"http": [{"status": 502, "count": 1, "paths": ["oauth"]}]}])
+def test_an_ambiguous_refresh_raises_an_alert_and_never_presents_the_token_again(
+        settings: Any, fake_zalo: FakeZalo, store: Any, script: dict) -> None:  # noqa: F811
+    """OAuth takes the refresh but its answer is lost (late, or a gateway's 502): the refresh token may be spent, so
+    it is not presented again (Zalo would refuse it and the new pair would be lost): an alert instead."""
+    from bot.ops import metrics
+    from bot.zalo.tokens import clear_token_alert, token_alert
+
+    zalo = ZaloClient(point_at(settings, fake_zalo, timeout=0.2), store, sleep=lambda s: None)
+    before = metrics.TOKEN_REFRESH.labels(result="ambiguous")._value.get()
+    fake_zalo.revoke_token()
+    fake_zalo.script(**script)
+    result = zalo.send_text("u1", "x")
+    assert (result.ok, result.retryable, result.reason) == (False, False, "refresh_ambiguous")
+    alert = token_alert(store)
+    assert alert is not None and "ZALO_REFRESH_TOKEN" in alert["message"]
+    assert metrics.TOKEN_REFRESH.labels(result="ambiguous")._value.get() == before + 1
+    again = zalo.send_text("u1", "x")  # later sends do not try the refresh token again
+    assert again.reason == "refresh_blocked"
+    deadline = time.monotonic() + 5
+    while not [c for c in fake_zalo.calls if c["endpoint"] == "oauth"]:  # recorded once its delay is over
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert len([c for c in fake_zalo.calls if c["endpoint"] == "oauth"]) == 1 and fake_zalo.reused == 0
+    # an operator sets the OA's new pair: the alert ends and sending works again
+    fake_zalo.reset(tokens=True)
+    fresh = ZaloClient(point_at(settings.with_(zalo_access_token="access-0", zalo_refresh_token="refresh-0b"),
+                                fake_zalo), store, sleep=lambda s: None)
+    assert fresh.send_text("u1", "x").ok and token_alert(store) is None
+    clear_token_alert(store)
+
+
+def test_a_refresh_that_never_left_is_retried_without_an_alert(settings: Any, store: Any) -> None:
+    from bot.zalo.tokens import token_alert
+
+    with FakeZalo() as gone:
+        dead = point_at(settings, gone)
+    manager = TokenManager(dead, store, session=__import__("requests").Session(), sleep=lambda s: None)
+    with pytest.raises(TokenError) as info:
+        manager.force_refresh()
+    assert info.value.reason == "oauth_unreachable" and token_alert(store) is None
