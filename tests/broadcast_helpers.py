@@ -96,8 +96,8 @@ class ListQueue:
     def __init__(self) -> None:
         self.jobs: list[tuple[str, tuple[Any, ...]]] = []
 
-    def enqueue(self, func: Any, *args: Any) -> str:
-        """Record a job."""
+    def enqueue(self, func: Any, *args: Any, **options: Any) -> str:
+        """Record a job (options such as job_timeout, retry, at_front are not kept)."""
         self.jobs.append((func, args))
         return f"job-{len(self.jobs)}"
 

@@ -119,10 +119,11 @@ def plan_import(settings: Any, sources: list[str], meta: DocMeta | None = None) 
 
 
 def import_sources(settings: Any, sources: list[str], build_index: BuildIndex | None = None,
-                   meta: DocMeta | None = None, keep: Collection[str] = ()) -> ImportReport:
+                   meta: DocMeta | None = None, keep: Collection[str] = (), above: int = 0) -> ImportReport:
     """Read every source (a bad one raises SourceError, nothing changed), merge into the corpus, mark replaced
     documents, and commit a version unless the result equals the corpus in force. Documents in the corpus from a
-    source in `keep` ("text", "docx") are not overwritten by another source's copy."""
+    source in `keep` ("text", "docx") are not overwritten by another source's copy. The new version is numbered
+    above `above` (the highest version any host published)."""
     started = time.monotonic()
     results = _read(sources, meta)
     if not results:
@@ -141,7 +142,7 @@ def import_sources(settings: Any, sources: list[str], build_index: BuildIndex | 
         return documents if outcome["changed"] else None
 
     store = CorpusStore(settings.laws_dir)
-    version = store.update(change, build_index or _search_build_index())
+    version = store.update(change, build_index or _search_build_index(), above)
     documents = outcome["documents"]
     if outcome["changed"]:
         describe_version(store.version_dir(version), documents, version)  # what the library covers, kept with it

@@ -6,8 +6,10 @@ import threading
 import time
 from typing import Any, Callable
 
+from bot.knowledge.corpus import replica
 from bot.knowledge.corpus.store import CorpusStore
 from bot.knowledge.library import load_library
+from bot.knowledge.search.index import build_index
 
 log = logging.getLogger(__name__)
 
@@ -53,23 +55,32 @@ class LibraryHolder:
         return self._library is not None
 
     def token(self) -> str | None:
-        """The published version and the on-disk one together (either changing means reload); None if unknown."""
-        parts: list[str] = []
-        for source in (lambda: published_version(self._store) if self._store is not None else None, self._probe):
-            try:
-                value = source() if source is not None else None
-            except Exception:  # noqa: BLE001 - store or disk unreadable: keep serving the library we have
-                return None
-            parts.append("" if value is None else str(value))
-        return None if not any(parts) else "|".join(parts)
+        """The version to serve: the one published in the store (every host follows it), else the one on disk;
+        None when unknown (store or disk unreadable: keep serving the library we have)."""
+        try:
+            published = published_version(self._store) if self._store is not None else None
+            if published:
+                return published
+            value = self._probe() if self._probe is not None else None
+        except Exception:  # noqa: BLE001 - store or disk unreadable
+            return None
+        return None if value is None else str(value)
 
     def _load(self, token: str | None) -> Any:
-        """Load a library and make it current."""
+        """Load a library and make it current; when it is not the version asked for (not pulled yet), the load is
+        retried after RETRY_FAILED_AFTER seconds while this one serves."""
         library = self._loader()
-        self._library, self._seen, self._failed = library, token, None
+        version = str(getattr(library, "version", "") or "")
+        behind = token is not None and version != token and self._probe is not None
+        self._library, self._seen = library, (version if behind else token)
+        self._failed = (token, time.monotonic()) if behind else None
         self.reloaded.set()
-        log.info("law library in use: version %s", getattr(library, "version", "?"))
+        log.info("law library in use: version %s%s", version or "-", f" (version {token} wanted)" if behind else "")
         return library
+
+    def wanted(self) -> str | None:
+        """The version this process should serve (published, else on disk), for /readyz."""
+        return self.token()
 
     def _reload(self, token: str | None) -> None:
         """Load the new version; on failure keep the old library and retry later."""
@@ -119,9 +130,16 @@ class LibraryHolder:
 
 
 def library_holder(settings: Any, store: Any, check_every: float = 1.0) -> LibraryHolder:
-    """bot.knowledge.library.load_library(settings), swapped when VERSION_KEY changes (or, with no key, the on-disk version)."""
+    """bot.knowledge.library.load_library(settings), swapped when VERSION_KEY changes (or, with no key, the on-disk
+    version); a published version missing here is pulled from the store first (bot.knowledge.corpus.replica)."""
     def load() -> Any:
-        """The library of the corpus version in force on disk."""
+        """The library of the published version (pulled when missing), else of the version in force on disk."""
+        try:
+            published = published_version(store) if store is not None else None
+            if published and replica.manifest(store, published) is not None:
+                replica.sync(store, CorpusStore(settings.laws_dir), published, build_index)
+        except Exception:  # noqa: BLE001 - the store or the pull failed: serve what is on disk, retry later
+            log.exception("could not bring the published corpus version to this host")
         return load_library(settings)
 
     def probe() -> str | None:

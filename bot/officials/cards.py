@@ -22,10 +22,9 @@ from bot.knowledge.cards.model import (
     yaml_files,
 )
 from bot.knowledge.corpus.store import CorpusStore
-from bot.knowledge.library_watch import publish_version
 from bot.knowledge.topics import texts
 from bot.officials import audit
-from bot.officials.laws import CORPUS_LOCK, LOCK_TIMEOUT
+from bot.officials import laws as law_admin
 from bot.store import stats
 
 MAX_TAUGHT_CHARS = 300
@@ -96,12 +95,10 @@ def _change(settings: Any, store: Any, actor: str, action: str,
         outcome["report"] = dataclasses.replace(report, old_version=corpus.version)
         return deck_files(deck)
 
-    with store.lock(CORPUS_LOCK, timeout=LOCK_TIMEOUT, wait=30.0):
-        try:
-            version = CorpusStore(settings.laws_dir).update_files(files)
-        except LookupError as exc:
-            raise CardError(str(exc)) from exc
-    publish_version(store, version)
+    try:
+        version = law_admin.change_files(settings, store, files)  # every host gets the new version
+    except LookupError as exc:
+        raise CardError(str(exc)) from exc
     report = dataclasses.replace(outcome["report"], version=version)
     audit.record(store, actor, action, version=version, counts=report.counts(), **details,
                  added=list(report.added), changed=list(report.changed), retired=list(report.retired),

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from bot.knowledge.corpus import SourceError
+from bot.knowledge.corpus import SourceError, zipread
 from bot.knowledge.corpus.store import CorpusStore
-from bot.officials.laws import LOCK_TIMEOUT, LawUpdate, import_documents
+from bot.officials.laws import LawUpdate, import_documents, lock_hold
 from bot.store.state import LockTimeout
 
 VALIDATORS_KEY = "zlb:lawfetch:validators"  # ETag / Last-Modified of the last download imported
@@ -25,8 +25,8 @@ VALIDATORS_TTL = 30 * 24 * 3600  # after a month without a fetch the next one do
 FETCH_LOCK = "laws:fetch"
 CHUNK = 1 << 16
 HEAD_BYTES = 8192  # the đề mục heading ("Đề mục 8.4") is in the first lines of each page
-MAX_MEMBERS = 20_000  # the official ZIP holds a few hundred pages plus its viewer's files
-MAX_UNCOMPRESSED = 2 * 1024**3
+MAX_MEMBERS = zipread.MAX_MEMBERS
+MAX_UNCOMPRESSED = 2 * 1024**3  # every wanted đề mục together
 TIMEOUT = (15.0, 60.0)  # connect, and between two reads
 _PAGE = re.compile(r"(?:^|/)demuc/[^/]+\.html?$", re.IGNORECASE)
 _HEADING = re.compile(r"Đề\s*mục\s+(\d+(?:\.\d+)*)\s*(?:<br\s*/?>)?\s*([^<]*)", re.IGNORECASE)
@@ -127,42 +127,40 @@ def _topic_of(head: bytes) -> tuple[str, str] | None:
 
 def extract_topics(path: Path, wanted: Sequence[str], folder: Path,
                    max_members: int = MAX_MEMBERS, max_total: int = MAX_UNCOMPRESSED) -> tuple[Topic, ...]:
-    """Copy the pages of the wanted đề mục from the ZIP into folder, one member at a time, under the caps."""
+    """Copy the pages of the wanted đề mục from the ZIP into folder, one member at a time, under the caps of
+    bot.knowledge.corpus.zipread (members, each member, total uncompressed size)."""
+    found: list[Topic] = []
+    pages = 0
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
-            if len(members) > max_members:
-                raise FetchError(f"{path.name}: {len(members)} files, more than {max_members}; {EXPECTED}")
-            pages = [m for m in members if _PAGE.search(m.filename) and "__MACOSX" not in m.filename]
-            if not pages:
-                raise FetchError(f"{path.name}: no demuc/*.html page in the ZIP; {EXPECTED}")
+        members = zipread.open_members(path, lambda name: bool(_PAGE.search(name)) and "__MACOSX" not in name,
+                                       max_members=max_members, max_total=max_total)
+        for number, (member, src) in enumerate(members):
+            pages += 1
+            head = src.read(HEAD_BYTES)
+            topic = _topic_of(head)
+            if topic is None or topic[0] not in wanted:
+                continue
             folder.mkdir(parents=True, exist_ok=True)
-            total, found = 0, []
-            for number, member in enumerate(pages):
-                with archive.open(member) as src:
-                    head = src.read(HEAD_BYTES)
-                    total += len(head)
-                    topic = _topic_of(head)
-                    if topic is None or topic[0] not in wanted:
-                        continue
-                    # the member's own name: the folder is read in the order `laws import` reads the ZIP
-                    target = folder / Path(member.filename).name
-                    if target.exists():
-                        target = folder / f"{number:05d}-{target.name}"
-                    with open(target, "wb") as out:
-                        out.write(head)
-                        while chunk := src.read(CHUNK):
-                            total += len(chunk)
-                            if total > max_total:
-                                raise FetchError(f"{path.name}: expands past {max_total / 1e9:.1f} GB; {EXPECTED}")
-                            out.write(chunk)
-                page = target.read_bytes()
-                articles = b"'pDieu'" in page or b'"pDieu"' in page
-                if not articles:
-                    target.unlink()  # an empty shell (a đề mục being rewritten) is reported, not imported
-                found.append(Topic(topic[0], topic[1], member.filename, articles))
+            # the member's own name: the folder is read in the order `laws import` reads the ZIP
+            target = folder / Path(member.filename).name
+            if target.exists():
+                target = folder / f"{number:05d}-{target.name}"
+            with open(target, "wb") as out:
+                out.write(head)
+                while chunk := src.read(CHUNK):
+                    out.write(chunk)
+            page = target.read_bytes()
+            articles = b"'pDieu'" in page or b'"pDieu"' in page
+            if not articles:
+                target.unlink()  # an empty shell (a đề mục being rewritten) is reported, not imported
+            found.append(Topic(topic[0], topic[1], member.filename, articles))
+    except zipread.ZipLimitError as exc:
+        raise FetchError(f"{path.name}: {exc}; {EXPECTED}") from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise FetchError(f"{path.name}: corrupt or not a ZIP file ({type(exc).__name__}: {exc}); {EXPECTED}") from exc
+    if not pages:
+        raise FetchError(f"{path.name}: no demuc/*.html page in the ZIP; {EXPECTED}")
+    folder.mkdir(parents=True, exist_ok=True)
     return tuple(found)
 
 
@@ -190,7 +188,7 @@ def fetch_laws(settings: Any, store: Any, url: str = "", topics: Sequence[str] =
     url = url or settings.phapdien_url
     wanted = tuple(topics or settings.law_topics)
     try:
-        with store.lock(FETCH_LOCK, timeout=LOCK_TIMEOUT, wait=1.0), \
+        with store.lock(FETCH_LOCK, timeout=lock_hold(settings), wait=1.0, keepalive=True), \
                 tempfile.TemporaryDirectory(prefix="zlb-fetch-") as tmp:
             zip_path = Path(tmp) / "phapdien.zip"
             response = download(url, zip_path, settings.law_fetch_max_mb * 1024 * 1024,

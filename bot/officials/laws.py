@@ -5,23 +5,26 @@ import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from bot.knowledge import changes, coverage
 from bot.knowledge.cards.checks import affected_cards, card_topics
 from bot.knowledge.cards.model import load_deck
 from bot.knowledge.changes import ChangeReport
-from bot.knowledge.corpus import DocMeta
+from bot.knowledge.corpus import DocMeta, replica
 from bot.knowledge.corpus.model import OFFICIALS, STATUSES
 from bot.knowledge.corpus.store import CorpusStore
 from bot.knowledge.importing import import_sources
-from bot.knowledge.library_watch import publish_version
+from bot.knowledge.library_watch import publish_version, published_version
 from bot.knowledge.search.index import build_index
 from bot.knowledge.topics import texts
 from bot.zalo.messages import MAX_BUTTONS, MAX_TEXT, Button, OutMessage
 
 CORPUS_LOCK = "corpus:write"
-LOCK_TIMEOUT = 1800.0  # a full Pháp điển import with its index can take minutes
+# held while renewed every third of it (a heartbeat): an import killed with its worker frees the corpus within two
+# worker leases (a minute by default) instead of the old half hour
+LOCK_LEASES = 2
+LOCK_WAIT = 30.0
 LAST_REPORT_KEY = "zlb:changes:last"
 REPORT_TTL = 180 * 24 * 3600
 
@@ -67,31 +70,92 @@ def load_report(store: Any, report_id: str = "last") -> tuple[str, ChangeReport]
     return None if data is None else (report_id, ChangeReport.from_dict(data))
 
 
+def _shared(store: Any) -> bool:
+    """True when the store is shared by every process and host (Redis), so versions travel through it."""
+    return getattr(store, "client", None) is not None
+
+
+def lock_hold(settings: Any) -> float:
+    """How long a corpus lock outlives its holder: two worker leases (it is renewed every third of it while held)."""
+    return max(6.0, LOCK_LEASES * float(getattr(settings, "worker_lease_seconds", 30) or 30))
+
+
+def corpus_lock(settings: Any, store: Any) -> Any:
+    """The corpus lock across hosts, renewed while held: one change at a time, none left behind by a killed worker."""
+    return store.lock(CORPUS_LOCK, timeout=lock_hold(settings), wait=LOCK_WAIT, keepalive=True)
+
+
+def _catch_up(settings: Any, store: Any) -> int:
+    """Before a change: this host switches to the version in force everywhere (pulled if missing), so the change
+    starts from it; the number a new version must exceed (0 without a shared store)."""
+    if not _shared(store):
+        return 0
+    published = published_version(store)
+    if published and replica.manifest(store, published) is not None:
+        replica.sync(store, corpus_store(settings), published, build_index)
+    return replica.latest(store)
+
+
 def _finish(settings: Any, store: Any, old: Any, details: Any = None) -> LawUpdate:
-    """Compare the new corpus with the old, save the report, publish the version to every process."""
-    new = corpus_store(settings).load()
+    """Compare the new corpus with the old, save the report, publish the version (its files too, with a shared
+    store) to every process on every host."""
+    cs = corpus_store(settings)
+    new = cs.load()
     report = changes.compare_corpora(old, new)
-    version = str(corpus_store(settings).current_version() or getattr(new, "version", "") or "")
+    version = str(cs.current_version() or getattr(new, "version", "") or "")
     if details is not None and not getattr(details, "changed", True):
         return LawUpdate(version, report, "", details, changed=False)  # the last report stays the one to read
     if version:  # answer cards citing what changed are flagged (their article digests differ) until reviewed
-        deck = load_deck(corpus_store(settings).version_dir(version))
+        deck = load_deck(cs.version_dir(version))
         report = dataclasses.replace(report, cards=tuple(affected_cards(deck.active(), report)))
     report_id = save_report(store, report)
     if version:
+        if _shared(store) and replica.manifest(store, version) is None:
+            replica.publish(store, cs, version)
         publish_version(store, version)
     return LawUpdate(version, report, report_id, details)
 
 
+def _indexing(progress: Callable[[str], None] | None) -> Any:
+    """build_index, telling `progress` when the index build starts."""
+    def build(corpus: Any, index_dir: Any) -> Any:
+        """Report, then build."""
+        if progress is not None:
+            progress("indexing")
+        return build_index(corpus, index_dir)
+
+    return build
+
+
 def import_documents(settings: Any, store: Any, sources: Sequence[str], meta: DocMeta | None = None, *,
-                     keep: Sequence[str] = ()) -> LawUpdate:
+                     keep: Sequence[str] = (), progress: Callable[[str], None] | None = None) -> LawUpdate:
     """Import sources (bot.knowledge.importing.import_sources: atomic swap, no new version when nothing changed),
-    report the changes, publish the new version. `meta` describes a single file that does not print its number;
-    documents in the corpus from a source in `keep` are not overwritten."""
-    with store.lock(CORPUS_LOCK, timeout=LOCK_TIMEOUT, wait=30.0):
+    report the changes, publish the new version to every host. `meta` describes a single file that does not print
+    its number; documents in the corpus from a source in `keep` are not overwritten; `progress` hears each step
+    (reading, indexing, publishing)."""
+    step = progress or (lambda _step: None)
+    with corpus_lock(settings, store):
+        above = _catch_up(settings, store)
         old = corpus_store(settings).load()
-        details = import_sources(settings, list(sources), meta=meta, keep=tuple(keep))
+        step("reading")
+        details = import_sources(settings, list(sources), _indexing(progress), meta=meta, keep=tuple(keep),
+                                 above=above)
+        step("publishing")
         return _finish(settings, store, old, details)
+
+
+def change_files(settings: Any, store: Any, change: Callable[[Any, Any], dict[str, str]]) -> str:
+    """A new version with the documents in force and some plain files changed (answer cards, taught questions:
+    CorpusStore.update_files), made under the corpus lock from the version in force on every host and published to
+    them all; the version. LookupError before the first import."""
+    with corpus_lock(settings, store):
+        above = _catch_up(settings, store)
+        cs = corpus_store(settings)
+        version = cs.update_files(change, above)
+        if _shared(store):
+            replica.publish(store, cs, version)
+        publish_version(store, version)
+        return version
 
 
 def after_cli_import(settings: Any, store: Any, old: Any) -> LawUpdate:
@@ -100,13 +164,19 @@ def after_cli_import(settings: Any, store: Any, old: Any) -> LawUpdate:
 
 
 def rollback(settings: Any, store: Any) -> LawUpdate:
-    """Put the previous corpus version back in force."""
-    with store.lock(CORPUS_LOCK, timeout=LOCK_TIMEOUT, wait=30.0):
+    """Put the previous corpus version back in force (on every host: the previous published version)."""
+    with corpus_lock(settings, store):
+        _catch_up(settings, store)
         cs = corpus_store(settings)
         old = cs.load()
+        current = published_version(store) if _shared(store) else None
+        older = [v for v in replica.versions(store) if current and int(v) < int(current)] if current else []
         try:
-            cs.rollback()
-        except (LookupError, ValueError, FileNotFoundError) as exc:
+            if older:
+                replica.sync(store, cs, older[-1], build_index)
+            else:
+                cs.rollback()
+        except (LookupError, ValueError, FileNotFoundError, replica.ReplicaError) as exc:
             raise LawAdminError(f"nothing to roll back to: {exc}") from exc
         return _finish(settings, store, old)
 
@@ -116,7 +186,8 @@ def set_status(settings: Any, store: Any, number: str, status: str, replaced_by:
     """Set a document's status (e.g. 144/2021/NĐ-CP replaced by 282/2025/NĐ-CP from 15/12/2025)."""
     if status not in STATUSES:
         raise LawAdminError(f"status must be one of {', '.join(STATUSES)}")
-    with store.lock(CORPUS_LOCK, timeout=LOCK_TIMEOUT, wait=30.0):
+    with corpus_lock(settings, store):
+        above = _catch_up(settings, store)
         cs = corpus_store(settings)
         old = cs.load()
         doc = old.document(number.strip().upper()) or old.document(number.strip())
@@ -125,7 +196,7 @@ def set_status(settings: Any, store: Any, number: str, status: str, replaced_by:
         note = note or changes.status_note(status, replaced_by.strip().upper(), date.strip())
         updated = dataclasses.replace(doc, status=status, replaced_by=replaced_by.strip().upper(), status_note=note,
                                       status_by=OFFICIALS)
-        cs.commit([updated if d.number == doc.number else d for d in old.documents.values()], build_index)
+        cs.commit([updated if d.number == doc.number else d for d in old.documents.values()], build_index, above)
         return _finish(settings, store, old)
 
 

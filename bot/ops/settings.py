@@ -13,7 +13,8 @@ ENV_NAMES = ("LAWS_DIR", "REDIS_URL", "ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA
              "REPLAY_WINDOW_SECONDS", "ZALO_CALLS_PER_MINUTE", "LOG_HASH_KEY", "LOG_LEVEL", "RATE_LIMIT_PER_MINUTE",
              "ADMIN_MAX_FAILURES", "ADMIN_LOCKOUT_SECONDS", "TRUSTED_PROXY_HOPS", "PROMETHEUS_MULTIPROC_DIR",
              "ZALO_TIMEOUT_SECONDS", "JOB_RETRY_INTERVALS", "WORKER_LEASE_SECONDS", "DEAD_LETTER_TTL_SECONDS",
-             "PHAPDIEN_URL", "LAW_TOPICS", "LAW_FETCH_INTERVAL_HOURS", "LAW_FETCH_MAX_MB", "SECRET_KEY")
+             "PHAPDIEN_URL", "LAW_TOPICS", "LAW_FETCH_INTERVAL_HOURS", "LAW_FETCH_MAX_MB", "SECRET_KEY",
+             "MAX_UPLOAD_BYTES", "METRICS_TOKEN", "TRUSTED_PROXIES")
 PHAPDIEN_URL = "https://phapdien.moj.gov.vn/TraCuuPhapDien/Files/BoPhapDienDienTu.zip"
 # the union's đề mục (SPEC §2): children, gender equality, population, family, civil status, adoption, criminal,
 # labour, employment, civil, residence, legal aid, social assistance, elderly, disability, prostitution prevention,
@@ -97,6 +98,22 @@ def _hours(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _networks(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks ("10.0.0.5,192.168.0.0/16"); checked here so a typo fails fast."""
+    import ipaddress
+
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    values = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must list addresses or networks, got {value!r}") from exc
+    return values
+
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -143,6 +160,10 @@ class Settings:
     law_fetch_interval_hours: float = 24.0  # the worker's scheduled `laws fetch`; 0 = off
     law_fetch_max_mb: int = 500  # a bigger download is refused
     secret_key: str = field(default="", repr=False)  # signs the console's cookies; unset: the console answers 503
+    max_upload_bytes: int = 200 * 1024 * 1024  # a law upload (the official Pháp điển ZIP fits)
+    metrics_token: str = field(default="", repr=False)
+    trusted_proxies: tuple[str, ...] = ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+                                        "fc00::/7")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -180,6 +201,9 @@ class Settings:
             law_fetch_interval_hours=_hours(env, "LAW_FETCH_INTERVAL_HOURS", 24.0),
             law_fetch_max_mb=max(1, _int(env, "LAW_FETCH_MAX_MB", 500)),
             secret_key=env.get("SECRET_KEY", ""),
+            max_upload_bytes=max(1, _int(env, "MAX_UPLOAD_BYTES", 200 * 1024 * 1024)),
+            metrics_token=env.get("METRICS_TOKEN", ""),
+            trusted_proxies=_networks(env, "TRUSTED_PROXIES", cls.trusted_proxies),
         )
 
     def require_zalo(self) -> "Settings":

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 import logging
-import re
-import tempfile
-from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from flask import Blueprint, Response, current_app, g, request
 
 from bot.knowledge.changes import format_report, report_topics
-from bot.knowledge.corpus import DocMeta, doc_meta
-from bot.officials import audit
+from bot.officials import audit, imports
 from bot.officials import broadcasts as broadcast
 from bot.officials import laws as law_admin
 from bot.store import stats, subscriptions
@@ -23,8 +19,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(authorize)
 bp.after_request(audit_reads)
-MAX_UPLOAD = 200 * 1024 * 1024  # the official Pháp điển ZIP
-UPLOAD_SUFFIXES = (".html", ".htm", ".txt", ".docx", ".zip")
+CHUNK = 1024 * 1024
+MULTIPART_SLACK = 64 * 1024  # multipart boundaries and headers around the file
 
 
 def _services() -> Any:
@@ -62,47 +58,59 @@ def laws_list() -> Response:
                    documents=law_admin.list_documents(settings), coverage=law_admin.library_coverage(settings))
 
 
-def _upload(folder: Path) -> Path | None:
-    """The uploaded file (multipart field "file", or the raw body named by ?filename=) saved in folder."""
+def _upload_chunks(limit: int) -> tuple[str, Iterator[bytes]]:
+    """The upload's name and its bytes chunk by chunk: multipart field "file" (werkzeug spools it to disk), or the
+    raw body named by ?filename= read from the stream; never more than limit + 1 bytes in all."""
     upload = request.files.get("file")
-    name = upload.filename if upload is not None else request.args.get("filename", "")
-    name = re.sub(r"[^\w.-]", "_", Path(name or "").name)[-100:]
-    if not name or not name.lower().endswith(UPLOAD_SUFFIXES):
-        return None
-    path = folder / name
     if upload is not None:
-        upload.save(path)
-    else:
-        path.write_bytes(request.get_data())
-    return path if path.stat().st_size else None
+        return upload.filename or "", _chunks(upload.stream, limit)
+    return request.args.get("filename", ""), _chunks(request.stream, limit)
 
 
-def _meta() -> DocMeta | None:
+def _chunks(stream: Any, limit: int) -> Iterator[bytes]:
+    """Read a stream in chunks up to limit + 1 bytes (the import service refuses what is over the limit)."""
+    total = 0
+    while total <= limit:
+        data = stream.read(min(CHUNK, limit + 1 - total))
+        if not data:
+            return
+        total += len(data)
+        yield data
+
+
+def _meta() -> dict[str, str] | None:
     """The form fields (or query arguments) number, type, name, effective of a file that does not print them."""
-    fields = {k: str(request.values.get(k) or "") for k in ("number", "type", "name", "effective")}
-    return doc_meta(**fields) if any(v.strip() for v in fields.values()) else None
+    fields = {k: str(request.values.get(k) or "") for k in imports.META_FIELDS}
+    return fields if any(v.strip() for v in fields.values()) else None
 
 
 @bp.post("/laws")
 def laws_import() -> Response:
-    """Import one uploaded document (Pháp điển HTML, .txt, .docx or ZIP; with number, type, name, effective for a
-    file that does not print them) and answer the change report."""
-    if (request.content_length or 0) > MAX_UPLOAD:
-        return answer(413, error="upload too large")
+    """Queue the import of one uploaded document (Pháp điển HTML, .txt, .docx or ZIP; with number, type, name,
+    effective for a file that does not print them): 202 and the import's id; GET /admin/laws/imports/<id> follows it
+    to its change report."""
     services = _services()
-    with tempfile.TemporaryDirectory(prefix="zlb-upload-") as tmp:
-        path = _upload(Path(tmp))
-        if path is None:
-            return answer(400, error="send a file (multipart field 'file' or body with ?filename=) ending in "
-                                      + ", ".join(UPLOAD_SUFFIXES))
-        try:
-            update = law_admin.import_documents(services.settings, services.store, [str(path)], meta=_meta())
-        except Exception as exc:  # noqa: BLE001 - any importer failure is a bad upload; the corpus is unchanged
-            log.warning("law import refused: %s", type(exc).__name__)
-            record("laws_import_failed", file=path.name, error=str(exc))
-            return answer(400, error=f"import failed: {exc}")
-    record("laws_import", file=path.name, version=update.version, counts=update.report.counts())
-    return answer(200, **_update_body(update))
+    limit = services.settings.max_upload_bytes
+    if (request.content_length or 0) > limit + MULTIPART_SLACK:
+        return answer(413, error="upload too large")
+    try:
+        name, chunks = _upload_chunks(limit)
+        queued = imports.submit(services.store, services.queue, chunks, name, g.actor, limit, meta=_meta())
+    except imports.UploadTooLarge as exc:
+        return answer(413, error=str(exc))
+    except imports.ImportRequestError as exc:
+        return answer(400, error=f"{exc} (multipart field 'file', or the body with ?filename=)")
+    record("laws_import_queued", id=queued["id"], file=queued["file"], size=queued["size"])
+    return answer(202, **queued, url=f"/admin/laws/imports/{queued['id']}")
+
+
+@bp.get("/laws/imports/<import_id>")
+def laws_import_status(import_id: str) -> Response:
+    """An import's state (queued, running, done, failed), its progress, and when done its change report."""
+    found = imports.status(_services().store, import_id)
+    if found is None:
+        return answer(404, error="no such import")
+    return answer(200, **found)
 
 
 @bp.post("/laws/rollback")

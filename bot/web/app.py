@@ -50,6 +50,9 @@ def create_app(settings: Settings | None = None, **services: Any) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     logs.init_app(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    # werkzeug refuses (413) any body past this while reading it, chunked uploads included; the webhook reads at
+    # most its own 64 KiB, an upload at most MAX_UPLOAD_BYTES (plus multipart framing)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes + admin.MULTIPART_SLACK
     app.extensions["zlb"] = built
     _register_errors(app)
     for blueprint in (webhook.bp, health.bp, admin.bp, admin_deadletters.bp, admin_cards.bp):

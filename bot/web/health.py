@@ -6,7 +6,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 
+from bot.knowledge.library_watch import published_version
 from bot.ops import metrics as _metrics
+from bot.zalo.tokens import token_alert
 from bot.ops.metrics import WEBHOOK_REQUESTS, WEBHOOK_SECONDS  # noqa: F401 - kept importable from here
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,16 @@ def _library_status(services: Any) -> dict[str, Any]:
         status["articles"] = len(library.corpus.articles())
     except Exception:  # noqa: BLE001 - the count is informative only
         pass
+    try:
+        published = published_version(services.store)
+    except Exception:  # noqa: BLE001 - the store check below says so
+        published = None
+    if published:
+        # the version every host should serve; a process still serving another one is catching up
+        status["published"] = published
+        status["behind"] = str(status["version"] or "") != published
+        if not status["version"]:
+            status["index"] = False  # an empty library while a corpus exists: not ready until it is pulled
     return status
 
 
@@ -41,6 +53,8 @@ def readyz() -> Response:
     services = current_app.extensions["zlb"]
     checks: dict[str, Any] = {"store": services.store.ping(), "queue": services.queue.ping()}
     checks.update(_library_status(services))
+    if checks["store"] and token_alert(services.store) is not None:
+        checks["zalo_tokens"] = "alert"  # sending will stop when the access token expires: see the logs
     ready = bool(checks["store"] and checks["queue"] and checks["index"])
     response = jsonify(ready=ready, **checks)
     response.status_code = 200 if ready else 503

@@ -7,6 +7,7 @@ import pytest
 
 from bot import create_app
 from bot.store.redis_state import RedisStateStore
+from bot.jobs.imports import run_import
 from tests.broadcast_helpers import ListQueue, ScriptedZalo
 
 TOKEN = "admin-token-test"
@@ -39,21 +40,49 @@ def app_parts(settings, redis_client):
     return app, client, store
 
 
-def upload(client, text: str, name: str = "bhxh.txt"):
-    """POST a document as the raw body."""
-    return client.post(f"/admin/laws?filename={name}", data=text.encode("utf-8"),
-                       content_type="application/octet-stream")
+class Done:
+    """An import's final status, shaped like a response (status_code, get_json) for the assertions below."""
+
+    def __init__(self, status_code: int, body: dict) -> None:
+        self.status_code, self.body = status_code, body
+
+    def get_json(self) -> dict:
+        """The body."""
+        return self.body
+
+
+def finish(app, client, answer) -> Done:
+    """Run the queued import job (what a worker does) and read the import's final status: 200 when it imported,
+    400 when the upload was refused, like the synchronous answer the admin API gave before imports were jobs."""
+    if answer.status_code != 202:
+        return Done(answer.status_code, answer.get_json())
+    queued = answer.get_json()
+    assert queued["state"] == "queued" and queued["url"] == f"/admin/laws/imports/{queued['id']}"
+    services = app.extensions["zlb"]
+    func, args = services.queue.jobs.pop(0)
+    assert func == "bot.jobs.imports.run_import"
+    run_import(*args, services=services)
+    final = client.get(queued["url"]).get_json()
+    return Done(200 if final["state"] == "done" else 400, final)
+
+
+def upload(app_parts_or_client, text: str | bytes, name: str = "bhxh.txt"):
+    """POST a document as the raw body and let the worker import it."""
+    app, client = app_parts_or_client[:2]
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return finish(app, client, client.post(f"/admin/laws?filename={name}", data=data,
+                                           content_type="application/octet-stream"))
 
 
 def test_import_reports_exactly_the_changed_articles_then_rollback_and_status(app_parts, statute) -> None:
     app, client, store = app_parts
-    first = upload(client, statute)
+    first = upload(app_parts, statute)
     assert first.status_code == 200, first.get_json()
     body = first.get_json()
     assert body["report"]["counts"]["docs_added"] == 1 and body["version"]
     assert body["report"]["documents"][0]["number"] == DOC
 
-    second = upload(client, changed(statute)).get_json()
+    second = upload(app_parts, changed(statute)).get_json()
     articles = [a for d in second["report"]["documents"] for a in d["articles"]]
     assert sorted((a["key"], a["kind"]) for a in articles) == [(f"{DOC}:53", "changed"), (f"{DOC}:59", "changed")]
     assert "{+07+}" in second["text"] and second["version"] != body["version"]
@@ -78,18 +107,19 @@ def test_import_reports_exactly_the_changed_articles_then_rollback_and_status(ap
 @pytest.mark.parametrize("name, data", [("law.pdf", "x"), ("law.txt", ""), ("law.txt", "không phải văn bản luật")])
 def test_bad_uploads_leave_the_corpus_alone(app_parts, statute, name, data) -> None:
     _, client, _ = app_parts
-    version = upload(client, statute).get_json()["version"]
-    assert upload(client, data, name).status_code == 400
+    version = upload(app_parts, statute).get_json()["version"]
+    assert upload(app_parts, data, name).status_code == 400
     assert client.get("/admin/laws").get_json()["version"] == version
 
 
 def test_upload_phapdien_html_as_a_multipart_file(app_parts, shared_dir) -> None:
     import io
 
-    _, client, _ = app_parts
+    app, client, _ = app_parts
     html = sorted((shared_dir / "laws/phapdien/demuc").glob("*.html"), key=lambda p: p.stat().st_size)[0]
-    answer = client.post("/admin/laws", data={"file": (io.BytesIO(html.read_bytes()), html.name)},
-                         content_type="multipart/form-data")
+    answer = finish(app, client, client.post("/admin/laws",
+                                             data={"file": (io.BytesIO(html.read_bytes()), html.name)},
+                                             content_type="multipart/form-data"))
     assert answer.status_code == 200, answer.get_json()
     body = answer.get_json()
     assert body["report"]["counts"]["docs_added"] >= 1 and body["report"]["counts"]["changed"] == 0
@@ -105,8 +135,6 @@ def test_upload_phapdien_html_as_a_multipart_file(app_parts, shared_dir) -> None
 def test_upload_docx_then_a_changed_docx_reports_the_diff(app_parts, tmp_path) -> None:
     import docx
 
-    _, client, _ = app_parts
-
     def word_file(fine: str) -> bytes:
         document = docx.Document()
         for line in ["QUỐC HỘI", "Luật số: 99/2030/QH16", "LUẬT", "THỬ NGHIỆM NHẬP VĂN BẢN",
@@ -117,12 +145,10 @@ def test_upload_docx_then_a_changed_docx_reports_the_diff(app_parts, tmp_path) -
         document.save(str(path))
         return path.read_bytes()
 
-    first = client.post("/admin/laws?filename=luat.docx", data=word_file("1.000.000"),
-                        content_type="application/octet-stream")
+    first = upload(app_parts, word_file("1.000.000"), "luat.docx")
     assert first.status_code == 200, first.get_json()
     assert first.get_json()["report"]["counts"]["docs_added"] == 1
-    second = client.post("/admin/laws?filename=luat.docx", data=word_file("2.000.000"),
-                         content_type="application/octet-stream").get_json()
+    second = upload(app_parts, word_file("2.000.000"), "luat.docx").get_json()
     articles = [a for d in second["report"]["documents"] for a in d["articles"]]
     assert [(a["key"], a["kind"]) for a in articles] == [("99/2030/QH16:2", "changed")]
     assert "[-1.000.000-] {+2.000.000+}" in second["text"]

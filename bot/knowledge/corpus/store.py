@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from bot.knowledge.corpus.disk import fsync_dir, fsync_files, link_or_copy, write_file
 from bot.knowledge.corpus.model import FORMAT_VERSION, Article, Document, document_from_dict, document_to_dict
 
 KEEP_VERSIONS = 5
@@ -58,31 +59,6 @@ class Corpus:
     def __len__(self) -> int:
         """Number of articles."""
         return len(self._articles)
-
-
-def _fsync_dir(path: Path) -> None:
-    """Make a rename or new entry in `path` durable."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _link_or_copy(src: Path, dst: Path) -> None:
-    """Share an unchanging file between versions (a hard link), or copy it where links are not possible."""
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
-def _write(path: Path, data: str) -> None:
-    """Write and fsync a file."""
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
 
 
 class CorpusStore:
@@ -142,45 +118,44 @@ class CorpusStore:
             finally:
                 fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
-    def _next_version(self) -> str:
-        """One more than the highest version ever written."""
+    def _next_version(self, above: int = 0) -> str:
+        """One more than the highest version ever written here, and than `above` (the highest any host published)."""
         names = [p.name for p in self.versions_dir.iterdir() if p.name.isdigit()] if self.versions_dir.is_dir() else []
-        return f"{max((int(n) for n in names), default=0) + 1:06d}"
+        return f"{max([int(n) for n in names] + [int(above)]) + 1:06d}"
 
-    def commit(self, documents: list[Document], build_index: BuildIndex) -> str:
+    def commit(self, documents: list[Document], build_index: BuildIndex, above: int = 0) -> str:
         """Write a new version holding exactly `documents`, build its index, then make it current."""
-        return self.update(lambda _current: list(documents), build_index)
+        return self.update(lambda _current: list(documents), build_index, above)
 
-    def update(self, change: Callable[[Corpus], list[Document] | None], build_index: BuildIndex) -> str:
+    def update(self, change: Callable[[Corpus], list[Document] | None], build_index: BuildIndex,
+               above: int = 0) -> str:
         """Like commit, with the documents computed from the current corpus while the lock is held; when `change`
-        answers None nothing is written and the version in force is returned."""
+        answers None nothing is written and the version in force is returned. The version number is above `above`
+        (so versions made on different hosts never share a number)."""
         with self.lock():
             current = self.load()
             documents = change(current)
             if documents is None:
                 return self.current_version() or ""
             self.versions_dir.mkdir(parents=True, exist_ok=True)
-            version = self._next_version()
+            version = self._next_version(above)
             tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=self.versions_dir))
             try:
                 os.chmod(tmp, 0o755)  # mkdtemp makes it private; web and worker may run as another user
                 corpus = Corpus(list(documents), version)
                 lines = [json.dumps(document_to_dict(d), ensure_ascii=False, separators=(",", ":"))
                          for d in corpus.documents.values()]
-                _write(tmp / DOCUMENTS, "\n".join(lines) + ("\n" if lines else ""))
+                write_file(tmp / DOCUMENTS, "\n".join(lines) + ("\n" if lines else ""))
                 manifest = {"format": FORMAT_VERSION, "version": version,
                             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                             "documents": len(corpus.documents), "articles": len(corpus)}
-                _write(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+                write_file(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
                 (tmp / INDEX).mkdir()
                 build_index(corpus, tmp / INDEX)
-                for p in (tmp / INDEX).rglob("*"):
-                    if p.is_file():
-                        with open(p, "rb") as f:
-                            os.fsync(f.fileno())
+                fsync_files(tmp / INDEX)
                 self._carry(current.version, tmp)
                 os.rename(tmp, self.version_dir(version))
-                _fsync_dir(self.versions_dir)
+                fsync_dir(self.versions_dir)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
@@ -194,36 +169,37 @@ class CorpusStore:
             return
         for p in sorted(self.version_dir(version).iterdir()):
             if p.is_file() and p.name not in (DOCUMENTS, MANIFEST) and not (into / p.name).exists():
-                _link_or_copy(p, into / p.name)
+                link_or_copy(p, into / p.name)
 
-    def update_files(self, change: ChangeFiles) -> str:
+    def update_files(self, change: ChangeFiles, above: int = 0) -> str:
         """A new version with the current documents and index (shared, not rebuilt) and some plain files changed:
-        change(current corpus, its folder) answers name → new content. LookupError before the first import."""
+        change(current corpus, its folder) answers name → new content. LookupError before the first import. The
+        version number is above `above`, as in update."""
         with self.lock():
             current = self.load()
             if not current.version:
                 raise LookupError("no corpus version yet: import laws first")
             old = self.version_dir(current.version)
             files = change(current, old)
-            version = self._next_version()
+            version = self._next_version(above)
             tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=self.versions_dir))
             try:
                 os.chmod(tmp, 0o755)
-                _link_or_copy(old / DOCUMENTS, tmp / DOCUMENTS)
+                link_or_copy(old / DOCUMENTS, tmp / DOCUMENTS)
                 (tmp / INDEX).mkdir()
                 for p in sorted((old / INDEX).iterdir()) if (old / INDEX).is_dir() else []:
                     if p.is_file():
-                        _link_or_copy(p, tmp / INDEX / p.name)
+                        link_or_copy(p, tmp / INDEX / p.name)
                 for name, text in files.items():
                     if Path(name).name != name or name in (DOCUMENTS, MANIFEST, INDEX):
                         raise ValueError(f"{name!r} is not a plain file name of a version")
-                    _write(tmp / name, text)
+                    write_file(tmp / name, text)
                 self._carry(current.version, tmp)
                 manifest = {**self.manifest(current.version), "version": version, "based_on": current.version,
                             "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-                _write(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+                write_file(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
                 os.rename(tmp, self.version_dir(version))
-                _fsync_dir(self.versions_dir)
+                fsync_dir(self.versions_dir)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
@@ -234,9 +210,9 @@ class CorpusStore:
     def _point_at(self, version: str) -> None:
         """Atomically replace CURRENT."""
         tmp = self.root / f".CURRENT.{os.getpid()}.tmp"
-        _write(tmp, version + "\n")
+        write_file(tmp, version + "\n")
         os.replace(tmp, self.root / "CURRENT")
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
     def _prune(self) -> None:
         """Keep the newest KEEP_VERSIONS versions and the current one; drop stale temp dirs."""
@@ -248,6 +224,25 @@ class CorpusStore:
         for p in self.versions_dir.glob(".tmp-*"):
             if time.time() - p.stat().st_mtime > 3600:  # a crashed commit's leftovers
                 shutil.rmtree(p, ignore_errors=True)
+
+    def set_current(self, version: str) -> None:
+        """Make a complete version on disk the current one (FileNotFoundError when it is not here)."""
+        with self.lock():
+            if not (self.version_dir(version) / DOCUMENTS).is_file():
+                raise FileNotFoundError(f"corpus version {version} is not in {self.versions_dir}")
+            if self.current_version() != version:
+                self._point_at(version)
+                self._prune()
+
+    def has(self, version: str) -> bool:
+        """True when the version is complete on disk (documents written and renamed into place)."""
+        return (self.version_dir(version) / DOCUMENTS).is_file()
+
+    def files(self, version: str) -> dict[str, bytes]:
+        """Every file of a version except its search index (each host builds its own), by relative path."""
+        root = self.version_dir(version)
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+                if p.is_file() and p.relative_to(root).parts[0] != INDEX}
 
     def rollback(self) -> str:
         """Point CURRENT at the version before the current one; returns it (LookupError when there is none)."""
