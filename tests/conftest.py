@@ -52,7 +52,7 @@ def settings(tmp_path: Path) -> Settings:
         zalo_oa_secret_key="oa-secret-test",
         zalo_access_token="access-0",
         zalo_refresh_token="refresh-0",
-        admin_token="admin-token-test",
+        admin_token="admin-token-test-Vq3xT9kLm2Pz7sRw5YbN",
     )
 
 

@@ -17,7 +17,7 @@ APP_SECRET = "e2e-app-secret-Qm4tV7"
 OA_SECRET = "e2e-oa-secret-Xk9pL2"
 ACCESS_0 = "e2e-access-token-A0"
 REFRESH_0 = "e2e-refresh-token-R0"
-ADMIN_TOKEN = "e2e-admin-token-Z5"
+ADMIN_TOKEN = "e2e-admin-token-Z5-8gHs3nYq6JwC2vBx"
 OA_ID = "579745863508352884"
 SECRETS = (APP_SECRET, OA_SECRET, ACCESS_0, REFRESH_0, ADMIN_TOKEN)
 

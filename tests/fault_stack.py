@@ -20,7 +20,7 @@ APP_SECRET = "fault-app-secret-9f3k"
 OA_SECRET = "fault-oa-secret-7h2m"
 ACCESS_TOKEN = "fault-access-token-Q1"
 REFRESH_TOKEN = "fault-refresh-token-W2"
-ADMIN_TOKEN = "fault-admin-token-E3"
+ADMIN_TOKEN = "fault-admin-token-E3-7fQk2mXp9LzR4tWv"
 SECRETS = (APP_SECRET, OA_SECRET, ACCESS_TOKEN, REFRESH_TOKEN, ADMIN_TOKEN)
 
 

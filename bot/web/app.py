@@ -10,7 +10,8 @@ from werkzeug.exceptions import HTTPException
 from bot.ops import logs
 from bot.ops.settings import Settings
 from bot.services import build_services
-from bot.web import admin, admin_cards, admin_deadletters, console, health, webhook
+from bot.web import admin, admin_auth, admin_cards, admin_deadletters, console, health, webhook
+from bot.web.access import TrustedProxies
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +40,14 @@ def _register_errors(app: Flask) -> None:
 def create_app(settings: Settings | None = None, **services: Any) -> Flask:
     """Build the Flask app; real services unless given (services=, or store=, queue=, zalo=, dialogue=, library=)."""
     settings = (settings or Settings.from_env()).require_zalo()
+    admin_auth.check_config(settings)
     logs.setup(settings)
     built = services.pop("services", None) or build_services(settings, **services)
     app = Flask("bot.web")  # templates and static files live in bot/web
-    if settings.trusted_proxy_hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        # behind a reverse proxy the client address (admin lockout, audit) comes from X-Forwarded-For
-        hops = settings.trusted_proxy_hops
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    # behind a reverse proxy (TRUSTED_PROXY_HOPS) the client address comes from X-Forwarded-For, believed only when
+    # the connection comes from a TRUSTED_PROXIES address
+    app.wsgi_app = TrustedProxies(app.wsgi_app, settings.trusted_proxy_hops,  # type: ignore[method-assign]
+                                  settings.trusted_proxies)
     logs.init_app(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     # werkzeug refuses (413) any body past this while reading it, chunked uploads included; the webhook reads at

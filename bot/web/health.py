@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify
 
 from bot.knowledge.library_watch import published_version
 from bot.ops import metrics as _metrics
+from bot.web.access import metrics_allowed
 from bot.zalo.tokens import token_alert
 from bot.ops.metrics import WEBHOOK_REQUESTS, WEBHOOK_SECONDS  # noqa: F401 - kept importable from here
 
@@ -63,5 +64,11 @@ def readyz() -> Response:
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    """Prometheus exposition: every web and worker process's metrics (multiprocess mode) and the queue depth."""
+    """Prometheus exposition: every web and worker process's metrics (multiprocess mode) and the queue depth; only
+    for a scraper on the private network, or with METRICS_TOKEN (bot.web.access.metrics_allowed)."""
+    services = current_app.extensions["zlb"]
+    if not metrics_allowed(services.settings):
+        response = jsonify(error="metrics are served to the private network only (or with METRICS_TOKEN)")
+        response.status_code = 403
+        return response
     return Response(_metrics.exposition(current_app.extensions["zlb"]), mimetype=_metrics.CONTENT_TYPE)

