@@ -193,7 +193,8 @@ class BotWorker(SimpleWorker):
             for entry in self.connection.zrangebyscore(registry_key, 0, time.time()):
                 if not self.connection.zrem(registry_key, entry):
                     continue  # another worker's maintenance took it
-                job_id = (entry.decode() if isinstance(entry, bytes) else str(entry)).split(":", 1)[0]
+                job_id, _, execution_id = (entry.decode() if isinstance(entry, bytes) else str(entry)).partition(":")
+                self._drop_dead_execution(job_id, execution_id)
                 job = queue.fetch_job(job_id)
                 if job is not None:
                     requeued += self._requeue(queue, job)
@@ -214,6 +215,15 @@ class BotWorker(SimpleWorker):
         log.warning("job %s lost its worker: queued again", job.id)
         queue.enqueue_job(job, at_front=True)
         return 1
+
+    def _drop_dead_execution(self, job_id: str, execution_id: str) -> None:
+        """Forget a dead worker's execution of a job: rq lists it a minute past its lease, and once its record has
+        expired rq's success handling of the next run fails on it (and runs the job once more)."""
+        if execution_id:
+            with self.connection.pipeline() as pipe:
+                pipe.delete(f"rq:execution:{job_id}:{execution_id}")
+                pipe.zrem(f"rq:executions:{job_id}", execution_id)
+                pipe.execute()
 
 
 def _discard(worker: Any) -> None:

@@ -66,7 +66,7 @@ def _worker_proc(url: str, lease: int, tmp: Path, burst: bool) -> Proc:
     return Proc("rq-worker", [sys.executable, "-c", code], env, tmp).start()
 
 
-def _wait_log(proc: Proc, text: str, timeout: float = 20.0) -> None:
+def _wait_log(proc: Proc, text: str, timeout: float = 30.0) -> None:
     """Block until the process logged `text`."""
     deadline = time.monotonic() + timeout
     while text not in proc.log_text():
@@ -198,3 +198,30 @@ def test_sigterm_before_rq_installs_its_handlers_exits_cleanly(tmp_path: Path) -
         assert proc.wait(10) == 0, proc.describe()
     finally:
         proc.stop()
+
+
+def test_a_requeued_job_finishes_cleanly_after_its_dead_workers_execution_expired(redis_client: Any,
+                                                                                 tmp_path: Path) -> None:
+    """The dead worker's execution record expires with its lease (here: at once, as when Redis was away) while rq
+    still lists its id: the next run must succeed once (rq's success handling used to fail on the missing record,
+    file the job as failed and run it again)."""
+    queue = RqJobQueue(redis_client, retry_intervals=[0], lease_seconds=2)
+    job_id = queue.enqueue(hold, REDIS_URL, "once")
+    proc = _worker_proc(REDIS_URL, 2, tmp_path, burst=True)
+    try:
+        assert redis_client.blpop(["t:started"], timeout=20) is not None, proc.describe()
+        proc.kill()
+    finally:
+        proc.stop()
+    for raw in redis_client.zrange(f"rq:executions:{job_id}", 0, -1):
+        redis_client.delete(f"rq:execution:{job_id}:{raw.decode()}")  # expired with the lease
+    other = BotWorker.for_queue(queue, None)
+    deadline = time.monotonic() + 10
+    while other.requeue_abandoned() == 0:
+        assert time.monotonic() < deadline, "never requeued"
+        time.sleep(0.1)
+    redis_client.rpush("t:release", "go")
+    BotWorker.for_queue(queue, None).work(burst=True)
+    assert redis_client.lrange("t:done", 0, -1) == [b"once"]
+    assert queue.rq_queue.failed_job_registry.count == 0 and queue.rq_queue.scheduled_job_registry.count == 0
+    assert redis_client.exists(f"rq:job:{job_id}") == 0  # finished and deleted, not failed and retried
