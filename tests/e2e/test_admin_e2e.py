@@ -309,9 +309,15 @@ def test_import_reports_exactly_the_changed_articles_and_answers_switch_within_5
         with Load(stack) as load:
             time.sleep(1.0)
             uploading = time.monotonic()
-            upload = stack.admin("POST", "/admin/laws", params={"filename": "bhxh-2024.txt"},
+            queued = stack.admin("POST", "/admin/laws", params={"filename": "bhxh-2024.txt"},
                                  data=amended(statute).encode("utf-8"),
                                  headers={"Content-Type": "application/octet-stream"})
+            assert queued.status_code == 202, queued.text  # a worker imports it
+            upload = stack.admin("GET", queued.json()["url"])
+            while upload.json()["state"] in ("queued", "running"):
+                assert time.monotonic() - uploading < 120, upload.text
+                time.sleep(0.1)
+                upload = stack.admin("GET", queued.json()["url"])
             imported = time.monotonic()
             time.sleep(8.0)
             rolling = time.monotonic()
@@ -327,7 +333,7 @@ def test_import_reports_exactly_the_changed_articles_and_answers_switch_within_5
     finally:
         stack.stop()
 
-    assert upload.status_code == 200, upload.text
+    assert upload.status_code == 200 and upload.json()["state"] == "done", upload.text
     body = upload.json()
     changed = sorted((a["key"], a["kind"]) for d in body["report"]["documents"] for a in d["articles"])
     assert changed == [(f"{DOC}:53", "changed"), (f"{DOC}:59", "changed")]
