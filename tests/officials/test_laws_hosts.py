@@ -174,3 +174,17 @@ def test_an_importer_killed_holding_the_corpus_lock_frees_it_within_its_hold(set
     finally:
         proc.kill()
         proc.wait(10)
+
+
+def test_a_change_of_cards_on_one_host_reaches_the_other_without_rebuilding_its_index(hosts: Any,
+                                                                                     statute: Path) -> None:
+    a, b, store = hosts
+    first = law_admin.import_documents(a, store, [str(statute)]).version
+    assert library_holder(b, store)().version == first  # B has the documents and their index
+    built: list[str] = []
+    version = law_admin.change_files(a, store, lambda corpus, folder: {"cards.jsonl": '{"id": "thai-san"}\n'})
+    assert int(version) == int(first) + 1 and published_version(store) == version
+    replica.sync(store, CorpusStore(b.laws_dir), version, lambda corpus, folder: built.append(str(folder)))
+    remote = CorpusStore(b.laws_dir)
+    assert (remote.version_dir(version) / "cards.jsonl").read_text(encoding="utf-8") == '{"id": "thai-san"}\n'
+    assert built == [] and any(remote.index_dir(version).iterdir())  # same documents: B's index is shared

@@ -161,18 +161,20 @@ def test_upload_docx_then_a_changed_docx_reports_the_diff(app_parts, tmp_path) -
 def test_upload_with_the_number_as_form_fields(app_parts, shared_dir) -> None:
     import io
 
-    _, client, _ = app_parts
+    app, client, _ = app_parts
     text = (shared_dir / "laws/official-text/luat-phong-chong-bao-luc-gia-dinh-2022.txt").read_bytes()
-    bare = client.post("/admin/laws", data={"file": (io.BytesIO(text), "bao-luc.txt")},
-                       content_type="multipart/form-data")
+    bare = finish(app, client, client.post("/admin/laws", data={"file": (io.BytesIO(text), "bao-luc.txt")},
+                                           content_type="multipart/form-data"))
     assert bare.status_code == 400 and "--number" in bare.get_json()["error"]
     fields = {"number": "13/2022/QH15", "type": "Luật", "name": "Luật Phòng, chống bạo lực gia đình",
               "effective": "01/07/2023"}
-    answer = client.post("/admin/laws", data={"file": (io.BytesIO(text), "bao-luc.txt"), **fields},
-                         content_type="multipart/form-data")
+    answer = finish(app, client, client.post("/admin/laws", data={"file": (io.BytesIO(text), "bao-luc.txt"),
+                                                                  **fields}, content_type="multipart/form-data"))
     assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["meta"] == fields  # kept with the upload for the worker
     listed = {d["number"]: d for d in client.get("/admin/laws").get_json()["documents"]}
     assert listed["13/2022/QH15"]["articles"] == 56 and listed["13/2022/QH15"]["title"] == fields["name"]
     wrong = client.post("/admin/laws", data={"file": (io.BytesIO(text), "bao-luc.txt"), **fields,
                                              "effective": "1 July"}, content_type="multipart/form-data")
-    assert wrong.status_code == 400 and "expected a date" in wrong.get_json()["error"]
+    assert wrong.status_code == 400 and "expected a date" in wrong.get_json()["error"]  # refused before queueing
+    assert not app.extensions["zlb"].queue.jobs

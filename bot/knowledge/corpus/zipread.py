@@ -21,7 +21,7 @@ class _Budget:
     """The uncompressed bytes left for the whole archive."""
 
     def __init__(self, total: int) -> None:
-        self.left = total
+        self.total = self.left = total
 
 
 class CappedMember:
@@ -40,7 +40,7 @@ class CappedMember:
         if self.size > self.cap:
             raise ZipLimitError(f"{self.name}: the member expands past {self.cap} bytes")
         if self.budget.left < 0:
-            raise ZipLimitError(f"{self.name}: the archive expands past its limit")
+            raise ZipLimitError(f"{self.name}: the archive expands past its limit of {self.budget.total} bytes")
         if n is None or n < 0:
             parts = [data]
             while data:
@@ -62,7 +62,7 @@ def open_members(path: str | Path, wanted: Callable[[str], bool] = lambda name: 
     with zipfile.ZipFile(path) as archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
         if len(infos) > max_members:
-            raise ZipLimitError(f"{len(infos)} members (limit {max_members})")
+            raise ZipLimitError(f"{len(infos)} members, more than {max_members}")
         for info in sorted((i for i in infos if wanted(i.filename)), key=lambda i: i.filename):
             if info.file_size > max_member:
                 raise ZipLimitError(f"{info.filename} expands to {info.file_size} bytes (limit {max_member})")
