@@ -62,7 +62,8 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     """`laws import SOURCE... [--number N ...]`: import, print what each source held and the change report."""
     services = open_services(settings)
     if services is None:
-        print("warning: importing without publishing a new version; running processes reload on their next check",
+        print("warning: Redis is not reachable: the new version stays on this host's disk, unpublished; processes "
+              "(here and on other hosts) keep the version published in Redis: import again once Redis is back",
               file=sys.stderr)
     store = services.store if services is not None else InMemoryStateStore()
     try:
