@@ -10,7 +10,7 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from bot.knowledge.changes import format_report
 from bot.knowledge.corpus import DocMeta, SourceError, doc_meta
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 IMPORT_JOB = "bot.jobs.imports.run_import"
 STATUS_PREFIX = "zlb:import:"  # + id: the import's state, progress and outcome
-UPLOAD_PREFIX = "zlb:upload:"  # + id:n: the uploaded file in chunks, deleted once imported
+UPLOAD_PREFIX = "zlb:importfile:"  # + file id:n: an uploaded file in chunks, deleted once imported
 STATUS_TTL = 30 * 24 * 3600
 UPLOAD_TTL = 24 * 3600
 CHUNK = 1024 * 1024
@@ -44,9 +44,9 @@ def status_key(import_id: str) -> str:
     return STATUS_PREFIX + import_id
 
 
-def _chunk_key(import_id: str, index: int) -> str:
-    """Store key of one chunk of an upload."""
-    return f"{UPLOAD_PREFIX}{import_id}:{index}"
+def _chunk_key(file_id: str, index: int) -> str:
+    """Store key of one chunk of an uploaded file."""
+    return f"{UPLOAD_PREFIX}{file_id}:{index}"
 
 
 def safe_name(name: str) -> str:
@@ -62,11 +62,61 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _drop_upload(store: Any, import_id: str, count: int) -> None:
-    """Delete an upload's chunks."""
-    keys = [_chunk_key(import_id, i) for i in range(count)]
+def _new_id() -> str:
+    """An import (or kept file) id: when, and a random part."""
+    return datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(4)
+
+
+def drop_file(store: Any, file_id: str, count: int) -> None:
+    """Delete a kept file's chunks."""
+    keys = [_chunk_key(file_id, i) for i in range(count)]
     for start in range(0, len(keys), 500):
         store.delete(*keys[start:start + 500])
+
+
+def keep_file(store: Any, chunks: Iterable[bytes], max_bytes: int, ttl: int = UPLOAD_TTL) -> tuple[str, int, int]:
+    """Keep a file in the shared store (read chunk by chunk, never whole in memory, cut into 1 MiB chunks) so a
+    worker or web process on any host can read it: (file id, size, chunk count). UploadTooLarge past max_bytes and
+    ImportRequestError for an empty file: nothing is kept then."""
+    file_id = _new_id()
+    size = count = 0
+    buffer = bytearray()
+    try:
+        for data in chunks:
+            size += len(data)
+            if size > max_bytes:
+                raise UploadTooLarge(f"the file is over {max_bytes // (1024 * 1024)} MB")
+            buffer += data
+            while len(buffer) >= CHUNK:
+                store.set_bytes(_chunk_key(file_id, count), bytes(buffer[:CHUNK]), ttl=ttl)
+                del buffer[:CHUNK]
+                count += 1
+        if buffer:
+            store.set_bytes(_chunk_key(file_id, count), bytes(buffer), ttl=ttl)
+            count += 1
+        if size == 0:
+            raise ImportRequestError("the file is empty")
+    except BaseException:
+        drop_file(store, file_id, count)
+        raise
+    return file_id, size, count
+
+
+def write_file(store: Any, file_id: str, count: int, path: Path) -> None:
+    """Write a kept file to a local path; ImportRequestError when it expired meanwhile."""
+    with open(path, "wb") as f:
+        for index in range(count):
+            data = store.get_bytes(_chunk_key(file_id, index))
+            if data is None:
+                raise ImportRequestError("the upload expired before it could be imported: send it again")
+            f.write(data)
+
+
+def file_chunks(path: Path) -> Iterator[bytes]:
+    """A local file in chunks (to keep it with keep_file)."""
+    with open(path, "rb") as f:
+        while data := f.read(CHUNK):
+            yield data
 
 
 def _doc_meta(fields: dict[str, str] | None) -> DocMeta | None:
@@ -81,44 +131,31 @@ def _doc_meta(fields: dict[str, str] | None) -> DocMeta | None:
 
 def submit(store: Any, queue: Any, chunks: Iterable[bytes], filename: str, actor: str, max_bytes: int,
            meta: dict[str, str] | None = None) -> dict[str, Any]:
-    """Keep an upload (read chunk by chunk, never whole in memory) and queue its import; the import's status.
-    `meta` holds the number, type, name and effective date of a single file that does not print them.
+    """Keep an upload (keep_file) and queue its import; the import's status. `meta` holds the number, type, name and
+    effective date of a single file that does not print them.
 
     ImportRequestError for a bad name, bad metadata or an empty file, UploadTooLarge past max_bytes: nothing is kept.
     """
     name = safe_name(filename)
     _doc_meta(meta)  # refused now, before the upload is read
-    import_id = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(4)
-    size = count = 0
-    buffer = bytearray()
-    try:
-        for data in chunks:
-            size += len(data)
-            if size > max_bytes:
-                raise UploadTooLarge(f"the file is over {max_bytes // (1024 * 1024)} MB")
-            buffer += data
-            while len(buffer) >= CHUNK:
-                store.set_bytes(_chunk_key(import_id, count), bytes(buffer[:CHUNK]), ttl=UPLOAD_TTL)
-                del buffer[:CHUNK]
-                count += 1
-        if buffer:
-            store.set_bytes(_chunk_key(import_id, count), bytes(buffer), ttl=UPLOAD_TTL)
-            count += 1
-        if size == 0:
-            raise ImportRequestError("the file is empty")
-    except BaseException:
-        _drop_upload(store, import_id, count)
-        raise
-    status = {"id": import_id, "state": QUEUED, "progress": QUEUED, "file": name, "size": size, "chunks": count,
-              "actor": actor, "queued_at": _now()}
+    file_id, size, count = keep_file(store, chunks, max_bytes)
+    return submit_kept(store, queue, file_id, size, count, name, actor, meta)
+
+
+def submit_kept(store: Any, queue: Any, file_id: str, size: int, count: int, filename: str, actor: str,
+                meta: dict[str, str] | None = None) -> dict[str, Any]:
+    """Queue the import of a file kept with keep_file (the import deletes it); the import's status."""
+    name = safe_name(filename)
+    status = {"id": _new_id(), "state": QUEUED, "progress": QUEUED, "file": name, "size": size, "file_id": file_id,
+              "chunks": count, "actor": actor, "queued_at": _now()}
     if _doc_meta(meta) is not None:
         status["meta"] = {k: str((meta or {}).get(k) or "") for k in META_FIELDS}
-    store.set_json(status_key(import_id), status, ttl=STATUS_TTL)
+    store.set_json(status_key(status["id"]), status, ttl=STATUS_TTL)
     try:
-        queue.enqueue(IMPORT_JOB, import_id, job_timeout=JOB_TIMEOUT, retry=False)
+        queue.enqueue(IMPORT_JOB, status["id"], job_timeout=JOB_TIMEOUT, retry=False)
     except Exception:
-        store.delete(status_key(import_id))
-        _drop_upload(store, import_id, count)
+        store.delete(status_key(status["id"]))
+        drop_file(store, file_id, count)
         raise
     return status
 
@@ -152,12 +189,7 @@ def run(settings: Any, store: Any, import_id: str) -> dict[str, Any]:
     try:
         with tempfile.TemporaryDirectory(prefix="zlb-import-") as tmp:
             path = Path(tmp) / current["file"]
-            with open(path, "wb") as f:
-                for index in range(int(current["chunks"])):
-                    data = store.get_bytes(_chunk_key(import_id, index))
-                    if data is None:
-                        raise ImportRequestError("the upload expired before a worker could import it")
-                    f.write(data)
+            write_file(store, current["file_id"], int(current["chunks"]), path)
             update = law_admin.import_documents(settings, store, [str(path)], meta=_doc_meta(current.get("meta")),
                                                 progress=lambda step: _save(store, current, progress=step))
     except Exception as exc:  # noqa: BLE001 - any importer failure is a bad upload; the corpus is unchanged
@@ -172,5 +204,5 @@ def run(settings: Any, store: Any, import_id: str) -> dict[str, Any]:
                        report_id=update.report_id, report=update.report.to_dict(),
                        text=format_report(update.report), finished_at=_now(),
                        seconds=round(time.monotonic() - started, 1))
-    _drop_upload(store, import_id, int(current["chunks"]))
+    drop_file(store, current["file_id"], int(current["chunks"]))
     return result

@@ -44,7 +44,7 @@ def test_a_preview_reports_the_new_law_and_writes_nothing(parts: Any, shared_dir
     assert corpus.current_version() != before == update.report.old_version
     assert corpus.load().document("13/2022/QH15") is not None
     assert law_uploads.staged(store, staged["id"]) is None
-    assert not (law_uploads.uploads_dir(settings) / staged["id"]).exists()
+    assert store.keys("zlb:importfile:*") == []  # the kept file is gone
     with pytest.raises(LawAdminError):
         law_uploads.confirm(settings, store, staged["id"])  # a second confirmation imports nothing
 
@@ -54,7 +54,7 @@ def test_a_cancelled_upload_is_gone(parts: Any, shared_dir: Path) -> None:
     staged = law_uploads.stage(settings, store, "bao-luc.txt", copier(shared_dir / DV_LAW), FACTS, "hoa")
     assert law_uploads.cancel(settings, store, staged["id"])
     assert law_uploads.staged(store, staged["id"]) is None and not law_uploads.cancel(settings, store, staged["id"])
-    assert not any(law_uploads.uploads_dir(settings).iterdir())
+    assert store.keys("zlb:importfile:*") == []
 
 
 @pytest.mark.parametrize("name, content, facts, message", [
@@ -71,11 +71,37 @@ def test_a_bad_upload_is_refused_with_a_reason_and_leaves_nothing(parts: Any, na
     with pytest.raises(LawAdminError, match=message):
         law_uploads.stage(settings, store, name, lambda path: path.write_bytes(content), facts, "hoa")
     assert CorpusStore(settings.laws_dir).current_version() == before
-    assert store.keys("zlb:upload:*") == []
-    folder = law_uploads.uploads_dir(settings)
-    assert not folder.exists() or not any(folder.iterdir())
+    assert store.keys("zlb:upload:*") == [] and store.keys("zlb:importfile:*") == []
 
 
 @pytest.mark.parametrize("upload_id", ["", "../../etc", "0123456789abcdeg", "x" * 16])
 def test_odd_upload_ids_find_nothing(parts: Any, upload_id: str) -> None:
     assert law_uploads.staged(parts[1], upload_id) is None
+
+
+def test_an_upload_previewed_on_one_host_is_imported_by_a_worker_on_another(parts: Any, shared_dir: Path,
+                                                                            tmp_path: Path) -> None:
+    from bot.jobs.imports import run_import
+    from bot.officials import imports
+    from tests.broadcast_helpers import ListQueue
+
+    settings, store = parts
+    staged = law_uploads.stage(settings, store, "bao-luc.txt", copier(shared_dir / DV_LAW), FACTS, "hoa")
+    queue = ListQueue()
+    queued = law_uploads.confirm_job(store, queue, staged["id"], "lan")
+    assert queued["state"] == "queued" and queued["meta"] == FACTS and law_uploads.staged(store, staged["id"]) is None
+    with pytest.raises(LawAdminError):
+        law_uploads.confirm_job(store, queue, staged["id"], "lan")  # taken once
+
+    class OtherHost:
+        """A worker's services on a host with its own LAWS_DIR."""
+
+        settings = parts[0].with_(laws_dir=tmp_path / "other-host")
+        store = parts[1]
+
+    [(_, args)] = queue.jobs
+    assert run_import(*args, services=OtherHost()) == "done"
+    done = imports.status(store, queued["id"])
+    assert done["actor"] == "lan" and done["report"]["counts"]["docs_added"] == 1
+    assert CorpusStore(OtherHost.settings.laws_dir).load().document("13/2022/QH15") is not None
+    assert store.keys("zlb:importfile:*") == []
