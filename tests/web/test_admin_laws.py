@@ -178,3 +178,17 @@ def test_upload_with_the_number_as_form_fields(app_parts, shared_dir) -> None:
                                              "effective": "1 July"}, content_type="multipart/form-data")
     assert wrong.status_code == 400 and "expected a date" in wrong.get_json()["error"]  # refused before queueing
     assert not app.extensions["zlb"].queue.jobs
+
+
+@pytest.mark.parametrize("size", [70_000, 200_000])
+def test_an_upload_over_the_cap_is_refused_while_it_streams_and_nothing_is_kept(settings, redis_client,
+                                                                                 size: int) -> None:
+    """Over MAX_UPLOAD_BYTES: refused from the announced length (200 kB) or while the body is read (70 kB, under the
+    multipart allowance): 413, no job, no chunk kept."""
+    store = RedisStateStore(redis_client)
+    app = create_app(settings.with_(max_upload_bytes=10_000), store=store, queue=ListQueue(), zalo=ScriptedZalo())
+    answer = app.test_client().post("/admin/laws?filename=big.txt", data=b"x" * size,
+                                    content_type="application/octet-stream",
+                                    headers={"Authorization": f"Bearer {TOKEN}"})
+    assert answer.status_code == 413, answer.get_json()
+    assert not app.extensions["zlb"].queue.jobs and store.keys("zlb:importfile:*") == []
