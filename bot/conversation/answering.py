@@ -70,9 +70,9 @@ class Answerer:
         if not query:
             return Answer(query)
         started = time.perf_counter()
-        hits = library.index.search(query, top=top)
+        plain, hits = self.ranked(library, query, top)
         cards = getattr(library, "cards", None)
-        match = cards.match(query, [h.key for h in hits]) if cards is not None else None
+        match = cards.match(query, [h.key for h in plain]) if cards is not None else None
         if self.on_search is not None:
             self.on_search(time.perf_counter() - started)
         main = self.prepare(main_question(text))  # the question she asks first, for the decision
@@ -83,10 +83,24 @@ class Answerer:
                 return Answer(query, hits, False, match=match, subject=missing[0].slug, subject_name=missing[0].name)
             if placed is not None:
                 return placed
-        verdict = self.scope.judge(library, main, content_query(self.intents, query), hits,
-                                   self.confident(library, hits, query), self.scored(library, hits))
+        # whether the library answers at all is judged on the articles' own scores (the thresholds' scale)
+        verdict = self.scope.judge(library, main, content_query(self.intents, query), plain,
+                                   self.confident(library, plain, query), self.scored(library, plain))
         return Answer(query, hits, verdict.answered, match=match, subject=verdict.subject,
                       subject_name=verdict.subject_name)
+
+    @staticmethod
+    def ranked(library: Any, query: str, top: int) -> tuple[list[Any], list[Any]]:
+        """The articles by their own text, and as served: with the votes of the cards and taught questions the
+        question resembles (the same list when there are none)."""
+        cards = getattr(library, "cards", None)
+        votes = cards.votes(query) if cards is not None else {}
+        index = library.index
+        if not votes or not hasattr(index, "rank"):  # no cards, or a stand-in index
+            hits = index.search(query, top=top)
+            return hits, hits
+        scores = index.scores(query)
+        return index.rank(scores, top), index.rank(scores, top, boost=votes)
 
     def placed(self, library: Any, query: str, match: Any, hits: list[Any], top: int) -> Answer | None:
         """The answer led by a confidently matched card's articles (or a taught article); None when none of them

@@ -46,3 +46,8 @@ class CardIndex:
     def match(self, text: str, hits: Sequence[str] = ()) -> Match | None:
         """The best card or taught article for a question (hits: the article search's keys, best first)."""
         return self.matcher.match(text, hits) if self.matcher is not None else None
+
+    def votes(self, text: str) -> dict[str, float]:
+        """Per article key, how much the cards and taught questions a question resembles vote for it (as a share
+        of the best article's score; empty without cards)."""
+        return self.matcher.votes(text) if self.matcher is not None else {}

@@ -31,6 +31,12 @@ class MatchParams:
     min_score: float = 0.8  # combined score of the best target
     min_margin: float = 0.15  # over the next target
     exact: float = 0.9  # one example this similar is trusted by itself (a taught question asked again)
+    # votes for the article ranking, confident or not: a target's similarity × votes × vote_decay ** (place of the
+    # article in the target's list) is added, as a share of the best article's score, to the target's articles
+    votes: float = 0.5
+    vote_targets: float = 3  # the most similar targets that vote
+    vote_spread: float = 0.1  # a target less similar than the best by d votes × exp(-d / vote_spread) as much
+    vote_decay: float = 0.6
 
     @classmethod
     def load(cls) -> "MatchParams":
@@ -113,10 +119,13 @@ class CardMatcher:
         self.each = _Bm25(counts, self.bm25) if counts else None
         self.whole = _Bm25(joined, self.bm25) if counts else None
         self.by_article: dict[str, list[int]] = {}
+        self.keys_of: list[tuple[str, ...]] = [() for _ in self.targets]  # each target's articles, in its order
         for target, keys in (articles or {}).items():
             if target in position:
+                self.keys_of[position[target]] = tuple(dict.fromkeys(keys))
                 for key in dict.fromkeys(keys):
                     self.by_article.setdefault(key, []).append(position[target])
+        self._last: tuple[str, dict[str, float], np.ndarray] | None = None
 
     @classmethod
     def for_deck(cls, deck: CardDeck, cards: Iterable[Card] | None = None, params: MatchParams | None = None,
@@ -175,12 +184,42 @@ class CardMatcher:
                 agree[t] = max(agree[t], 1.0 / (rank + 1))
         return agree
 
+    def similar(self, text: str) -> tuple[dict[str, float], np.ndarray]:
+        """A question's features and, per target, its similarity to the target's examples taken together (the
+        last question's are kept: votes and the match read them for the same message)."""
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1], last[2]
+        terms = self.query_terms(text)
+        sims = self.whole.similarities(terms) if self.whole is not None else np.zeros(len(self.targets))
+        self._last = (text, terms, sims)
+        return terms, sims
+
+    def votes(self, text: str) -> dict[str, float]:
+        """Per article key, the votes of the targets her message resembles most (MatchParams.votes and after),
+        for the article ranking whether or not a target matches confidently."""
+        p = self.params
+        if self.whole is None or not text.strip() or not p.votes:
+            return {}
+        _, sims = self.similar(text)
+        order = np.argsort(-sims, kind="stable")[:max(int(p.vote_targets), 1)]
+        best = float(sims[order[0]]) if len(order) else 0.0
+        out: dict[str, float] = {}
+        for t in order:
+            s = float(sims[t])
+            if s <= 0:
+                break
+            weight = p.votes * (best * float(np.exp((s - best) / p.vote_spread)) if p.vote_spread else s)
+            for place, key in enumerate(self.keys_of[t]):
+                out[key] = max(out.get(key, 0.0), weight * p.vote_decay ** place)
+        return out
+
     def scores(self, text: str, hits: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
         """Per target: the combined score, and the similarity of its closest single example."""
         if self.whole is None or self.each is None or not text.strip():
             return np.zeros(len(self.targets)), np.zeros(len(self.targets))
-        terms = self.query_terms(text)
-        combined = self.whole.similarities(terms) + self.params.agreement * self.agreement(hits)
+        terms, sims = self.similar(text)
+        combined = sims + self.params.agreement * self.agreement(hits)
         closest = np.zeros(len(self.targets), dtype=np.float32)
         np.maximum.at(closest, self.owner, self.each.similarities(terms))
         return combined, closest

@@ -102,6 +102,7 @@ class SearchIndex:
         self.meta = meta
         self.params = Params(**meta["params"])
         self.keys: list[str] = meta["keys"]
+        self.position = {k: i for i, k in enumerate(self.keys)}  # article key → its place in the arrays
         self.titles: list[str] = meta["titles"]
         self.doc_of = np.asarray(meta["doc_of"], dtype=np.int32)
         self.doc_numbers: list[str] = meta["docs"]
@@ -273,11 +274,26 @@ class SearchIndex:
         return np.where(has, scores + self.params.related_boost * best, scores)
 
     def search(self, query: str, top: int = 10, docs: Collection[str] | None = None,
-               in_force_only: bool = False) -> list[Hit]:
-        """Best `top` articles with a positive score, optionally only in given documents / in force."""
+               in_force_only: bool = False, boost: Mapping[str, float] | None = None) -> list[Hit]:
+        """Best `top` articles with a positive score, optionally only in given documents / in force; `boost`: see
+        rank()."""
         if top <= 0 or not self.keys:
             return []
-        scores = self.scores(query)
+        return self.rank(self.scores(query), top, docs, in_force_only, boost)
+
+    def rank(self, scores: np.ndarray, top: int = 10, docs: Collection[str] | None = None,
+             in_force_only: bool = False, boost: Mapping[str, float] | None = None) -> list[Hit]:
+        """Best `top` articles by these scores (of scores()); `boost`: per article key, a share of the best score
+        added (the votes of answer cards and taught questions), so one scoring serves both rankings."""
+        if top <= 0 or not self.keys:
+            return []
+        if boost:
+            best = float(scores.max())
+            scores = scores.copy()
+            for key, share in boost.items():
+                i = self.position.get(key)
+                if i is not None:
+                    scores[i] += np.float32(share * best)
         if docs is not None:
             wanted = {d.upper() for d in docs}
             allowed = np.asarray([d.upper() in wanted for d in self.doc_numbers] or [False], dtype=bool)
