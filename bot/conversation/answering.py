@@ -107,6 +107,9 @@ class Answerer:
         is in the corpus any more. A card waiting for review lends its articles but not its text."""
         card = library.cards.card(match.card_id) if match.card_id else None
         keys = card.article_keys if card is not None else (match.article,) if match.article else ()
+        # of the card's articles, the one her words and the votes rank highest comes first (card order after)
+        place = {h.key: i for i, h in enumerate(hits)}
+        keys = sorted(keys, key=lambda k: place.get(k, len(hits)))
         best = max([h.score for h in hits] + [match.score])
         lead = []
         for key in keys:

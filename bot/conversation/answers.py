@@ -129,11 +129,13 @@ def with_feedback(message: OutMessage, texts: Texts) -> OutMessage:
     return OutMessage(message.text, tuple(articles + feedback_buttons(texts)))
 
 
-def card_message(corpus: Any, card: Any, texts: Texts) -> tuple[OutMessage, list[str]]:
-    """A card's short answer, its articles cited smallest unit first and numbered, its next steps; buttons for the
-    first articles' full text and the feedback. Also the article keys in the numbered order."""
+def card_message(corpus: Any, card: Any, texts: Texts, first: Sequence[str] = ()) -> tuple[OutMessage, list[str]]:
+    """A card's short answer, its articles cited smallest unit first and numbered (those of `first` first, in
+    that order: the ones her question ranks highest), its next steps; buttons for the first articles' full text
+    and the feedback. Also the article keys in the numbered order."""
     units: dict[str, list[Any]] = {}  # article key → the refs citing it ("khoản 1, khoản 9 Điều 53 ...")
-    for ref in card.refs:
+    place = {k: i for i, k in enumerate(first)}
+    for ref in sorted(card.refs, key=lambda r: place.get(r.article_key, len(place))):
         if corpus.article(ref.article_key) is not None:
             units.setdefault(ref.article_key, []).append(ref)
     keys = list(units)

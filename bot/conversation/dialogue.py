@@ -180,7 +180,7 @@ class Dialogue:
             return [self._decline(library, found)], new, False
         card = found.card
         if card is not None:  # the card's short answer leads, its articles numbered first
-            message, cited = answers.card_message(library.corpus, card, self.texts)
+            message, cited = answers.card_message(library.corpus, card, self.texts, found.keys[:found.placed])
             new["keys"], new["offset"] = cited + [k for k in keys if k not in cited], len(cited)
             page = [message]
             new["actions"]["question"]["card"] = card.id
