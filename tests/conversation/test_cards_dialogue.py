@@ -1,14 +1,19 @@
-"""Card answers in the dialogue: the short answer leads, its articles cited smallest unit first with buttons, ≤2,000
-characters and ≤5 buttons; "Đúng ý" / "Chưa đúng" by button or typed, counted with the question kept for teaching
-and erased by "xóa dữ liệu"."""
+"""Card answers in the dialogue: the short answer leads, its articles cited smallest unit first (the one her question
+ranks highest first) with buttons, ≤2,000 characters and ≤5 buttons; cards vote in the ranking when none leads;
+"Đúng ý" / "Chưa đúng" by button or typed, counted with the question kept for teaching and erased by "xóa dữ
+liệu"."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bot.conversation.answering import Answerer
 from bot.conversation.dialogue import Dialogue
 from bot.jobs.actions import apply_actions
+from bot.knowledge.cards.index import CardIndex
+from bot.knowledge.cards.matcher import CardMatcher, MatchParams
 from bot.knowledge.library import load_library
 from bot.officials import cards as card_admin
 from bot.ops.datafiles import Texts
@@ -105,3 +110,51 @@ def test_feedback_is_counted_and_erased_with_the_user(redis_client) -> None:
     assert kinds == {("unhelpful", "nghỉ đẻ"), ("unhelpful", "ly hôn ai nuôi con, gọi [số điện thoại]")}
     privacy.erase_user(store, "u1")
     assert [q["query"] for q in stats.questions(store)] == ["ly hôn ai nuôi con, gọi [số điện thoại]"]
+
+
+TWO_ARTICLES = """\
+- id: me-nuoi-con-nho
+  topic: hon-nhan-gia-dinh
+  title: Sinh con xong, ly hôn thì con nhỏ ở với ai?
+  questions:
+    - Sinh con xong mới ly hôn thì con dưới 36 tháng ai nuôi?
+    - nghi sinh xong ly hon con nho o voi ai
+    - Đang nghỉ sinh mà ly hôn thì con ở với mẹ không?
+    - Đẻ xong bỏ chồng thì con nhỏ giao cho ai ạ?
+    - ly hon luc con con nho xiu thi ai nuoi
+    - Mẹ đang nghỉ thai sản ly hôn được nuôi con không?
+  answer: Con dưới 36 tháng tuổi được giao cho mẹ trực tiếp nuôi; chị vẫn được nghỉ thai sản 6 tháng.
+  articles: [45/2019/QH14:139.1, 52/2014/QH13:81.3]
+"""
+
+
+def test_a_leading_card_lists_first_the_article_her_question_ranks_highest(card_laws_dir: Path,
+                                                                           tmp_path: Path) -> None:
+    deck = tmp_path / "two.yaml"
+    deck.write_text(TWO_ARTICLES, encoding="utf-8")
+    settings = Settings(laws_dir=card_laws_dir)
+    card_admin.import_files(settings, InMemoryStateStore(), [deck], "test")
+    library = load_library(settings)
+    question = "Sinh con xong mới ly hôn thì con dưới 36 tháng ai nuôi?"  # one of its questions: confident
+    found = Answerer().answer(library, question)
+    assert found.card is not None and found.placed == 2
+    assert found.keys[:2] == ["52/2014/QH13:81", "45/2019/QH14:139"]  # the card lists 139 first
+    chat = Recorder(Dialogue(lambda: library))
+    [reply] = chat.text(question)
+    assert "1. khoản 3 Điều 81 Luật Hôn nhân và gia đình" in reply.text and "2. khoản 1 Điều 139" in reply.text
+    assert chat.state["keys"][:2] == found.keys[:2]
+
+
+def test_cards_vote_in_the_ranking_without_matching_confidently(library) -> None:
+    params = MatchParams(min_score=9.0, exact=9.0, votes=3.0)  # never confident, votes strong
+    cards = CardIndex(library.cards.deck, CardMatcher.for_deck(library.cards.deck, params=params))
+    voting = replace(library, cards=cards)
+    question = "con bao nhiêu tuổi thì được cưới"
+    plain, served = Answerer.ranked(voting, Answerer().prepare(question), 3)
+    assert [h.key for h in plain] == Answerer().answer(replace(library, cards=CardIndex()), question).keys
+    found = Answerer().answer(voting, question)
+    assert found.card is None and found.placed == 0 and found.keys == [h.key for h in served]
+    assert served[0].key == "52/2014/QH13:8" and served[0].score > plain[0].score
+    weak = replace(library, cards=CardIndex(library.cards.deck, CardMatcher.for_deck(
+        library.cards.deck, params=replace(params, votes=0.0))))
+    assert Answerer().answer(weak, question).keys == [h.key for h in plain]

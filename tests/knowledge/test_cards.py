@@ -23,6 +23,7 @@ from bot.knowledge.cards.numbers import missing_numbers, normalise_number, numbe
 from bot.knowledge.corpus.store import CorpusStore
 from bot.knowledge.library import load_library
 from bot.knowledge.search.index import build_index
+from bot.knowledge.search.lexicon import Lexicon
 from bot.ops.settings import Settings
 from tests.conftest import SMALL_DECK, small_card_corpus
 
@@ -177,6 +178,36 @@ def test_a_taught_question_asked_again_is_trusted() -> None:
     assert match is not None and match.confident and match.article == "45/2019/QH14:139"
     assert CardMatcher.for_deck(deck()).match("quán karaoke đuổi việc chị bán hàng") is None or not \
         CardMatcher.for_deck(deck()).match("quán karaoke đuổi việc chị bán hàng").confident
+
+
+def test_votes_go_to_the_articles_of_the_cards_a_question_resembles() -> None:
+    matcher = CardMatcher.for_deck(deck(), params=MatchParams())
+    votes = matcher.votes("nghỉ đẻ được mấy tháng")
+    assert max(votes, key=votes.__getitem__) == "45/2019/QH14:139"
+    assert votes["45/2019/QH14:139"] == pytest.approx(MatchParams().votes * matcher.similar("nghỉ đẻ được mấy tháng")[
+        1].max(), rel=1e-4)  # the best card votes its similarity × votes
+    assert votes.get("52/2014/QH13:8", 0.0) < votes["45/2019/QH14:139"] / 2  # a far card votes little
+    assert CardMatcher.for_deck(deck(), params=MatchParams(votes=0.0)).votes("nghỉ đẻ được mấy tháng") == {}
+    assert matcher.votes("   ") == {}
+
+
+def test_a_cards_later_articles_get_fewer_votes() -> None:
+    keys = ["1/2000/QH10:1", "1/2000/QH10:2", "1/2000/QH10:3"]
+    matcher = CardMatcher([("card:a", "nghỉ đẻ được mấy tháng"), ("card:b", "tiền cấp dưỡng nuôi con")],
+                          {"card:a": keys, "card:b": ["1/2000/QH10:9"]}, MatchParams(), Lexicon.empty())
+    votes = matcher.votes("nghỉ đẻ mấy tháng")
+    decay = MatchParams().vote_decay
+    assert votes[keys[1]] == pytest.approx(votes[keys[0]] * decay) and votes[keys[2]] == pytest.approx(
+        votes[keys[0]] * decay ** 2)
+    assert "1/2000/QH10:9" not in votes  # a card the question shares no word with does not vote
+
+
+def test_a_taught_question_votes_for_its_article() -> None:
+    taught = deck().with_examples([Example("quán karaoke đuổi việc chị bán hàng", article="45/2019/QH14:139")])
+    votes = CardMatcher.for_deck(taught, params=MatchParams()).votes("karaoke đuổi việc chị bán hàng")
+    assert max(votes, key=votes.__getitem__) == "45/2019/QH14:139"
+    assert CardIndex.build(taught, _corpus()).votes("karaoke đuổi việc chị bán hàng") == votes
+    assert CardIndex().votes("karaoke đuổi việc") == {}
 
 
 def test_deck_files_round_trip(tmp_path: Path) -> None:

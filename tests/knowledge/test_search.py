@@ -103,6 +103,17 @@ def test_filters(index: SearchIndex) -> None:
     assert len(index.search("thai sản", top=2)) == 2 and index.search("thai sản", top=0) == []
 
 
+def test_a_boost_adds_a_share_of_the_best_score(index: SearchIndex) -> None:
+    plain = index.search("nghỉ thai sản sinh con")
+    assert plain and f"{LAW}:8" not in [h.key for h in plain]
+    boosted = index.search("nghỉ thai sản sinh con", boost={f"{LAW}:8": 1.5, "9/9999/QH99:1": 9.0})
+    assert boosted[0].key == f"{LAW}:8" and boosted[0].score == pytest.approx(1.5 * plain[0].score, rel=1e-4)
+    assert [h.key for h in boosted[1:]] == [h.key for h in plain]  # unknown keys are ignored, the rest unchanged
+    scores = index.scores("nghỉ thai sản sinh con")
+    assert index.rank(scores, boost={f"{LAW}:8": 1.5}) == boosted and index.rank(scores) == plain
+    assert index.search("xyzzy quux", boost={f"{LAW}:8": 1.0}) == []  # nothing matches: a vote alone finds nothing
+
+
 def test_save_load_round_trip(index: SearchIndex, tmp_path: Path) -> None:
     index.save(tmp_path / "idx")
     loaded = SearchIndex.load(tmp_path / "idx")
