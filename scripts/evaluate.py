@@ -8,6 +8,8 @@ LAWS_DIR with `python -m bot laws import`, unless $LAWS_DIR is set (then it is u
 Everyday files are `question<TAB>key[;key...][<TAB>topic]`; their data rows are split by position into a tuning half
 (even rows: 0, 2, 4, ...) and a held-out half (odd rows). Tune only on the tuning half; --misses and --topics show
 the tuning half only. The anchor is pyvi ViTokenizer + rank_bm25 BM25Okapi (defaults) over the same articles.
+With cards imported (`python -m bot cards import bot/data/cards`), --parts adds the bot with cards leading but not
+voting.
 """
 from __future__ import annotations
 
@@ -162,6 +164,7 @@ PARTS = [
     ("+ statute-shape priors (priors.tsv, decrees 0.6, general provisions)", dict(title_mismatch=0.0), True),
 ]  # the bot's own row adds the title agreement (Params.title_mismatch)
 BOT = "bot (Answerer: what the bot serves)"
+CARDS_LEAD = "cards lead when confident, no votes (MatchParams.votes 0)"
 
 
 def bot_ranker(library: Any, answerer: Any) -> Ranker:
@@ -185,6 +188,14 @@ def part_rankers(library: Any, answerer: Any) -> dict[str, Ranker]:
         if not with_priors:
             index.priors = Priors()
         rankers[label] = bot_ranker(Library(library.corpus, index, library.version), answerer)
+    if len(library.cards):  # cards imported: the bot's own index, cards leading when confident but not voting
+        from bot.knowledge.cards.index import CardIndex
+        from bot.knowledge.cards.matcher import CardMatcher, MatchParams
+
+        deck = library.cards.deck
+        quiet = CardMatcher.for_deck(deck, params=replace(MatchParams.load(), votes=0.0))
+        rankers[CARDS_LEAD] = bot_ranker(replace(library, cards=CardIndex(deck, quiet, library.cards.flagged)),
+                                         answerer)
     return rankers
 
 
