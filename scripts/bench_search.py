@@ -124,14 +124,14 @@ def bench_cards(queries: list[str]) -> int:
               f"matcher built in memory): {load_s:.2f} s")
         print("| per message | queries | median (ms) | p95 (ms) |\n|---|---|---:|---:|")
         def with_cards(q: str) -> Any:
-            """Article search, then the card matcher on the same query with the hits' agreement."""
+            """Article search with the cards' votes, then the card matcher with the articles' own agreement."""
             query = answerer.prepare(q)
-            hits = library.index.search(query, top=10)
-            return library.cards.match(query, [h.key for h in hits])
+            plain, _ = answerer.ranked(library, query, 10)
+            return library.cards.match(query, [h.key for h in plain])
 
         without = dataclasses.replace(library, cards=CardIndex())
         for name, run in (("article search only", lambda q: library.index.search(answerer.prepare(q), top=10)),
-                          ("article search + card matching", with_cards),
+                          ("article search + card votes + card matching", with_cards),
                           ("Answerer without cards (search + the answered decision)",
                            lambda q: answerer.answer(without, q)),
                           ("Answerer with cards (search + cards + decision)", lambda q: answerer.answer(library, q))):
