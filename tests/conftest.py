@@ -167,3 +167,14 @@ def phapdien_site(demuc_pages: dict[str, bytes]):
     site = PhapdienSite(build_zip(demuc_pages)).start()
     yield site
     site.stop()
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store(request: pytest.FixtureRequest):
+    """Both state stores, one test each: the in-process one and a real Redis (flushed test database)."""
+    from bot.store.redis_state import RedisStateStore
+    from bot.store.state import InMemoryStateStore
+
+    if request.param == "memory":
+        return InMemoryStateStore()
+    return RedisStateStore(request.getfixturevalue("redis_client"))

@@ -5,14 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 
 from bot.jobs import sequence
 from bot.jobs.reply import process_event
 from bot.store import turns
 from bot.store.keys import conv_key
-from bot.store.redis_state import RedisStateStore
-from bot.store.state import InMemoryStateStore
 from bot.zalo.events import TextMessage, event_to_dict
 from bot.zalo.messages import OutMessage
 from tests.conftest import REDIS_URL
@@ -39,14 +36,6 @@ class DatedDialogue:
     def handle(self, event: Any, state: dict | None) -> tuple[list[OutMessage], dict | None]:
         """One reply naming the message; the state dated by the event."""
         return [OutMessage(f"re: {event.text}")], {"last": event.text, "updated": int(event.timestamp)}
-
-
-@pytest.fixture(params=["memory", "redis"])
-def store(request: pytest.FixtureRequest) -> Any:
-    """Both state stores."""
-    if request.param == "memory":
-        return InMemoryStateStore()
-    return RedisStateStore(request.getfixturevalue("redis_client"))
 
 
 def test_an_older_message_answered_late_keeps_the_newer_state(settings: Any, store: Any) -> None:

@@ -4,18 +4,8 @@ from __future__ import annotations
 import pytest
 
 from bot.officials import accounts
-from bot.store.redis_state import RedisStateStore
-from bot.store.state import InMemoryStateStore
 
 PASSWORD = "mật khẩu đủ dài"
-
-
-@pytest.fixture(params=["memory", "redis"])
-def store(request: pytest.FixtureRequest):
-    """Each test runs on the in-process store and on the real Redis."""
-    if request.param == "memory":
-        return InMemoryStateStore()
-    return RedisStateStore(request.getfixturevalue("redis_client"))
 
 
 def test_add_authenticate_and_list(store) -> None:

@@ -1,20 +1,9 @@
 """Per-topic subscriber sets and counts; the store's hash/set/list operations on both stores."""
 from __future__ import annotations
 
-import pytest
 
 from bot.knowledge.topics import topics
 from bot.store import subscriptions as subs
-from bot.store.redis_state import RedisStateStore
-from bot.store.state import InMemoryStateStore
-
-
-@pytest.fixture(params=["memory", "redis"])
-def store(request: pytest.FixtureRequest):
-    """Each test runs on the in-process store and on the real Redis."""
-    if request.param == "memory":
-        return InMemoryStateStore()
-    return RedisStateStore(request.getfixturevalue("redis_client"))
 
 
 def test_subscribe_unsubscribe_and_counts(store) -> None:

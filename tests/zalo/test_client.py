@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 import requests
 
-from bot.store.redis_state import RedisStateStore
 from bot.store.state import InMemoryStateStore
 from bot.zalo.client import SendResult, ZaloClient, ZaloError
 from bot.zalo.messages import OPEN_PHONE, OPEN_URL, Button, OutMessage, split_text
@@ -22,14 +21,6 @@ from tests.fake_zalo import FakeZalo, fake_zalo, point_at  # noqa: F401 - fake_z
 from tests.fakes import RecordingZaloClient
 
 CLAUSE = re.compile(r"^\d+\. ")
-
-
-@pytest.fixture(params=["memory", "redis"])
-def store(request: pytest.FixtureRequest) -> Any:
-    """Both state stores: in-process and a real Redis."""
-    if request.param == "memory":
-        return InMemoryStateStore()
-    return RedisStateStore(request.getfixturevalue("redis_client"))
 
 
 class Client:

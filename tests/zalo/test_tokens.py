@@ -20,14 +20,6 @@ from tests.fake_zalo import FakeZalo, fake_zalo, point_at  # noqa: F401 - fake_z
 SECRETS = ("access-0", "refresh-0", "access-1", "refresh-1", "app-secret-test")
 
 
-@pytest.fixture(params=["memory", "redis"])
-def store(request: pytest.FixtureRequest) -> Any:
-    """Both state stores: in-process and a real Redis."""
-    if request.param == "memory":
-        return InMemoryStateStore()
-    return RedisStateStore(request.getfixturevalue("redis_client"))
-
-
 class Clock:
     """A settable clock."""
 

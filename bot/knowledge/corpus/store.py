@@ -139,9 +139,9 @@ class CorpusStore:
                 return self.current_version() or ""
             self.versions_dir.mkdir(parents=True, exist_ok=True)
             version = self._next_version(above)
-            tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=self.versions_dir))
-            try:
-                os.chmod(tmp, 0o755)  # mkdtemp makes it private; web and worker may run as another user
+
+            def write(tmp: Path) -> None:
+                """Documents, manifest and a freshly built index."""
                 corpus = Corpus(list(documents), version)
                 lines = [json.dumps(document_to_dict(d), ensure_ascii=False, separators=(",", ":"))
                          for d in corpus.documents.values()]
@@ -153,15 +153,25 @@ class CorpusStore:
                 (tmp / INDEX).mkdir()
                 build_index(corpus, tmp / INDEX)
                 fsync_files(tmp / INDEX)
-                self._carry(current.version, tmp)
-                os.rename(tmp, self.version_dir(version))
-                fsync_dir(self.versions_dir)
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise
-            self._point_at(version)
-            self._prune()
-            return version
+
+            return self._install(version, current.version, write)
+
+    def _install(self, version: str, previous: str, write: Callable[[Path], None]) -> str:
+        """Write a version in a private folder (`write`, then the plain files `previous` carries), rename it into
+        place and make it current; on any failure nothing of it remains. Called with the lock held."""
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=self.versions_dir))
+        try:
+            os.chmod(tmp, 0o755)  # mkdtemp makes it private; web and worker may run as another user
+            write(tmp)
+            self._carry(previous, tmp)
+            os.rename(tmp, self.version_dir(version))
+            fsync_dir(self.versions_dir)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        self._point_at(version)
+        self._prune()
+        return version
 
     def _carry(self, version: str, into: Path) -> None:
         """Copy the plain files of a version (answer cards, taught questions) into a new one being written."""
@@ -182,9 +192,9 @@ class CorpusStore:
             old = self.version_dir(current.version)
             files = change(current, old)
             version = self._next_version(above)
-            tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=self.versions_dir))
-            try:
-                os.chmod(tmp, 0o755)
+
+            def write(tmp: Path) -> None:
+                """The current documents and index linked, the changed files written, a manifest saying so."""
                 link_or_copy(old / DOCUMENTS, tmp / DOCUMENTS)
                 (tmp / INDEX).mkdir()
                 for p in sorted((old / INDEX).iterdir()) if (old / INDEX).is_dir() else []:
@@ -194,18 +204,11 @@ class CorpusStore:
                     if Path(name).name != name or name in (DOCUMENTS, MANIFEST, INDEX):
                         raise ValueError(f"{name!r} is not a plain file name of a version")
                     write_file(tmp / name, text)
-                self._carry(current.version, tmp)
                 manifest = {**self.manifest(current.version), "version": version, "based_on": current.version,
                             "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
                 write_file(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
-                os.rename(tmp, self.version_dir(version))
-                fsync_dir(self.versions_dir)
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise
-            self._point_at(version)
-            self._prune()
-            return version
+
+            return self._install(version, current.version, write)
 
     def _point_at(self, version: str) -> None:
         """Atomically replace CURRENT."""
