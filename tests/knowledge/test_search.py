@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from bot.knowledge.corpus.model import REPLACED, Article, Document
-from bot.knowledge.search.analysis import Params
-from bot.knowledge.search.index import Hit, SearchIndex, build_index, passages
+from bot.knowledge.search.analysis import Params, passages
+from bot.knowledge.search.index import Hit, SearchIndex, build_index
 from bot.knowledge.search.lexicon import Lexicon
 from bot.knowledge.search.text import syllables
 from tests.fakes import StaticSearchIndex

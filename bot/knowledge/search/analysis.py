@@ -1,9 +1,11 @@
 """Turn article text and queries into weighted BM25 features (syllables, syllable pairs, pyvi words, folded forms)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from bot.knowledge.corpus.model import Article, Document
 from bot.knowledge.search.text import fold_word, has_diacritics, is_token, units
 
 # feature families: accented ("a" syllable, "b" pair, "w" pyvi word) and folded ("f", "g", "v")
@@ -125,3 +127,37 @@ def query_features(text: str, p: Params, folded: bool, weight: float = 1.0,
         for w in _words(text):
             add(f"{word}:{fold_word(w) if folded else w}", weight * fam[word])
     return out
+
+
+_CLAUSE_START = re.compile(r"^\d+[a-zđ]?\.\s")
+_PASSAGE_CHARS = 800
+
+
+def passages(text: str) -> list[str]:
+    """An article's numbered clauses (points stay with their clause); long runs are cut."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        if out and not _CLAUSE_START.match(line) and len(out[-1]) < _PASSAGE_CHARS:
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+    return out
+
+
+def add_counts(into: dict[str, int], counts: dict[str, int]) -> None:
+    """into += counts."""
+    for k, v in counts.items():
+        into[k] = into.get(k, 0) + v
+
+
+def article_features(a: Article, doc: Document | None, p: Params) -> tuple[dict[str, int], list[dict[str, int]]]:
+    """Features of one article (title and document name repeated, then the body) and of each clause."""
+    counts = text_features(a.title, p, p.title_repeat) if a.title and p.title_repeat else {}
+    if p.name_repeat:
+        add_counts(counts, text_features(doc.name if doc else a.doc, p, p.name_repeat))
+    parts = [text_features(x, p) for x in passages(a.text)]
+    for part in parts:
+        add_counts(counts, part)
+    return counts, parts

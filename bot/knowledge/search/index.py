@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 from array import array
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any, Collection, Mapping, Protocol
 import numpy as np
 
 from bot.knowledge.corpus.model import AMENDED, IN_FORCE, Article, Document
-from bot.knowledge.search.analysis import Params, is_folded_query, query_features, runs, text_features
+from bot.knowledge.search.analysis import Params, article_features, is_folded_query, query_features, runs
 from bot.knowledge.search.bm25 import TITLE_FAMILIES, Postings, accumulate, bm25_arrays, title_postings
 from bot.knowledge.search.citations import citation_counts
 from bot.knowledge.search.lexicon import Lexicon
@@ -46,40 +45,6 @@ class Searcher(Protocol):
                in_force_only: bool = False) -> list[Hit]:
         """Best hits first."""
         ...
-
-
-_CLAUSE_START = re.compile(r"^\d+[a-zđ]?\.\s")
-_PASSAGE_CHARS = 800
-
-
-def passages(text: str) -> list[str]:
-    """An article's numbered clauses (points stay with their clause); long runs are cut."""
-    out: list[str] = []
-    for line in text.split("\n"):
-        if not line.strip():
-            continue
-        if out and not _CLAUSE_START.match(line) and len(out[-1]) < _PASSAGE_CHARS:
-            out[-1] += "\n" + line
-        else:
-            out.append(line)
-    return out
-
-
-def _add(into: dict[str, int], counts: dict[str, int]) -> None:
-    """into += counts."""
-    for k, v in counts.items():
-        into[k] = into.get(k, 0) + v
-
-
-def _article_counts(a: Article, doc: Document | None, p: Params) -> tuple[dict[str, int], list[dict[str, int]]]:
-    """Features of one article (title and document name repeated, then the body) and of each clause."""
-    counts = text_features(a.title, p, p.title_repeat) if a.title and p.title_repeat else {}
-    if p.name_repeat:
-        _add(counts, text_features(doc.name if doc else a.doc, p, p.name_repeat))
-    parts = [text_features(x, p) for x in passages(a.text)]
-    for part in parts:
-        _add(counts, part)
-    return counts, parts
 
 
 class SearchIndex:
@@ -130,7 +95,7 @@ class SearchIndex:
         whole, parts = Postings(), Postings()
         owner = array("i")
         for i, a in enumerate(articles):
-            counts, clause_counts = _article_counts(a, documents.get(a.doc), p)
+            counts, clause_counts = article_features(a, documents.get(a.doc), p)
             whole.add(counts, vocab)
             if p.passage_weight:
                 for c in clause_counts:
