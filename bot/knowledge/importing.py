@@ -96,7 +96,8 @@ def _read(sources: list[str], meta: DocMeta | None) -> list[ImportResult]:
     """Every source read (SourceError on the first bad one); `meta` describes a single file only."""
     if meta is not None and len(sources) != 1:
         raise SourceError(" ".join(sources) or "(none)", "--number, --type, --name and --effective describe one "
-                                                         "file; import the others in a separate command")
+                                                         "file; import the others in a separate command",
+                          "meta_single")
     return [read_source(s, meta) for s in sources]
 
 

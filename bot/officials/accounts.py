@@ -13,6 +13,7 @@ from typing import Any
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.officials import sessions
+from bot.ops.errors import Explained
 
 ACCOUNTS_KEY = "zlb:officials"  # hash: name -> JSON record
 TOKEN_PREFIX = "zlb:official-token:"  # one key per token digest -> name
@@ -24,7 +25,7 @@ _NAME = re.compile(r"^[\w.@-]{2,40}$")
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
 
-class AccountError(ValueError):
+class AccountError(Explained, ValueError):
     """An account operation that cannot be done (bad name, short password, unknown or existing official)."""
 
 
@@ -61,18 +62,19 @@ def _save(store: Any, record: dict[str, Any]) -> None:
 def _check_password(password: str) -> None:
     """Refuse passwords too short to resist guessing."""
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters", "password_short",
+                           min=MIN_PASSWORD)
 
 
 def add(store: Any, name: str, password: str, role: str = "editor") -> Official:
     """Create an official; AccountError when the name is taken or invalid, the role unknown, the password short."""
     if not _NAME.match(name):
-        raise AccountError("a name is 2 to 40 letters, digits, '.', '_', '@' or '-'")
+        raise AccountError("a name is 2 to 40 letters, digits, '.', '_', '@' or '-'", "account_name")
     if role not in ROLES:
-        raise AccountError(f"the role is one of {', '.join(ROLES)}")
+        raise AccountError(f"the role is one of {', '.join(ROLES)}", "account_role", value=role)
     _check_password(password)
     if not store.hsetnx(ACCOUNTS_KEY, name, "{}"):  # claims the name atomically
-        raise AccountError(f"an official named {name!r} already exists")
+        raise AccountError(f"an official named {name!r} already exists", "account_exists", name=name)
     record = {"name": name, "role": role, "created": int(time.time()),
               "password": generate_password_hash(password), "tokens": []}
     _save(store, record)
@@ -97,7 +99,7 @@ def remove(store: Any, name: str) -> None:
     """Delete an official, revoke their API tokens and end their console sessions; AccountError when unknown."""
     record = _record(store, name)
     if record is None:
-        raise AccountError(f"no official named {name!r}")
+        raise AccountError(f"no official named {name!r}", "account_unknown", name=name)
     for digest in record.get("tokens", ()):
         store.delete(TOKEN_PREFIX + digest)
     store.hdel(ACCOUNTS_KEY, name)
@@ -108,7 +110,7 @@ def set_password(store: Any, name: str, password: str) -> None:
     """Give an official a new password; AccountError when unknown or too short."""
     record = _record(store, name)
     if record is None or "role" not in record:
-        raise AccountError(f"no official named {name!r}")
+        raise AccountError(f"no official named {name!r}", "account_unknown", name=name)
     _check_password(password)
     record["password"] = generate_password_hash(password)
     _save(store, record)
@@ -128,7 +130,7 @@ def issue_token(store: Any, name: str) -> str:
     """A new personal API token for `/admin/*` (shown once; only its digest is kept)."""
     record = _record(store, name)
     if record is None or "role" not in record:
-        raise AccountError(f"no official named {name!r}")
+        raise AccountError(f"no official named {name!r}", "account_unknown", name=name)
     token = secrets.token_urlsafe(32)
     digest = _digest(token)
     store.set_json(TOKEN_PREFIX + digest, name)

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from bot.knowledge.topics import find_topic
 from bot.knowledge.topics import topics as all_topics
 from bot.officials import audience as audiences
+from bot.ops.errors import Explained
 from bot.zalo.messages import MAX_BUTTONS, MAX_TEXT, Button, OutMessage
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ PENDING, SENDING, SENT, UNCONFIRMED, SKIPPED, FAILED = "pending", "sending", "se
 DONE_STATUSES = (SENT, UNCONFIRMED, SKIPPED, FAILED)
 
 
-class BroadcastError(ValueError):
+class BroadcastError(Explained, ValueError):
     """A broadcast request that cannot be carried out (bad audience, empty text, ...)."""
 
 
@@ -91,19 +92,22 @@ def now_iso() -> str:
 def _validate(text: str, audience: str, topics: tuple[str, ...], buttons: tuple[Button, ...]) -> None:
     """Raise BroadcastError for a request that cannot be sent."""
     if audience not in audiences.AUDIENCES:
-        raise BroadcastError(f"audience must be one of {', '.join(audiences.AUDIENCES)}")
+        raise BroadcastError(f"audience must be one of {', '.join(audiences.AUDIENCES)}", "audience_unknown",
+                             value=audience)
     if not text.strip():
-        raise BroadcastError("text is empty")
+        raise BroadcastError("text is empty", "text_empty")
     if len(text) > MAX_TEXT:
-        raise BroadcastError(f"text is longer than {MAX_TEXT} characters")
+        raise BroadcastError(f"text is longer than {MAX_TEXT} characters", "text_long", max=MAX_TEXT,
+                             length=len(text))
     if len(buttons) > MAX_BUTTONS:
-        raise BroadcastError(f"at most {MAX_BUTTONS} buttons")
+        raise BroadcastError(f"at most {MAX_BUTTONS} buttons", "buttons_many", max=MAX_BUTTONS)
     if topics and audience != "subscribers":
-        raise BroadcastError("topic applies to the subscribers audience only")
+        raise BroadcastError("topic applies to the subscribers audience only", "topic_audience")
     known = {t.slug for t in all_topics()}
     unknown = [t for t in topics if t not in known]
     if unknown:
-        raise BroadcastError(f"unknown topic {unknown[0]!r}; topics: {', '.join(sorted(known))}")
+        raise BroadcastError(f"unknown topic {unknown[0]!r}; topics: {', '.join(sorted(known))}", "topic_unknown",
+                             value=unknown[0])
 
 
 def normalize_topics(topic: Any) -> tuple[str, ...]:

@@ -14,6 +14,8 @@ KEY_PREFIX = "zlb:"
 class LockTimeout(RuntimeError):
     """A lock could not be taken in time."""
 
+    kind = "busy"  # for the console's wording (bot.ops.errors.kind_of): another operation holds it, try again soon
+
 
 class StateStore(Protocol):
     """What the bot needs from a shared store; keys are plain strings, values JSON."""

