@@ -10,7 +10,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
 import requests
@@ -18,6 +18,7 @@ import requests
 from bot.knowledge.corpus import SourceError, zipread
 from bot.knowledge.corpus.store import CorpusStore
 from bot.officials.laws import LawUpdate, import_documents, lock_hold
+from bot.ops.errors import Explained
 from bot.store.state import LockTimeout
 
 VALIDATORS_KEY = "zlb:lawfetch:validators"  # ETag / Last-Modified of the last download imported
@@ -34,7 +35,7 @@ OFFICIAL_TEXTS = ("text", "docx")  # sources a fetch never overwrites
 EXPECTED = "expected the Pháp điển ZIP (demuc/<uuid>.html and jsonData.js)"
 
 
-class FetchError(RuntimeError):
+class FetchError(Explained, RuntimeError):
     """A download that cannot be used (no network, HTTP error, not the ZIP, too big, cut short): one line."""
 
 
@@ -92,30 +93,35 @@ def download(url: str, dest: Path, max_bytes: int, headers: dict[str, str] | Non
                 return None
             if response.status_code != 200:
                 raise FetchError(f"{url}: HTTP {response.status_code} {response.reason or ''}".rstrip()
-                                 + f"; {EXPECTED} (check --url or PHAPDIEN_URL)")
+                                 + f"; {EXPECTED} (check --url or PHAPDIEN_URL)", "fetch_http",
+                                 status=response.status_code, host=_host(url))
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > max_bytes:
                 raise FetchError(f"{url}: {int(declared) / 1e6:.0f} MB is more than LAW_FETCH_MAX_MB "
-                                 f"({max_bytes / 1e6:.0f} MB); nothing imported")
+                                 f"({max_bytes / 1e6:.0f} MB); nothing imported", "fetch_too_big",
+                                 mb=round(max_bytes / 1e6))
             written = 0
             with open(dest, "wb") as out:
                 for chunk in response.iter_content(CHUNK):
                     written += len(chunk)
                     if written > max_bytes:
                         raise FetchError(f"{url}: download passed LAW_FETCH_MAX_MB ({max_bytes / 1e6:.0f} MB); "
-                                         "nothing imported")
+                                         "nothing imported", "fetch_too_big", mb=round(max_bytes / 1e6))
                     out.write(chunk)
             plain = response.headers.get("Content-Encoding", "identity") in ("", "identity")
             if plain and declared.isdigit() and written != int(declared):
-                raise FetchError(f"{url}: download cut short ({written} of {declared} bytes); nothing imported")
+                raise FetchError(f"{url}: download cut short ({written} of {declared} bytes); nothing imported",
+                                 "fetch_cut_short")
             return response
     except requests.exceptions.ChunkedEncodingError as exc:  # the body ended before its announced length
-        raise FetchError(f"{url}: download cut short ({type(exc).__name__}); nothing imported") from exc
+        raise FetchError(f"{url}: download cut short ({type(exc).__name__}); nothing imported",
+                         "fetch_cut_short") from exc
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
         raise FetchError(f"cannot reach {_host(url)} (no internet connection, or the server is down): "
-                         f"{type(exc).__name__}") from exc
+                         f"{type(exc).__name__}", "fetch_unreachable", host=_host(url)) from exc
     except requests.exceptions.RequestException as exc:
-        raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
+        raise FetchError(f"{url}: {type(exc).__name__}: {exc}", "fetch_http", status=type(exc).__name__,
+                         host=_host(url)) from exc
 
 
 def _topic_of(head: bytes) -> tuple[str, str] | None:
@@ -155,11 +161,12 @@ def extract_topics(path: Path, wanted: Sequence[str], folder: Path,
                 target.unlink()  # an empty shell (a đề mục being rewritten) is reported, not imported
             found.append(Topic(topic[0], topic[1], member.filename, articles))
     except zipread.ZipLimitError as exc:
-        raise FetchError(f"{path.name}: {exc}; {EXPECTED}") from exc
+        raise FetchError(f"{path.name}: {exc}; {EXPECTED}", "zip_limit") from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise FetchError(f"{path.name}: corrupt or not a ZIP file ({type(exc).__name__}: {exc}); {EXPECTED}") from exc
+        raise FetchError(f"{path.name}: corrupt or not a ZIP file ({type(exc).__name__}: {exc}); {EXPECTED}",
+                         "zip") from exc
     if not pages:
-        raise FetchError(f"{path.name}: no demuc/*.html page in the ZIP; {EXPECTED}")
+        raise FetchError(f"{path.name}: no demuc/*.html page in the ZIP; {EXPECTED}", "zip_no_demuc")
     folder.mkdir(parents=True, exist_ok=True)
     return tuple(found)
 
@@ -179,31 +186,37 @@ def _relabel(update: LawUpdate, folder: Path, label: str) -> LawUpdate:
     return dataclasses.replace(update, details=dataclasses.replace(details, results=results))
 
 
-def fetch_laws(settings: Any, store: Any, url: str = "", topics: Sequence[str] = (), session: Any = None
-               ) -> FetchOutcome:
-    """Download the Pháp điển ZIP and import the chosen đề mục; no new version when nothing changed.
+def fetch_laws(settings: Any, store: Any, url: str = "", topics: Sequence[str] = (), session: Any = None,
+               progress: Callable[[str], None] | None = None) -> FetchOutcome:
+    """Download the Pháp điển ZIP and import the chosen đề mục; no new version when nothing changed. `progress` hears
+    each step (downloading, extracting, then the import's reading, indexing, publishing).
 
     FetchError (or SourceError from the importer) leaves the corpus exactly as it was.
     """
     url = url or settings.phapdien_url
     wanted = tuple(topics or settings.law_topics)
+    step = progress or (lambda _step: None)
     try:
         with store.lock(FETCH_LOCK, timeout=lock_hold(settings), wait=1.0, keepalive=True), \
                 tempfile.TemporaryDirectory(prefix="zlb-fetch-") as tmp:
             zip_path = Path(tmp) / "phapdien.zip"
+            step("downloading")
             response = download(url, zip_path, settings.law_fetch_max_mb * 1024 * 1024,
                                 _validators(store, settings, url, wanted), session)
             if response is None:
                 return FetchOutcome(url, "not_modified")
+            step("extracting")
             found = extract_topics(zip_path, wanted, Path(tmp) / "demuc")
             usable = [t for t in found if t.articles]
             if not usable:
-                raise FetchError(f"{url}: none of the đề mục {', '.join(wanted)} has articles in this ZIP")
+                raise FetchError(f"{url}: none of the đề mục {', '.join(wanted)} has articles in this ZIP",
+                                 "fetch_no_topics", topics=", ".join(wanted))
             try:
                 # a newer text officials imported by hand (a consolidated law, a new decree) is not reverted
-                update = import_documents(settings, store, [str(Path(tmp) / "demuc")], keep=OFFICIAL_TEXTS)
+                update = import_documents(settings, store, [str(Path(tmp) / "demuc")], keep=OFFICIAL_TEXTS,
+                                          progress=progress)
             except SourceError as exc:
-                raise FetchError(f"{url}: {exc}") from exc
+                raise FetchError(f"{url}: {exc}", exc.kind, **exc.params) from exc
             store.set_json(VALIDATORS_KEY, {"url": url, "topics": list(wanted), "version": update.version,
                                             "etag": response.headers.get("ETag", ""),
                                             "last_modified": response.headers.get("Last-Modified", "")},
@@ -213,4 +226,4 @@ def fetch_laws(settings: Any, store: Any, url: str = "", topics: Sequence[str] =
                                 found, tuple(n for n in wanted if n not in have),
                                 _relabel(update, Path(tmp) / "demuc", "phapdien.zip"))
     except LockTimeout as exc:
-        raise FetchError("another `laws fetch` is running; try again when it has finished") from exc
+        raise FetchError("another `laws fetch` is running; try again when it has finished", "fetch_busy") from exc

@@ -1,6 +1,7 @@
 """Law imports as worker jobs, for `/admin` and the console alike: the upload is kept in the shared store (so a worker
 on any host can read it), capped in size and cut into chunks; a job imports it under the corpus lock; its progress
-and its change report are kept under an import id the caller polls."""
+and its change report are kept under an import id the caller polls. A fetch from the official source an official
+asked for (bot.jobs.lawfetch) keeps its progress the same way, so one page follows both."""
 from __future__ import annotations
 
 import logging
@@ -16,11 +17,14 @@ from bot.knowledge.changes import format_report
 from bot.knowledge.corpus import DocMeta, SourceError, doc_meta
 from bot.officials import audit
 from bot.officials import laws as law_admin
+from bot.ops.errors import Explained, described
 
 log = logging.getLogger(__name__)
 
 IMPORT_JOB = "bot.jobs.imports.run_import"
 STATUS_PREFIX = "zlb:import:"  # + id: the import's state, progress and outcome
+IDS_KEY = "zlb:imports"  # the latest import (and fetch) ids, newest first
+KEEP_IDS = 200
 UPLOAD_PREFIX = "zlb:importfile:"  # + file id:n: an uploaded file in chunks, deleted once imported
 STATUS_TTL = 30 * 24 * 3600
 UPLOAD_TTL = 24 * 3600
@@ -31,7 +35,7 @@ META_FIELDS = ("number", "type", "name", "effective")  # what `laws import --num
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
 
-class ImportRequestError(ValueError):
+class ImportRequestError(Explained, ValueError):
     """An upload that cannot be imported (no file, unsupported name, empty)."""
 
 
@@ -44,6 +48,18 @@ def status_key(import_id: str) -> str:
     return STATUS_PREFIX + import_id
 
 
+def read_chunks(stream: Any, limit: int) -> Iterator[bytes]:
+    """A stream (an upload, a request body) in chunks, never more than limit + 1 bytes in all (keep_file refuses
+    what is over the limit)."""
+    total = 0
+    while total <= limit:
+        data = stream.read(min(CHUNK, limit + 1 - total))
+        if not data:
+            return
+        total += len(data)
+        yield data
+
+
 def _chunk_key(file_id: str, index: int) -> str:
     """Store key of one chunk of an uploaded file."""
     return f"{UPLOAD_PREFIX}{file_id}:{index}"
@@ -53,7 +69,7 @@ def safe_name(name: str) -> str:
     """The upload's file name reduced to a safe basename; ImportRequestError unless it is a supported type."""
     cleaned = re.sub(r"[^\w.-]", "_", Path(name or "").name)[-100:]
     if not cleaned or not cleaned.lower().endswith(UPLOAD_SUFFIXES):
-        raise ImportRequestError("send a file ending in " + ", ".join(UPLOAD_SUFFIXES))
+        raise ImportRequestError("send a file ending in " + ", ".join(UPLOAD_SUFFIXES), "file_type")
     return cleaned
 
 
@@ -85,7 +101,8 @@ def keep_file(store: Any, chunks: Iterable[bytes], max_bytes: int, ttl: int = UP
         for data in chunks:
             size += len(data)
             if size > max_bytes:
-                raise UploadTooLarge(f"the file is over {max_bytes // (1024 * 1024)} MB")
+                raise UploadTooLarge(f"the file is over {max_bytes // (1024 * 1024)} MB", "too_large",
+                                     mb=max_bytes // (1024 * 1024))
             buffer += data
             while len(buffer) >= CHUNK:
                 store.set_bytes(_chunk_key(file_id, count), bytes(buffer[:CHUNK]), ttl=ttl)
@@ -95,7 +112,7 @@ def keep_file(store: Any, chunks: Iterable[bytes], max_bytes: int, ttl: int = UP
             store.set_bytes(_chunk_key(file_id, count), bytes(buffer), ttl=ttl)
             count += 1
         if size == 0:
-            raise ImportRequestError("the file is empty")
+            raise ImportRequestError("the file is empty", "empty")
     except BaseException:
         drop_file(store, file_id, count)
         raise
@@ -108,7 +125,8 @@ def write_file(store: Any, file_id: str, count: int, path: Path) -> None:
         for index in range(count):
             data = store.get_bytes(_chunk_key(file_id, index))
             if data is None:
-                raise ImportRequestError("the upload expired before it could be imported: send it again")
+                raise ImportRequestError("the upload expired before it could be imported: send it again",
+                                         "upload_expired")
             f.write(data)
 
 
@@ -126,7 +144,7 @@ def _doc_meta(fields: dict[str, str] | None) -> DocMeta | None:
     try:
         return doc_meta(**{k: str(fields.get(k) or "") for k in META_FIELDS})
     except SourceError as exc:
-        raise ImportRequestError(str(exc)) from exc
+        raise ImportRequestError(str(exc), exc.kind, **exc.params) from exc
 
 
 def submit(store: Any, queue: Any, chunks: Iterable[bytes], filename: str, actor: str, max_bytes: int,
@@ -146,18 +164,38 @@ def submit_kept(store: Any, queue: Any, file_id: str, size: int, count: int, fil
                 meta: dict[str, str] | None = None) -> dict[str, Any]:
     """Queue the import of a file kept with keep_file (the import deletes it); the import's status."""
     name = safe_name(filename)
-    status = {"id": _new_id(), "state": QUEUED, "progress": QUEUED, "file": name, "size": size, "file_id": file_id,
-              "chunks": count, "actor": actor, "queued_at": _now()}
+    fields: dict[str, Any] = {"file": name, "size": size, "file_id": file_id, "chunks": count}
     if _doc_meta(meta) is not None:
-        status["meta"] = {k: str((meta or {}).get(k) or "") for k in META_FIELDS}
-    store.set_json(status_key(status["id"]), status, ttl=STATUS_TTL)
+        fields["meta"] = {k: str((meta or {}).get(k) or "") for k in META_FIELDS}
+    status = track(store, actor, "import", **fields)
     try:
         queue.enqueue(IMPORT_JOB, status["id"], job_timeout=JOB_TIMEOUT, retry=False)
     except Exception:
-        store.delete(status_key(status["id"]))
+        forget(store, status["id"])
         drop_file(store, file_id, count)
         raise
     return status
+
+
+def track(store: Any, actor: str, what: str, **fields: Any) -> dict[str, Any]:
+    """A new status, queued, under a new import id ("import" of an upload, "fetch" from the official source)."""
+    status = {"id": _new_id(), "what": what, "state": QUEUED, "progress": QUEUED, "actor": actor,
+              "queued_at": _now(), **fields}
+    store.set_json(status_key(status["id"]), status, ttl=STATUS_TTL)
+    store.lpush(IDS_KEY, status["id"], max_len=KEEP_IDS, ttl=STATUS_TTL)
+    return status
+
+
+def forget(store: Any, import_id: str) -> None:
+    """Drop a status whose job could not be queued."""
+    store.delete(status_key(import_id))
+    store.lrem(IDS_KEY, import_id)
+
+
+def recent(store: Any, limit: int = 10) -> list[dict[str, Any]]:
+    """The latest imports and fetches, newest first (those whose status expired left out)."""
+    found = (status(store, i) for i in dict.fromkeys(store.lrange(IDS_KEY, 0, max(0, limit - 1))))
+    return [s for s in found if s is not None]
 
 
 def status(store: Any, import_id: str) -> dict[str, Any] | None:
@@ -168,8 +206,8 @@ def status(store: Any, import_id: str) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
-def _save(store: Any, current: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    """Update and keep an import's status."""
+def update(store: Any, current: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """Update and keep an import's (or a fetch's) status."""
     current.update(changes)
     store.set_json(status_key(current["id"]), current, ttl=STATUS_TTL)
     return current
@@ -185,24 +223,24 @@ def run(settings: Any, store: Any, import_id: str) -> dict[str, Any]:
     if current.get("state") in (DONE, FAILED):
         return current  # run again after its worker died: already over
     started = time.monotonic()
-    _save(store, current, state=RUNNING, progress="receiving", started_at=_now())
+    update(store, current, state=RUNNING, progress="receiving", started_at=_now())
     try:
         with tempfile.TemporaryDirectory(prefix="zlb-import-") as tmp:
             path = Path(tmp) / current["file"]
             write_file(store, current["file_id"], int(current["chunks"]), path)
-            update = law_admin.import_documents(settings, store, [str(path)], meta=_doc_meta(current.get("meta")),
-                                                progress=lambda step: _save(store, current, progress=step))
+            done = law_admin.import_documents(settings, store, [str(path)], meta=_doc_meta(current.get("meta")),
+                                              progress=lambda step: update(store, current, progress=step))
     except Exception as exc:  # noqa: BLE001 - any importer failure is a bad upload; the corpus is unchanged
         log.warning("law import %s refused: %s", import_id, type(exc).__name__)
+        failure = described(exc)
         audit.record(store, current["actor"], "laws_import_failed", id=import_id, file=current["file"],
-                     error=str(exc))
-        result = _save(store, current, state=FAILED, progress=FAILED, error=str(exc)[:500], finished_at=_now())
+                     error=failure["error"])
+        result = update(store, current, state=FAILED, progress=FAILED, finished_at=_now(), **failure)
     else:
         audit.record(store, current["actor"], "laws_import", id=import_id, file=current["file"],
-                     version=update.version, counts=update.report.counts())
-        result = _save(store, current, state=DONE, progress=DONE, version=update.version, changed=update.changed,
-                       report_id=update.report_id, report=update.report.to_dict(),
-                       text=format_report(update.report), finished_at=_now(),
-                       seconds=round(time.monotonic() - started, 1))
+                     version=done.version, counts=done.report.counts())
+        result = update(store, current, state=DONE, progress=DONE, version=done.version, changed=done.changed,
+                        report_id=done.report_id, report=done.report.to_dict(), text=format_report(done.report),
+                        finished_at=_now(), seconds=round(time.monotonic() - started, 1))
     drop_file(store, current["file_id"], int(current["chunks"]))
     return result

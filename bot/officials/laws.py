@@ -14,10 +14,11 @@ from bot.knowledge.changes import ChangeReport
 from bot.knowledge.corpus import DocMeta, replica
 from bot.knowledge.corpus.model import OFFICIALS, STATUSES
 from bot.knowledge.corpus.store import CorpusStore
-from bot.knowledge.importing import import_sources
+from bot.knowledge.importing import import_sources, plan_import
 from bot.knowledge.library_watch import publish_version, published_version
 from bot.knowledge.search.index import build_index
 from bot.knowledge.topics import texts
+from bot.ops.errors import Explained
 from bot.zalo.messages import MAX_BUTTONS, MAX_TEXT, Button, OutMessage
 
 CORPUS_LOCK = "corpus:write"
@@ -29,7 +30,7 @@ LAST_REPORT_KEY = "zlb:changes:last"
 REPORT_TTL = 180 * 24 * 3600
 
 
-class LawAdminError(ValueError):
+class LawAdminError(Explained, ValueError):
     """A corpus operation that cannot be done (unknown document, bad status, nothing to roll back)."""
 
 
@@ -144,6 +145,17 @@ def import_documents(settings: Any, store: Any, sources: Sequence[str], meta: Do
         return _finish(settings, store, old, details)
 
 
+def plan_documents(settings: Any, store: Any, sources: Sequence[str], meta: DocMeta | None = None
+                   ) -> tuple[Any, Any, Any]:
+    """What importing sources would make of the corpus in force everywhere, writing no version: (current, would-be,
+    what was read), bot.knowledge.importing.plan_import after this host caught up (under the lock, briefly: the
+    reading, minutes for a whole ZIP, holds no lock)."""
+    if _shared(store):
+        with corpus_lock(settings, store):
+            _catch_up(settings, store)
+    return plan_import(settings, list(sources), meta)
+
+
 def change_files(settings: Any, store: Any, change: Callable[[Any, Any], dict[str, str]]) -> str:
     """A new version with the documents in force and some plain files changed (answer cards, taught questions:
     CorpusStore.update_files), made under the corpus lock from the version in force on every host and published to
@@ -177,7 +189,7 @@ def rollback(settings: Any, store: Any) -> LawUpdate:
             else:
                 cs.rollback()
         except (LookupError, ValueError, FileNotFoundError, replica.ReplicaError) as exc:
-            raise LawAdminError(f"nothing to roll back to: {exc}") from exc
+            raise LawAdminError(f"nothing to roll back to: {exc}", "rollback_none") from exc
         return _finish(settings, store, old)
 
 
@@ -185,14 +197,14 @@ def set_status(settings: Any, store: Any, number: str, status: str, replaced_by:
                note: str = "") -> LawUpdate:
     """Set a document's status (e.g. 144/2021/NĐ-CP replaced by 282/2025/NĐ-CP from 15/12/2025)."""
     if status not in STATUSES:
-        raise LawAdminError(f"status must be one of {', '.join(STATUSES)}")
+        raise LawAdminError(f"status must be one of {', '.join(STATUSES)}", "status_unknown", value=status)
     with corpus_lock(settings, store):
         above = _catch_up(settings, store)
         cs = corpus_store(settings)
         old = cs.load()
         doc = old.document(number.strip().upper()) or old.document(number.strip())
         if doc is None:
-            raise LawAdminError(f"no document {number!r} in the corpus")
+            raise LawAdminError(f"no document {number!r} in the corpus", "document_unknown", number=number)
         note = note or changes.status_note(status, replaced_by.strip().upper(), date.strip())
         updated = dataclasses.replace(doc, status=status, replaced_by=replaced_by.strip().upper(), status_note=note,
                                       status_by=OFFICIALS)

@@ -19,7 +19,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(authorize)
 bp.after_request(audit_reads)
-CHUNK = 1024 * 1024
 MULTIPART_SLACK = 64 * 1024  # multipart boundaries and headers around the file
 
 
@@ -63,19 +62,8 @@ def _upload_chunks(limit: int) -> tuple[str, Iterator[bytes]]:
     raw body named by ?filename= read from the stream; never more than limit + 1 bytes in all."""
     upload = request.files.get("file")
     if upload is not None:
-        return upload.filename or "", _chunks(upload.stream, limit)
-    return request.args.get("filename", ""), _chunks(request.stream, limit)
-
-
-def _chunks(stream: Any, limit: int) -> Iterator[bytes]:
-    """Read a stream in chunks up to limit + 1 bytes (the import service refuses what is over the limit)."""
-    total = 0
-    while total <= limit:
-        data = stream.read(min(CHUNK, limit + 1 - total))
-        if not data:
-            return
-        total += len(data)
-        yield data
+        return upload.filename or "", imports.read_chunks(upload.stream, limit)
+    return request.args.get("filename", ""), imports.read_chunks(request.stream, limit)
 
 
 def _meta() -> dict[str, str] | None:

@@ -25,6 +25,11 @@ GET_PAGES = ["/console/", "/console/laws", "/console/broadcasts", "/console/stat
 @pytest.fixture
 def parts(settings: Any, redis_client: Any, shared_dir: Path) -> tuple[Any, Any, Any]:
     """An app on real Redis with a small corpus, an admin and an editor."""
+    return console_app(settings, redis_client, shared_dir)
+
+
+def console_app(settings: Any, redis_client: Any, shared_dir: Path) -> tuple[Any, Any, Any]:
+    """(app, store, queue): an app on real Redis with a small corpus, an admin and an editor."""
     settings = settings.with_(secret_key="s" * 40)
     import_sources(settings, [str(shared_dir / "laws/text/luat-bao-hiem-xa-hoi-2024-trich-che-do-thai-san.txt")])
     store = RedisStateStore(redis_client)
@@ -278,23 +283,3 @@ def law_store(app: Any) -> Any:
     from bot.officials.laws import corpus_store
 
     return corpus_store(app.extensions["zlb"].settings)
-
-
-def test_fetch_from_the_official_source_runs_on_a_worker_under_her_name(parts: Any, phapdien_site: Any) -> None:
-    from bot.jobs import lawfetch
-    from bot.officials import laws as law_admin
-
-    app, store, queue = parts
-    client = login(app)
-    csrf = token(client, "/console/laws")
-    refused = client.post("/console/laws/fetch", data={"topics": "8.2; rm -rf", "csrf_token": csrf})
-    assert refused.status_code == 302 and queue.jobs == []
-    client.post("/console/laws/fetch", data={"topics": "8.2", "csrf_token": csrf})
-    assert queue.jobs == [(lawfetch.OFFICIAL_FETCH_JOB, ("hoa", ["8.2"]))]
-    services = app.extensions["zlb"]
-    services.settings = services.settings.with_(phapdien_url=phapdien_site.url)  # the loopback Pháp điển
-    assert lawfetch.official_fetch("hoa", ["8.2"], services=services) == "imported"
-    entry = audit.recent(store, 1)[0]
-    assert (entry["actor"], entry["action"], entry["details"]["topics"]) == ("hoa", "laws_fetch", ["8.2"])
-    assert "73/2006/QH11" in {d.number for d in law_admin.load_report(store)[1].documents}
-    assert "73/2006/QH11" in client.get("/console/laws").get_data(as_text=True)

@@ -2,7 +2,8 @@
 assets in bot/web/static) over the same services the command line and /admin use."""
 from __future__ import annotations
 
-from bot.web.console import auth, broadcasts, cards, home, laws, operations, reports, teaching  # noqa: F401 - views
+from bot.web.console import (  # noqa: F401 - views
+    auth, broadcasts, cards, home, law_imports, laws, operations, reports, teaching)
 from bot.web.console.core import bp, init_app
 
 __all__ = ["bp", "init_app"]

@@ -10,6 +10,7 @@ from flask import Response, flash, jsonify, redirect, request, url_for
 from bot.knowledge.topics import topics
 from bot.officials import broadcasts as broadcast
 from bot.web.console.core import bp, error_page, official, page, record, services
+from bot.web.console.wording import explain
 from bot.zalo.messages import MAX_TEXT, OutMessage
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def broadcasts_compose() -> Response:
     try:
         created = _create(form, dry_run=True)
     except broadcast.BroadcastError as exc:
-        flash(f"Chưa gửi được: {exc}", "error")
+        flash(f"Chưa gửi được: {explain(exc)}.", "error")
         return _compose_page(400, **form)
     if request.form.get("action") == "confirm":
         return page("broadcast_confirm.html", form=form, dry=created, audiences=AUDIENCES,
@@ -82,7 +83,7 @@ def broadcasts_send() -> Response:
     try:
         created = _create(form, dry_run=False)
     except broadcast.BroadcastError as exc:
-        flash(f"Chưa gửi được: {exc}", "error")
+        flash(f"Chưa gửi được: {explain(exc)}.", "error")
         return _compose_page(400, **form)
     flash("Đã bắt đầu gửi.", "ok")
     return redirect(url_for("console.broadcast_detail", bid=created["id"]))

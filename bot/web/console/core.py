@@ -13,6 +13,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from bot.officials import accounts, audit, sessions
+from bot.web.console.wording import iso_local, token_banner
+from bot.zalo.tokens import token_alert
 
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -126,8 +128,15 @@ def http_error(exc: HTTPException) -> Response:
 
 @bp.app_context_processor
 def layout() -> dict[str, Any]:
-    """What the layout shows: the signed-in official and the menu."""
-    return {"me": g.get("official"), "menu": MENU}
+    """What the layout shows: the signed-in official, the menu, and to her the banner of a standing token alert."""
+    me = g.get("official")
+    return {"me": me, "menu": MENU, "token_banner": token_banner(token_alert(services().store)) if me else None}
+
+
+@bp.app_template_filter("local_time")
+def local_time_filter(iso: str) -> str:
+    """An ISO time kept in UTC, as officials read it (Vietnam time)."""
+    return iso_local(iso)
 
 
 MENU = (("console.home", "Tổng quan"), ("console.laws", "Văn bản"), ("console.questions", "Câu hỏi"),

@@ -7,6 +7,7 @@ from flask import Response, flash, redirect, request, url_for
 from bot.jobs import deadletters as letters
 from bot.officials import accounts
 from bot.web.console.core import admin_only, bp, official, page, record, services
+from bot.web.console.wording import explain
 
 REPLAYED = {"queued": "Đã xếp hàng gửi lại.", "answered": "Tin này đã được trả lời rồi: đã xóa khỏi danh sách.",
             "missing": "Không còn tin lỗi này.", "busy": "Tin này đang được gửi lại."}
@@ -57,10 +58,10 @@ def officials_add() -> Response:
     name = form.get("name", "").strip()
     try:
         if form.get("password", "") != form.get("password2", ""):
-            raise accounts.AccountError("hai mật khẩu không giống nhau")
+            raise accounts.AccountError("the two passwords differ", "passwords_differ")
         accounts.add(services().store, name, form.get("password", ""), form.get("role", "editor"))
     except accounts.AccountError as exc:
-        flash(f"Chưa tạo được tài khoản: {exc}", "error")
+        flash(f"Chưa tạo được tài khoản: {explain(exc)}.", "error")
         return redirect(url_for("console.officials"))
     record("officials_add", name=name, role=form.get("role", "editor"))
     flash(f"Đã tạo tài khoản {name}.", "ok")
@@ -74,10 +75,10 @@ def officials_passwd(name: str) -> Response:
     form = request.form
     try:
         if form.get("password", "") != form.get("password2", ""):
-            raise accounts.AccountError("hai mật khẩu không giống nhau")
+            raise accounts.AccountError("the two passwords differ", "passwords_differ")
         accounts.set_password(services().store, name, form.get("password", ""))
     except accounts.AccountError as exc:
-        flash(f"Chưa đổi được mật khẩu: {exc}", "error")
+        flash(f"Chưa đổi được mật khẩu: {explain(exc)}.", "error")
         return redirect(url_for("console.officials"))
     record("officials_passwd", name=name)
     flash(f"Đã đổi mật khẩu của {name}.", "ok")
@@ -94,7 +95,7 @@ def officials_remove(name: str) -> Response:
     try:
         accounts.remove(services().store, name)
     except accounts.AccountError as exc:
-        flash(f"Chưa xóa được: {exc}", "error")
+        flash(f"Chưa xóa được: {explain(exc)}.", "error")
         return redirect(url_for("console.officials"))
     record("officials_remove", name=name)
     flash(f"Đã xóa tài khoản {name}.", "ok")

@@ -1,4 +1,5 @@
-// The console's only script: confirmations, a character counter, and live progress polled from a JSON endpoint.
+// The console's only script: confirmations, a character counter, and live progress polled from a JSON endpoint
+// (a broadcast's counts; a preview's, an import's or a fetch's state: the page reloads once the job is over).
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
@@ -21,11 +22,15 @@ function field(box, name) { return box.querySelector('[data-field="' + name + '"
 function poll(box) {
   var finals = (box.dataset.final || "done,cancelled").split(",");
   fetch(box.dataset.progress, {credentials: "same-origin", headers: {"Accept": "application/json"}})
-    .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+    .then(function (r) {
+      if (r.status === 404 && box.dataset.reload) { window.location.reload(); throw null; }  // gone: the page says why
+      if (!r.ok) { throw new Error(r.status); }
+      return r.json();
+    })
     .then(function (s) {
-      ["total", "sent", "skipped", "failed", "pending", "state_label"].forEach(function (name) {
-        var el = field(box, name);
-        if (el) { el.textContent = s[name]; }
+      box.querySelectorAll("[data-field]").forEach(function (el) {
+        var value = s[el.dataset.field];
+        if (typeof value === "string" || typeof value === "number") { el.textContent = value; }
       });
       var bar = field(box, "bar");
       if (bar) { bar.max = Math.max(1, s.total); bar.value = s.total - s.pending; }
@@ -45,7 +50,8 @@ function poll(box) {
         el.hidden = (el.dataset.show === "planned") !== done;
       });
       box.dataset.state = s.state;
+      if (done && box.dataset.reload) { window.location.reload(); return; }
       if (!done) { setTimeout(function () { poll(box); }, 1000); }
     })
-    .catch(function () { setTimeout(function () { poll(box); }, 3000); });
+    .catch(function (e) { if (e !== null) { setTimeout(function () { poll(box); }, 3000); } });
 }
