@@ -8,8 +8,10 @@ the test's temporary folder.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -27,9 +29,10 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from bot.jobs import deadletters
-from bot.officials import audit
+from bot.officials import audit, law_uploads
 from bot.store import stats, subscriptions
 from bot.store.redis_state import RedisStateStore
+from bot.zalo import tokens
 from tests.conftest import ROOT, flushed_redis
 from tests.e2e.test_admin_e2e import Stack, wait_until
 from tests.e2e_helpers import text_event
@@ -162,6 +165,16 @@ def screenshot(driver: WebDriver, folder: Path, name: str) -> None:
     driver.set_window_size(DESKTOP, 900)
 
 
+@contextlib.contextmanager
+def paused(proc: Any) -> Iterator[None]:
+    """A process group stopped (SIGSTOP) for the block's length, then resumed: what is queued meanwhile waits."""
+    os.killpg(proc.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.killpg(proc.pid, signal.SIGCONT)
+
+
 def ask(stack: ConsoleStack, user: str, text: str, n: int) -> None:
     """A user writes to the OA through the signed webhook; wait for her reply."""
     before = len(stack.fake.wait_user(user, 0, timeout=0))
@@ -254,7 +267,7 @@ def test_home_stats_questions_and_subscribers_show_what_the_services_report(
     assert labour.find_elements(By.TAG_NAME, "td")[2].text == str(row["reached"])
 
 
-def test_laws_upload_is_previewed_then_confirmed_and_answers_use_it(
+def test_laws_upload_is_previewed_then_confirmed_each_on_the_worker_and_answers_use_it(
         stack: ConsoleStack, browser: WebDriver, store: Any, shared_dir: Path, shots: Path,
         tmp_path: Path) -> None:
     sign_in(browser, stack.url, EDITOR, EDITOR_PW, "/console/laws")
@@ -273,24 +286,52 @@ def test_laws_upload_is_previewed_then_confirmed_and_answers_use_it(
     Select(browser.find_element(By.ID, "type")).select_by_visible_text("Luật")
     browser.find_element(By.ID, "doc-name").send_keys("Luật Phòng, chống bạo lực gia đình")
     browser.find_element(By.ID, "effective").send_keys("01/07/2023")
-    browser.find_element(By.CSS_SELECTOR, "#upload-form button[type=submit]").click()
-    report = wait_for(browser, "#preview-report", 90)
+    with paused(stack.worker):  # the web request only keeps the file and queues its preview
+        browser.find_element(By.CSS_SELECTOR, "#upload-form button[type=submit]").click()
+        box = wait_for(browser, "#progress[data-state=queued]", 30)
+        assert "Đang chờ máy chủ" in box.text and not browser.find_elements(By.ID, "confirm-import")
+        screenshot(browser, shots, "laws-upload-progress")
+    report = wait_for(browser, "#preview-report", 120)  # the worker's preview, the page reloaded by its script
+    upload_id = browser.current_url.rsplit("/", 1)[1]
+    previewed = law_uploads.staged(store, upload_id)
+    assert previewed["state"] == "ready" and previewed["started_at"]  # computed by the stack's worker
     assert "13/2022/QH15" in browser.find_element(By.ID, "read-documents").text
     assert "0 mới, 1 sửa, 0 bỏ" in report.text and "Điều 1. Phạm vi điều chỉnh" in report.text
     report.find_element(By.XPATH, ".//summary[normalize-space()='Xem thay đổi']").click()
     assert "phối hợp liên ngành" in report.find_element(By.CSS_SELECTOR, "pre.diff").text
     assert (Path(stack.env["LAWS_DIR"]) / "CURRENT").read_text().strip() == before  # a preview changes nothing
     screenshot(browser, shots, "laws-preview")
-    browser.find_element(By.ID, "confirm-import").click()
-    wait_for(browser, "#change-report", 120)
+    with paused(stack.worker):  # confirming queues the import: the web request imports nothing
+        browser.find_element(By.ID, "confirm-import").click()
+        box = wait_for(browser, "#progress[data-state=queued]", 30)
+        assert "Nhập tệp luat-phong-chong-bao-luc-gia-dinh-sua-doi.txt" in text_of(browser, "h1")
+        assert (Path(stack.env["LAWS_DIR"]) / "CURRENT").read_text().strip() == before
+    wait_for(browser, "#change-report", 180)
     after = (Path(stack.env["LAWS_DIR"]) / "CURRENT").read_text().strip()
     assert after != before and after in text_of(browser, "#report-version")
+    assert f"phiên bản mới {after}" in text_of(browser, "#outcome")
+    screenshot(browser, shots, "laws-import-done")
     assert any(e["action"] == "laws_import" and e["actor"] == EDITOR for e in audit.recent(store, 30))
+    browser.get(stack.url + "/console/laws")
+    assert "Xong" in text_of(browser, "#imports tbody tr:first-child")
     user = "88" + "0" * 16 + "1"
     deadline = time.monotonic() + 20  # every process serves the new version within seconds
     while not any("phối hợp liên ngành" in t for t in stack.texts(user)):
         assert time.monotonic() < deadline, stack.texts(user)
         ask(stack, user, "điều 1 luật phòng chống bạo lực gia đình", int(time.monotonic() * 1000))
+
+
+def test_a_file_the_worker_cannot_read_says_why_in_vietnamese(stack: ConsoleStack, browser: WebDriver,
+                                                              tmp_path: Path, shots: Path) -> None:
+    sign_in(browser, stack.url, EDITOR, EDITOR_PW, "/console/laws")
+    source = tmp_path / "luat-khong-so-hieu.txt"
+    source.write_text("Điều 1. Phạm vi điều chỉnh\nLuật này quy định về một việc.\n", encoding="utf-8")
+    browser.find_element(By.ID, "file").send_keys(str(source))
+    browser.find_element(By.CSS_SELECTOR, "#upload-form button[type=submit]").click()
+    failure = text_of(browser, "#upload-failed #failure")
+    assert failure.startswith("Tệp không ghi số hiệu văn bản") and "Số hiệu" in failure
+    assert not browser.find_elements(By.ID, "confirm-import")
+    screenshot(browser, shots, "laws-upload-failed")
 
 
 def test_a_broadcast_from_the_page_reaches_each_subscriber_exactly_once(
@@ -425,3 +466,30 @@ def test_cards_are_listed_previewed_as_zalo_shows_them_and_edited(stack: Console
     assert "Đã lưu thẻ" in text_of(browser, ".flash")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Nghỉ thai sản được bao lâu?"
     assert any(e["action"] == "cards_import" and e["actor"] == EDITOR for e in audit.recent(store, 10))
+
+
+def test_an_ambiguous_token_refresh_on_the_worker_shows_a_banner_on_every_page(
+        stack: ConsoleStack, browser: WebDriver, store: Any, shots: Path) -> None:
+    user = "91" + "0" * 16 + "1"
+    sign_in(browser, stack.url, EDITOR, EDITOR_PW, "/console/")
+    assert not browser.find_elements(By.ID, "token-alert")
+    # the OA's access token stops working and OAuth's answer to the refresh is lost behind a gateway (HTTP 502)
+    stack.fake.script(revoke_token=True, http=[{"status": 502, "count": 1, "paths": ["oauth"]}])
+    try:
+        assert stack.post_event(text_event(user, f"tk-{time.time_ns()}", "nghỉ thai sản được mấy tháng")) == 200
+        wait_until(lambda: tokens.token_alert(store), 30, "the worker's token alert", stack)
+        for path in ("/console/", "/console/laws", "/console/broadcasts", "/console/stats"):
+            browser.get(stack.url + path)
+            banner = text_of(browser, "#token-alert")
+            assert "Zalo OA có thể không gửi được tin nhắn" in banner and "(HTTP 502)" in banner, path
+            assert "ZALO_ACCESS_TOKEN và ZALO_REFRESH_TOKEN" in banner, path
+        browser.get(stack.url + "/console/")
+        wait_for(browser, "#token-alert")
+        screenshot(browser, shots, "token-alert")
+    finally:  # an operator sets a working pair: the alert is lifted and the OA sends again
+        stack.fake.http.post(f"{stack.fake.base_url}/_fake/reset", json={"tokens": True}, timeout=10)
+        tokens.clear_token_alert(store)
+    browser.get(stack.url + "/console/")
+    wait_for(browser, "main h1")
+    assert not browser.find_elements(By.ID, "token-alert")
+    ask(stack, "92" + "0" * 16 + "1", "nghỉ thai sản được mấy tháng", 1)  # answered again
