@@ -44,14 +44,15 @@ def release(services: Any, user_id: str, key: str | None) -> None:
         _requeue(services, user_id, *following)
 
 
-def _requeue(services: Any, user_id: str, key: str, event_dict: dict[str, Any]) -> None:
+def _requeue(services: Any, user_id: str, key: str, parked: dict[str, Any]) -> None:
     """Queue a parked message's job (at the front: it has waited its turn), point its webhook mark at the new job,
-    then unpark it; a crash in between leaves it parked, and the next look at the user's turns queues it again."""
-    job_id = services.queue.enqueue(REPLY_JOB, event_dict, at_front=True)
+    then forget that parked copy; a crash in between leaves it parked, and the next look at the user's turns queues
+    it again. Only that copy: the new job may already have found the user busy and parked the event anew."""
+    job_id = services.queue.enqueue(REPLY_JOB, turns.event_of(parked), at_front=True)
     try:
         services.store.set_json(taken_key(key), {"job": job_id}, ttl=DONE_TTL)
     except Exception as exc:  # noqa: BLE001 - the parked copy stays: queued again later, a duplicate is harmless
         log.warning("could not point a message's mark at its new job: %s", type(exc).__name__)
         return
-    turns.unpark(services.store, user_id, key)
+    turns.unpark(services.store, user_id, key, parked)
 

@@ -8,12 +8,16 @@ head hands the next parked message back to be queued. Every step that reads and 
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from bot.store.keys import DONE_TTL, done_key, parked_key, taken_key, turns_key
 
 TURN_TTL = DONE_TTL  # a user's pending turns outlive Zalo's last redelivery, like the done marks
+# each parked copy carries a nonce: a job handing a parked event back forgets exactly that copy, never one the
+# re-queued job parked again in the meantime (it would then be neither parked nor queued: lost)
+NONCE = "_parked"
 
 # KEYS: turns, parked. ARGV: key, payload, done prefix, taken prefix, job key prefix, ttl.
 # Returns {"go"} or {"wait"} or {"wait", head, head payload} (the head is parked with no job: queue it again).
@@ -81,6 +85,27 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 """
 
+# KEYS: parked. ARGV: key, nonce. Forgets the parked copy only while it is the one with this nonce.
+_UNPARK_COPY = """
+local value = redis.call('HGET', KEYS[1], ARGV[1])
+if not value then return 0 end
+local ok, decoded = pcall(cjson.decode, value)
+if ok and type(decoded) == 'table' and decoded['_parked'] == ARGV[2] then
+  return redis.call('HDEL', KEYS[1], ARGV[1])
+end
+return 0
+"""
+
+
+def _parked(payload: dict[str, Any]) -> dict[str, Any]:
+    """The event as parked: with a fresh nonce naming this copy."""
+    return {**payload, NONCE: secrets.token_hex(8)}
+
+
+def event_of(parked: dict[str, Any]) -> dict[str, Any]:
+    """The event of a parked copy (its nonce dropped)."""
+    return {k: v for k, v in parked.items() if k != NONCE}
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -133,7 +158,7 @@ def take(store: Any, user_id: str, key: str, payload: dict[str, Any], job_prefix
     A head whose job no longer exists (job_prefix + id, from its webhook mark) and that is neither answered nor parked
     is dropped, so one lost job cannot stall her later messages.
     """
-    data = json.dumps(payload, ensure_ascii=False)
+    data = json.dumps(_parked(payload), ensure_ascii=False)
     client = _client(store)
     if client is not None:
         reply = _script(client, "take", _TAKE)(
@@ -164,7 +189,7 @@ def _take_local(store: Any, user_id: str, key: str, payload: dict[str, Any]) -> 
             return Turn(True)
         head = order[0]
         stuck = (head, parked[head]) if head in parked else None
-        parked[key] = payload
+        parked[key] = _parked(payload)
         store.set_json(parked_key(user_id), parked, ttl=TURN_TTL)
         return Turn(False, stuck)
 
@@ -174,23 +199,29 @@ def park(store: Any, user_id: str, key: str, payload: dict[str, Any]) -> None:
     client = _client(store)
     if client is not None:
         _script(client, "park", _PARK)(keys=[parked_key(user_id)],
-                                        args=[key, json.dumps(payload, ensure_ascii=False), TURN_TTL])
+                                        args=[key, json.dumps(_parked(payload), ensure_ascii=False), TURN_TTL])
         return
     with store.atomic():
         parked = store.get_json(parked_key(user_id)) or {}
-        parked[key] = payload
+        parked[key] = _parked(payload)
         store.set_json(parked_key(user_id), parked, ttl=TURN_TTL)
 
 
-def unpark(store: Any, user_id: str, key: str) -> None:
-    """Forget a parked event (its job got the user after all, or it was queued again)."""
+def unpark(store: Any, user_id: str, key: str, copy: dict[str, Any] | None = None) -> None:
+    """Forget a parked event (its job got the user after all); given the parked `copy` handed back by take or
+    finish, only while that copy is still the one parked (the job queued again may have parked a new one)."""
+    nonce = (copy or {}).get(NONCE)
     client = _client(store)
     if client is not None:
-        client.hdel(parked_key(user_id), key)
+        if copy is None:
+            client.hdel(parked_key(user_id), key)
+        else:
+            _script(client, "unpark_copy", _UNPARK_COPY)(keys=[parked_key(user_id)], args=[key, str(nonce)])
         return
     with store.atomic():
         parked = store.get_json(parked_key(user_id)) or {}
-        if parked.pop(key, None) is not None:
+        if key in parked and (copy is None or parked[key].get(NONCE) == nonce):
+            parked.pop(key)
             store.set_json(parked_key(user_id), parked, ttl=TURN_TTL)
 
 
