@@ -154,8 +154,8 @@ def test_upload_docx_then_a_changed_docx_reports_the_diff(app_parts, tmp_path) -
     assert "[-1.000.000-] {+2.000.000+}" in second["text"]
 
 
-# a running web process answering from the new version within 5 s is checked against gunicorn and the worker
-# in tests/test_admin_e2e.py
+# a running web process answering from the new version within seconds is checked against gunicorn and the worker
+# in tests/e2e/test_admin_e2e.py
 
 
 def test_upload_with_the_number_as_form_fields(app_parts, shared_dir) -> None:
