@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.knowledge.cards import checks
-from bot.knowledge.cards.index import CardIndex
+from bot.knowledge.cards.index import CardIndex, scope_articles
 from bot.knowledge.cards.matcher import CardMatcher, MatchParams
 from bot.knowledge.cards.model import (
     CardDeck,
@@ -200,6 +200,43 @@ def test_a_cards_later_articles_get_fewer_votes() -> None:
     assert votes[keys[1]] == pytest.approx(votes[keys[0]] * decay) and votes[keys[2]] == pytest.approx(
         votes[keys[0]] * decay ** 2)
     assert "1/2000/QH10:9" not in votes  # a card the question shares no word with does not vote
+
+
+def test_an_article_several_similar_cards_cite_gets_their_votes_together() -> None:
+    examples = [("card:a", "nghỉ đẻ được mấy tháng"), ("card:b", "nghỉ đẻ có được trả lương")]
+    articles = {"card:a": ["1/2000/QH10:1"], "card:b": ["1/2000/QH10:2", "1/2000/QH10:1"]}
+    both = CardMatcher(examples, articles, MatchParams(vote_sum=1.0), Lexicon.empty()).votes("nghỉ đẻ mấy tháng")
+    best = CardMatcher(examples, articles, MatchParams(vote_sum=0.0), Lexicon.empty()).votes("nghỉ đẻ mấy tháng")
+    a, b = both["1/2000/QH10:1"], best["1/2000/QH10:1"]
+    assert a > b > 0 and both["1/2000/QH10:2"] == pytest.approx(best["1/2000/QH10:2"])  # cited once: as before
+
+
+def test_a_scope_or_definitions_article_votes_less_unless_she_asks_what_something_is() -> None:
+    keys = ["1/2000/QH10:3", "1/2000/QH10:9"]
+    scope = {"1/2000/QH10:3": "Giải thích từ ngữ"}
+    plain = CardMatcher([("card:a", "bạo lực gia đình")], {"card:a": keys}, MatchParams(scope_vote=1.0),
+                        Lexicon.empty(), scope)
+    lowered = CardMatcher([("card:a", "bạo lực gia đình")], {"card:a": keys}, MatchParams(scope_vote=0.7),
+                          Lexicon.empty(), scope)
+    question, asks = "chồng đánh vợ có phải bạo lực gia đình", "bạo lực gia đình là gì"
+    assert lowered.votes(question)[keys[0]] == pytest.approx(0.7 * plain.votes(question)[keys[0]])
+    assert lowered.votes(question)[keys[1]] == pytest.approx(plain.votes(question)[keys[1]])  # not a scope article
+    assert lowered.votes(asks)[keys[0]] == pytest.approx(plain.votes(asks)[keys[0]])  # "là gì" asks for it
+
+
+def test_a_card_index_knows_which_of_its_articles_state_a_scope_or_definitions() -> None:
+    class Titles:
+        """A corpus stand-in: article titles by key."""
+
+        def article(self, key: str) -> object | None:
+            """An object with the title, or None."""
+            titles = {"52/2014/QH13:3": "Giải thích từ ngữ", "52/2014/QH13:8": "Điều kiện kết hôn"}
+            return type("A", (), {"title": titles[key]})() if key in titles else None
+
+    fields = {**deck_fields()[0], "articles": ["52/2014/QH13:3", "52/2014/QH13:8.1.a"]}
+    cards = CardDeck().with_cards([card_from_fields(fields, "small.yaml")])
+    assert scope_articles(cards, Titles()) == {"52/2014/QH13:3": "Giải thích từ ngữ"}
+    assert scope_articles(deck(), Titles()) == {}
 
 
 def test_a_taught_question_votes_for_its_article() -> None:

@@ -8,6 +8,7 @@ from typing import Any, Sequence
 from bot.knowledge.cards.checks import review_reasons
 from bot.knowledge.cards.matcher import CardMatcher, Match
 from bot.knowledge.cards.model import Card, CardDeck, load_deck
+from bot.knowledge.search.priors import Priors
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class CardIndex:
         """Match the deck's active cards and taught examples; flag cards whose articles changed or failed checks."""
         flagged = {c.id: tuple(r) for c in deck.active() if (r := review_reasons(c, corpus))}
         has_any = bool(deck.active() or deck.examples)
-        return cls(deck, CardMatcher.for_deck(deck) if has_any else None, flagged)
+        return cls(deck, CardMatcher.for_deck(deck, scope=scope_articles(deck, corpus)) if has_any else None, flagged)
 
     @classmethod
     def load(cls, version_dir: Path | None, corpus: Any) -> "CardIndex":
@@ -51,3 +52,11 @@ class CardIndex:
         """Per article key, how much the cards and taught questions a question resembles vote for it (as a share
         of the best article's score; empty without cards)."""
         return self.matcher.votes(text) if self.matcher is not None else {}
+
+
+def scope_articles(deck: CardDeck, corpus: Any) -> dict[str, str]:
+    """The titles of the deck's articles that state a scope, subjects or definitions (priors.tsv not_general)."""
+    priors = Priors.load()
+    keys = {k for c in deck.active() for k in c.article_keys} | {e.article for e in deck.examples if e.article}
+    titles = {k: a.title for k in keys if (a := corpus.article(k)) is not None}
+    return {k: t for k, t in sorted(titles.items()) if priors.holds(t, priors.not_general)}

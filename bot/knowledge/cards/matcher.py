@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, fields
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -12,6 +12,7 @@ from bot.knowledge.cards.model import Card, CardDeck
 from bot.knowledge.search.analysis import Params, is_folded_query, query_features, runs, text_features
 from bot.knowledge.search.bm25 import Postings, accumulate, bm25_arrays
 from bot.knowledge.search.lexicon import Lexicon
+from bot.knowledge.search.priors import Priors
 from bot.ops.datafiles import DATA_DIR
 
 PARAMS_FILE = DATA_DIR / "cards" / "match.json"
@@ -37,6 +38,10 @@ class MatchParams:
     vote_targets: float = 3  # the most similar targets that vote
     vote_spread: float = 0.1  # a target less similar than the best by d votes × exp(-d / vote_spread) as much
     vote_decay: float = 0.6
+    vote_sum: float = 1.0  # an article several of those targets vote for gets the best vote + this × the others
+    # × the vote for a scope, subjects or definitions article (priors.tsv not_general), unless a cue of her question
+    # asks for it ("… là gì?"): a card lists it for context, and it holds every term of its law
+    scope_vote: float = 0.7
 
     @classmethod
     def load(cls) -> "MatchParams":
@@ -100,10 +105,14 @@ class CardMatcher:
     taken together, it resembles most, helped by the article search agreeing with the target's articles."""
 
     def __init__(self, examples: Sequence[tuple[str, str]], articles: dict[str, Sequence[str]] | None = None,
-                 params: MatchParams | None = None, lexicon: Lexicon | None = None) -> None:
-        """examples: (target, text) pairs; articles: target → the article keys it answers with. Built in memory
+                 params: MatchParams | None = None, lexicon: Lexicon | None = None,
+                 scope: Mapping[str, str] | None = None) -> None:
+        """examples: (target, text) pairs; articles: target → the article keys it answers with; scope: the titles of
+        those articles that state a scope or definitions (their votes weigh MatchParams.scope_vote). Built in memory
         (a few thousand short texts take a fraction of a second)."""
         self.params = params or MatchParams.load()
+        self.scope = dict(scope or {})
+        self.priors = Priors.load() if self.scope else Priors()
         self.lexicon = lexicon if lexicon is not None else Lexicon.load()
         self.bm25 = Params(k1=self.params.k1, b=self.params.b)
         examples = [(t, x) for t, x in examples if x.strip()]
@@ -129,16 +138,16 @@ class CardMatcher:
 
     @classmethod
     def for_deck(cls, deck: CardDeck, cards: Iterable[Card] | None = None, params: MatchParams | None = None,
-                 lexicon: Lexicon | None = None) -> "CardMatcher":
+                 lexicon: Lexicon | None = None, scope: Mapping[str, str] | None = None) -> "CardMatcher":
         """A matcher over the deck's cards (title and example questions; default: those not retired) and its taught
-        examples (those of a card matched here, and those of articles)."""
+        examples (those of a card matched here, and those of articles); scope: as in __init__."""
         chosen = list(deck.active() if cards is None else cards)
         ids = {c.id for c in chosen}
         examples = [(f"card:{c.id}", text) for c in chosen for text in (c.title, *c.questions)]
         examples += [(e.target, e.text) for e in deck.examples if e.article or e.card in ids]
         articles: dict[str, Sequence[str]] = {f"card:{c.id}": c.article_keys for c in chosen}
         articles.update({e.target: (e.article,) for e in deck.examples if e.article})
-        return cls(examples, articles, params, lexicon)
+        return cls(examples, articles, params, lexicon, scope)
 
     def __len__(self) -> int:
         """Number of targets."""
@@ -211,8 +220,18 @@ class CardMatcher:
                 break
             weight = p.votes * (best * float(np.exp((s - best) / p.vote_spread)) if p.vote_spread else s)
             for place, key in enumerate(self.keys_of[t]):
-                out[key] = max(out.get(key, 0.0), weight * p.vote_decay ** place)
-        return out
+                v, had = weight * p.vote_decay ** place, out.get(key, 0.0)
+                out[key] = max(had, v) + p.vote_sum * min(had, v)
+        return self._scope_lowered(text, out) if self.scope and p.scope_vote != 1.0 else out
+
+    def _scope_lowered(self, text: str, votes: dict[str, float]) -> dict[str, float]:
+        """The votes with those for scope and definitions articles × scope_vote, unless her question holds a cue
+        that asks for the article (priors.tsv: "… là gì?" asks for the definitions)."""
+        cues = [c for c in self.priors.cues_in(text) if c.boost > 0 and c.field == "title"]
+        for key in votes.keys() & self.scope.keys():
+            if not any(self.priors.holds(self.scope[key], c.title) for c in cues):
+                votes[key] *= self.params.scope_vote
+        return votes
 
     def scores(self, text: str, hits: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
         """Per target: the combined score, and the similarity of its closest single example."""
