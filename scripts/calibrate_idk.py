@@ -2,7 +2,7 @@
 the library lacks declined (naming the subject), off-topic messages refused, and no dev question whose article is
 in the top 5 declined. Prints the tables of the README's Benchmarks ("I don't know" and declines).
 
-Usage: python scripts/calibrate_idk.py [--dev ../shared/eval/dev.jsonl] [--honest tests/data/scope_honest.tsv]
+Usage: python scripts/calibrate_idk.py [--dev ../shared/eval/dev.jsonl] [--honest tests/data/scope_honest.tsv ...]
 The corpus is every file of ../shared/laws imported into a temporary LAWS_DIR unless $LAWS_DIR is set (as in
 scripts/evaluate.py). Rows: "score only" is the earlier rule (data/idk.json thresholds alone); "bot" is what the
 bot does (bot.conversation.answering.Answerer with bot/conversation/scope.py), asked exactly as the dialogue asks.
@@ -27,6 +27,7 @@ DATA = ROOT / "tests" / "data"
 IN_LIBRARY = ("everyday_questions.tsv", "ontopic_short.txt", "everyday.tsv")
 OUT_OF_LIBRARY = ("outofscope_questions.tsv",)
 OFF_TOPIC = ("offtopic.txt",)
+HONEST = ("scope_honest.tsv", "scope_honest2.tsv")  # written after the rule was tuned, never used to tune it
 Decide = Callable[[str], tuple[bool, str, list[str]]]
 
 
@@ -98,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     """Print the decline tables (calibration sets, then the honest part written after tuning)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dev", type=Path, default=SHARED / "eval" / "dev.jsonl")
-    ap.add_argument("--honest", type=Path, default=DATA / "scope_honest.tsv",
-                    help="question<TAB>in|out<TAB>note, written after the rule was tuned")
+    ap.add_argument("--honest", type=Path, nargs="+", default=[DATA / name for name in HONEST],
+                    help="question<TAB>in|out<TAB>note files, written after the rule was tuned (each, then combined)")
     ap.add_argument("--misses", action="store_true", help="list the calibration questions decided wrongly")
     args = ap.parse_args(argv)
     dev = [json.loads(line) for line in args.dev.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -114,11 +115,16 @@ def main(argv: list[str] | None = None) -> int:
               f"({', '.join(IN_LIBRARY)}), {len(outside)} out-of-library ({', '.join(OUT_OF_LIBRARY)}), "
               f"{len(off)} off-topic, {len(dev)} dev\n")
         print(decline_table(rules, inside, outside, off, dev))
-        if args.honest.exists():
-            rows = lines(args.honest)
-            h_in = [r[0] for r in rows if r[1].strip() == "in"]
-            h_out = [r[0] for r in rows if r[1].strip() == "out"]
-            print(f"\n### honest part: {args.honest.name} ({len(h_in)} in-library, {len(h_out)} out-of-library, "
+        parts = []
+        for path in (p for p in args.honest if p.exists()):
+            rows = lines(path)
+            parts.append((path.name, [r[0] for r in rows if r[1].strip() == "in"],
+                          [r[0] for r in rows if r[1].strip() == "out"]))
+        if len(parts) > 1:
+            parts.append((" + ".join(name for name, _, _ in parts), [q for _, i, _ in parts for q in i],
+                          [q for _, _, o in parts for q in o]))
+        for name, h_in, h_out in parts:
+            print(f"\n### honest part: {name} ({len(h_in)} in-library, {len(h_out)} out-of-library, "
                   "written after the rule was tuned)\n")
             print(decline_table(rules, h_in, h_out, [], []))
             if args.misses:

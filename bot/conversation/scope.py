@@ -2,6 +2,7 @@
 covers (its coverage), and whether the best articles hold the question's key terms, not one shared word."""
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -12,11 +13,13 @@ from bot.conversation.replies import article_body
 from bot.knowledge.coverage import MissingSubject, Phrase, load_missing_subjects, phrase_words
 from bot.knowledge.search.analysis import is_folded_query
 from bot.knowledge.search.text import fold_word, normalize
+from bot.ops.datafiles import DATA_DIR
 
 READ_HITS = 3  # the articles read for key-term coverage
 # Below this share of the question's key terms (weighted by rarity) in a top article, an answer needs the question
 # to name something the library covers: calibrated with scripts/calibrate_idk.py (README, Benchmarks).
 MIN_KEY_COVERAGE = 0.3
+IDK_FILE = DATA_DIR / "idk.json"
 _QUESTION_END = re.compile(r"[?？]")
 
 def message_words(text: str) -> list[tuple[str, str, bool]]:
@@ -84,8 +87,12 @@ class Scope:
     the question's key terms when nothing in the question belongs to a subject the library covers."""
 
     def __init__(self, subjects: Sequence[MissingSubject] | None = None,
-                 min_key_coverage: float = MIN_KEY_COVERAGE) -> None:
-        """Subjects default to bot/data/missing_subjects.tsv."""
+                 min_key_coverage: float = MIN_KEY_COVERAGE, not_anchors: Sequence[str] | None = None) -> None:
+        """Subjects default to bot/data/missing_subjects.tsv; not_anchors (legal terms of the lexicon that name an act
+        any subject shares, "tin báo, tố giác" for "báo ai") to idk.json's "not_anchors"."""
+        if not_anchors is None:
+            not_anchors = json.loads(IDK_FILE.read_text(encoding="utf-8")).get("not_anchors", [])
+        self.not_anchors = frozenset(not_anchors)
         self.subjects = tuple(load_missing_subjects() if subjects is None else subjects)
         self.table = PhraseTable([(p, (s, decisive)) for s in self.subjects
                                   for decisive, phrases in ((True, s.decisive), (False, s.other)) for p in phrases])
@@ -138,7 +145,8 @@ class Scope:
         lexicon = getattr(library.index, "lexicon", None)
         if lexicon is not None:
             plain = [w for w, _, _ in words]
-            if lexicon.expansions(lexicon.expand_teencode(plain), is_folded_query(plain)):
+            # "báo ai" (report to whom) is asked about water bills and neighbours as much as about violence
+            if set(lexicon.expansions(lexicon.expand_teencode(plain), is_folded_query(plain))) - self.not_anchors:
                 return True
         folded = [(f, f, True) for _, f, _ in words]
         return bool(self._library_terms(library).find(folded))

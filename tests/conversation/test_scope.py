@@ -55,6 +55,48 @@ def test_in_library_questions_sharing_those_words_are_not_declined_for_a_subject
         assert Answerer().answer(real_library, variant).subject == "", variant
 
 
+@pytest.mark.parametrize("text, subject", [
+    # the wider vocabulary of each subject: the words people use, not the statute's
+    ("xã đo lại đất nhà em, muốn xin cấp sổ thì cán bộ địa chính bảo phải nộp gì", "dat-dai"),
+    ("đi xe không có bằng lái bị giam xe mấy ngày", "giao-thong"),
+    ("năm nay con em 18 tuổi, bao giờ xã gọi khám tuyển", "nghia-vu-quan-su"),
+    ("đầu năm trường thu quỹ hội phụ huynh 500 nghìn có đúng không", "giao-duc"),
+    ("công ty cấp nước cắt nước nhà em không báo trước", "phi-gia"),
+    ("tiệm cầm đồ giữ xe của em quá hạn có được bán không", "kinh-doanh"),
+    ("đi làm spa tiêm filler bị hỏng mặt thì kiện ai", "y-te"),
+    ("xưởng gỗ gần nhà bụi bẩn, xả khói suốt ngày", "moi-truong"),
+    ("lợn nhà em bị dịch tả lợn châu phi có được hỗ trợ tiêu hủy không", "nong-nghiep"),
+    ("mua trên shopee hàng lỗi mà shop không cho đổi trả hàng", "bao-ve-nguoi-tieu-dung"),
+    ("chồng em đang bị tạm giam, muốn thăm gặp thì làm thủ tục gì", "to-tung-hinh-su"),
+    ("em là giáo viên hợp đồng, bao giờ được thi viên chức", "cong-chuc"),
+    ("quán karaoke có phải có giấy phép pccc không", "phong-chay"),
+    ("bị lộ thông tin cá nhân, người lạ gọi điện suốt thì báo đâu", "an-ninh-mang"),
+    ("sim điện thoại của em bị khóa 2 chiều vì chưa chuẩn hóa", "vien-thong"),
+])
+def test_the_everyday_words_of_a_missing_subject_decline_it(real_library: Any, text: str, subject: str) -> None:
+    for variant in (text, fold(text)):
+        found = Answerer().answer(real_library, variant)
+        assert not found.answered and found.subject == subject, variant
+
+
+@pytest.mark.parametrize("text", [
+    "bị chồng đánh muốn đến nhà tạm lánh thì liên hệ ở đâu",  # a shelter, not "nhà tạm" (housing)
+    "chồng tự ý bán đất không hỏi ý kiến vợ có được không",  # "ban dat" is bán đất, not bán đắt (prices)
+    "trong trường hợp nào thì con được giao cho mẹ nuôi",  # "trường hợp" is not a school
+    "chồng đập phá đồ đạc trong nhà, đốt cả xe máy của em",  # đập phá đồ, not phá dỡ (construction)
+    "chồng em theo đạo khác có được ép em bỏ đạo không",  # spouses' freedom of religion (marriage law)
+])
+def test_the_wider_vocabulary_spares_in_library_questions(real_library: Any, text: str) -> None:
+    for variant in (text, fold(text)):
+        assert Answerer().answer(real_library, variant).answered, variant
+
+
+def test_a_generic_report_to_whom_is_not_a_subject_the_library_covers(real_library: Any) -> None:
+    """"báo ai" maps to the lexicon's "tin báo, tố giác" (idk.json not_anchors): alone it anchors nothing."""
+    assert not SCOPE.anchored(real_library, "tiền điện tháng này tăng gấp đôi thì báo ai")
+    assert SCOPE.anchored(real_library, "bị chồng đánh thì báo ai")
+
+
 def test_typed_without_diacritics_a_word_the_library_spells_otherwise_is_not_decisive(real_library: Any) -> None:
     """"thue" is thuế (tax) or thuê (rent): the corpus has both, so it only counts where nothing else is in scope."""
     assert SCOPE.missing(real_library, "nop thue thu nhap ca nhan o dau")[0].slug == "thue"
