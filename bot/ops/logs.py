@@ -31,8 +31,9 @@ _CREDENTIAL = re.compile(
     r"(?i)((?:access|refresh)[_-]?token|secret[_-]?key|app[_-]?secret|oa[_-]?secret|password|authorization"
     r"|admin[_-]?token)(['\"]?\s*[:=]\s*['\"]?)(?:bearer\s+)?([^\s'\"&,;}]+)")
 _BEARER = re.compile(r"(?i)\b(bearer\s+)([A-Za-z0-9._~+/=-]{6,})")
-# Zalo user, app and OA ids are 15-20 digit numbers; timestamps (13 digits) and phone numbers stay readable
-_LONG_ID = re.compile(r"(?<![\d.])\d{15,20}(?![\d.])")
+# Zalo user, app and OA ids are 15-20 digit numbers; timestamps (13 digits) and phone numbers stay readable, and so
+# do hex names (rq's worker and job ids) that happen to hold a long run of digits
+_LONG_ID = re.compile(r"(?<![0-9A-Za-z.])\d{15,20}(?![0-9A-Za-z.])")
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime", "taskName"}
 _PROCESS_KEY = secrets.token_bytes(32)  # hashes users when no LOG_HASH_KEY/OA secret is configured (tests, CLI)
 

@@ -36,7 +36,6 @@ from tests.fault_stack import (
 USERS = [f"two-host-{i}" for i in range(6)]
 FIRST_ARTICLE = 50
 HEADER = re.compile(r"^Điều (\d+) Luật Bảo hiểm xã hội số 41/2024/QH15")
-WORKER_NAME = re.compile(r"Worker ([0-9a-f]{32}): started with PID")
 GENDER = "bình đẳng giới là gì"
 GENDER_LAW = "Luật Bình đẳng giới số 73/2006/QH11"
 
@@ -92,6 +91,14 @@ class Host:
             proc.stop(10)
 
 
+def _catching(failed: list[BaseException], fn: Any, *args: Any) -> None:
+    """Run fn(*args) in a thread, keeping what it raised for the test's own thread."""
+    try:
+        fn(*args)
+    except BaseException as exc:  # noqa: BLE001 - handed to the test thread, which raises it
+        failed.append(exc)
+
+
 class TwoHosts:
     """Redis, the fake Zalo and hosts A and B."""
 
@@ -137,20 +144,25 @@ class TwoHosts:
             threads = [threading.Thread(target=self.deliver, args=(
                 text_event(user, f"{user}-art{first + i}", f"điều {first + i} luật bảo hiểm xã hội"),))
                 for user in USERS]
+            failed: list[BaseException] = []
             if during is not None:
-                threads.append(threading.Thread(target=during, args=(i,)))
+                threads.append(threading.Thread(target=lambda i=i: _catching(failed, during, i)))
             for t in threads:
                 t.start()
             for t in threads:
                 t.join(timeout=120)
+            if failed:  # the fault was not injected: the test must say so, not wait for its effect
+                raise failed[0]
 
-    def running(self, worker_name: str) -> bool:
-        """True while the named rq worker runs a job (its execution is in the started registry)."""
+    def running(self, pid: int) -> bool:
+        """True while the rq worker of this pid runs a job (its execution is in the started registry)."""
         import redis
 
         client = redis.Redis.from_url(self.redis.url)
+        names = {n for n in client.smembers("rq:workers") if client.hget(n, "pid") == str(pid).encode()}
         for entry in client.zrange("rq:wip:zalo-bot", 0, -1):
-            if client.hget(f"rq:execution:{entry.decode()}", "worker_name") == worker_name.encode():
+            name = client.hget(f"rq:execution:{entry.decode()}", "worker_name")
+            if name is not None and b"rq:worker:" + name in names:
                 return True
         return False
 
@@ -198,9 +210,8 @@ def test_two_hosts_on_one_redis_answer_every_message_once_in_order(hosts: TwoHos
     def kill_worker_a(round_: int) -> None:
         if round_ == 1:
             hosts.fake.script(slow=[{"seconds": 1.0, "count": 12, "paths": ["cs"]}])
-            name = WORKER_NAME.findall(a.worker.log_text())[-1]
             deadline = time.monotonic() + 30
-            while not hosts.running(name):  # worker A is inside a (slow) send
+            while not hosts.running(a.worker.pid):  # worker A is inside a (slow) send
                 assert time.monotonic() < deadline, a.worker.describe()
                 time.sleep(0.02)
             a.worker.kill()

@@ -105,6 +105,20 @@ def test_zalo_ids_become_the_users_keyed_hash(settings: Settings) -> None:
     assert "1700000000000" in data["msg"] and "0912345678" in data["msg"]
 
 
+@pytest.mark.parametrize("text", [
+    "user_id=USER", '"sender": {"id": "USER"}', "zlb:turns:USER", "USER-art5", "event USER_1", "(USER)"])
+def test_a_zalo_id_is_hashed_wherever_it_stands(text: str) -> None:
+    data = formatted("%s", text.replace("USER", USER))
+    assert USER not in data["msg"] and "u:" in data["msg"]
+
+
+@pytest.mark.parametrize("name", [
+    "616db342390d440c123456789012345e",  # rq worker names are uuid4 hex: a run of 15 digits happens
+    "a1234567890123456789b", "rq:job:0f1234567890123456789a"])
+def test_hex_names_holding_a_long_run_of_digits_stay_readable(name: str) -> None:
+    assert formatted("Worker %s: started", name)["msg"] == f"Worker {name}: started"
+
+
 def test_user_ref_is_a_stable_keyed_hash() -> None:
     one, other = Settings(log_hash_key="k1"), Settings(log_hash_key="k2")
     ref = logs.user_ref(one, USER)
