@@ -2,7 +2,8 @@
 the library lacks declined (naming the subject), off-topic messages refused, and no dev question whose article is
 in the top 5 declined. Prints the tables of the README's Benchmarks ("I don't know" and declines).
 
-Usage: python scripts/calibrate_idk.py [--dev ../shared/eval/dev.jsonl] [--honest tests/data/scope_honest.tsv ...]
+Usage: python scripts/calibrate_idk.py [--dev ../shared/eval/dev.jsonl] [--tuning tests/data/scope_tuning2.tsv ...]
+                                      [--honest tests/data/scope_honest.tsv ...] [--misses]
 The corpus is every file of ../shared/laws imported into a temporary LAWS_DIR unless $LAWS_DIR is set (as in
 scripts/evaluate.py). Rows: "score only" is the earlier rule (data/idk.json thresholds alone); "bot" is what the
 bot does (bot.conversation.answering.Answerer with bot/conversation/scope.py), asked exactly as the dialogue asks.
@@ -27,7 +28,9 @@ DATA = ROOT / "tests" / "data"
 IN_LIBRARY = ("everyday_questions.tsv", "ontopic_short.txt", "everyday.tsv")
 OUT_OF_LIBRARY = ("outofscope_questions.tsv",)
 OFF_TOPIC = ("offtopic.txt",)
-HONEST = ("scope_honest.tsv", "scope_honest2.tsv")  # written after the rule was tuned, never used to tune it
+TUNING = ("scope_tuning2.tsv",)  # in/out questions written to tune the rule on everyday wording (reported apart)
+HONEST = ("scope_honest.tsv", "scope_honest2.tsv", "scope_honest3.tsv")  # written after the rule was tuned, never
+# used to tune it
 Decide = Callable[[str], tuple[bool, str, list[str]]]
 
 
@@ -101,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dev", type=Path, default=SHARED / "eval" / "dev.jsonl")
     ap.add_argument("--honest", type=Path, nargs="+", default=[DATA / name for name in HONEST],
                     help="question<TAB>in|out<TAB>note files, written after the rule was tuned (each, then combined)")
+    ap.add_argument("--tuning", type=Path, nargs="*", default=[DATA / name for name in TUNING],
+                    help="question<TAB>in|out<TAB>note files used to tune the rule (each reported as a tuning set)")
     ap.add_argument("--misses", action="store_true", help="list the calibration questions decided wrongly")
     args = ap.parse_args(argv)
     dev = [json.loads(line) for line in args.dev.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -115,6 +120,15 @@ def main(argv: list[str] | None = None) -> int:
               f"({', '.join(IN_LIBRARY)}), {len(outside)} out-of-library ({', '.join(OUT_OF_LIBRARY)}), "
               f"{len(off)} off-topic, {len(dev)} dev\n")
         print(decline_table(rules, inside, outside, off, dev))
+        for path in (p for p in args.tuning if p.exists()):
+            rows = lines(path)
+            t_in = [r[0] for r in rows if r[1].strip() == "in"]
+            t_out = [r[0] for r in rows if r[1].strip() == "out"]
+            print(f"\n### tuning part: {path.name} ({len(t_in)} in-library, {len(t_out)} out-of-library, "
+                  "used to tune the rule)\n")
+            print(decline_table(rules, t_in, t_out, [], []))
+            if args.misses:
+                print("\n" + misses(rules["bot (score + scope: what it serves)"], t_in, t_out))
         parts = []
         for path in (p for p in args.honest if p.exists()):
             rows = lines(path)

@@ -10,6 +10,7 @@ from typing import Any, Sequence
 
 from bot.conversation.answers import Word, word_sets
 from bot.conversation.replies import article_body
+from bot.conversation.titles import TitleAnchor, TitleTerms
 from bot.knowledge.coverage import MissingSubject, Phrase, load_missing_subjects, phrase_words
 from bot.knowledge.search.analysis import is_folded_query
 from bot.knowledge.search.text import fold_word, normalize
@@ -84,7 +85,8 @@ class Verdict:
 
 class Scope:
     """The decision per message: a subject the library lacks declines; so does a top article that holds too few of
-    the question's key terms when nothing in the question belongs to a subject the library covers."""
+    the question's key terms when nothing in the question belongs to a subject the library covers (its lexicon, its
+    coverage, or the title of one of its best articles)."""
 
     def __init__(self, subjects: Sequence[MissingSubject] | None = None,
                  min_key_coverage: float = MIN_KEY_COVERAGE, not_anchors: Sequence[str] | None = None) -> None:
@@ -101,6 +103,13 @@ class Scope:
         self._terms_for: int | None = None
         self._ambiguous_set: frozenset[Phrase] = frozenset()
         self._ambiguous_for: int | None = None
+        self._titles: TitleTerms | None = None
+        self._titles_for: int | None = None
+        idk = json.loads(IDK_FILE.read_text(encoding="utf-8")).get("title_anchor", {})
+        self.title_top = int(idk.get("top", 3))
+        self.max_pair_titles = int(idk.get("max_pair_titles", 0))
+        self.max_word_titles = int(idk.get("max_word_titles", 0))
+        self.min_naming = float(idk.get("min_naming", 0.0))
 
     def missing(self, library: Any, text: str) -> tuple[MissingSubject, bool] | None:
         """The missing subject a message's main question is about, and whether by a decisive phrase (the longest
@@ -198,14 +207,33 @@ class Scope:
         df = 0 if col is None else int(indptr[col + 1] - indptr[col])
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
+    def title_anchor(self, library: Any, text: str, query: Sequence[Word], hits: Sequence[Any]) -> TitleAnchor | None:
+        """The distinctive title term a top article shares with the question's content words (`query`), the words
+        of any missing subject it names left out (bot/conversation/titles.py); None without a corpus."""
+        corpus = getattr(library, "corpus", None)
+        if corpus is None or not hasattr(corpus, "documents") or not (self.max_pair_titles or self.max_word_titles):
+            return None
+        if self._titles_for != id(corpus):
+            self._titles, self._titles_for = TitleTerms(corpus, getattr(library, "index", None)), id(corpus)
+        assert self._titles is not None
+        words = message_words(text)
+        skip = {fold_word(w) for phrase, _ in self.table.find(words) for w in phrase}
+        kept = {w[0] for w in query}
+        content = [w in kept and f not in skip for w, f, _ in words]
+        return self._titles.anchor(words, content, hits, self.title_top, self.max_pair_titles, self.max_word_titles,
+                                   self.min_naming)
+
     def judge(self, library: Any, text: str, query: Sequence[Word], hits: Sequence[Any], confident: bool,
               scored: bool) -> Verdict:
         """The decision for one message (its main question, spelled out: see main_question), given the whole
         message's content words, its hits and the score thresholds' verdicts:
         `confident` (score and coverage, data/idk.json) and `scored` (the best score alone reaches min_score), which
-        is enough for a question naming a subject the library covers."""
+        is enough for a question naming a subject the library covers. A top article whose title names the
+        question's business (title_anchor) covers it too, and outweighs a missing subject's weaker words ("xe
+        máy" in "đặt cọc mua xe máy"), never its decisive phrases (the library's articles mention many subjects
+        they do not regulate: "ngân hàng chính sách", "thu hồi đất", "hộ chiếu")."""
         missing = self.missing(library, text)
-        anchored = self.anchored(library, text)
+        anchored = self.anchored(library, text) or self.title_anchor(library, text, query, hits) is not None
         if missing is not None and (missing[1] or not anchored):
             return Verdict(False, missing[0].slug, missing[0].name, "subject")
         if not (confident or (anchored and scored)):

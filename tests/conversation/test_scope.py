@@ -145,3 +145,72 @@ def test_without_a_coverage_or_vocabulary_the_subject_words_still_decline() -> N
         coverage = Coverage()
     found = SCOPE.missing(Bare(), "vượt đèn đỏ bị phạt bao nhiêu")
     assert found is not None and found[0].slug == "giao-thong"
+
+
+@pytest.mark.parametrize("text", [
+    # a weak word of a missing subject ("xe máy", "lãi suất", "ngân hàng") beside a term the library names its
+    # articles with ("đặt cọc", "đánh bạc", "tài sản chung", "thế chấp"): the article's business is asked
+    "đặt cọc 5 triệu mua xe máy cũ rồi người bán không bán nữa thì sao",
+    "chồng tự ý mang chiếc xe máy chung đi bán lấy tiền đánh bạc",
+    "vợ chồng mua ô tô chỉ đứng tên chồng thì có phải tài sản chung không",
+    "cho người ta thuê xe máy, họ làm hỏng máy rồi trả lại thì có phải đền không",
+    # everyday acts the Civil, Labour and Penal codes answer, worded without a legal subject
+    "cho bạn mượn 50 triệu không viết giấy, giờ nó không trả thì em làm sao",
+    "công ty bắt thử việc 2 tháng mà chỉ trả nửa lương có đúng không",
+    "trộm mấy bao thóc của nhà hàng xóm thì bị tội gì",
+    "bị nhắn tin dọa giết cả nhà",
+    # the library regulates these for its own people: health cards of near-poor households, disabled pupils' fees
+    "hộ cận nghèo mua bảo hiểm y tế được nhà nước hỗ trợ bao nhiêu",
+    "con em bị khuyết tật đi học trường làng có được miễn học phí không",
+])
+def test_everyday_in_library_questions_with_words_of_missing_subjects_are_answered(real_library: Any,
+                                                                                    text: str) -> None:
+    for variant in (text, fold(text)):
+        assert Answerer().answer(real_library, variant).answered, variant
+
+
+@pytest.mark.parametrize("text, subject", [
+    # the same words asked about the missing subject's own business stay declined
+    ("xe máy không có gương chiếu hậu bị phạt bao nhiêu", "giao-thong"),
+    ("gửi tiết kiệm 6 tháng ở ngân hàng thì lãi suất bao nhiêu", "ngan-hang"),
+    ("mở quán karaoke ở nhà cần giấy phép gì", "kinh-doanh"),
+    ("thu nhập bao nhiêu một tháng thì được vào hộ cận nghèo", "ho-ngheo"),
+    ("học phí mầm non công lập năm nay bao nhiêu một tháng", "giao-duc"),
+    ("hàng xóm xây nhà 4 tầng có cần xin giấy phép không", "xay-dung"),
+])
+def test_the_same_words_on_the_missing_subject_are_still_declined(real_library: Any, text: str,
+                                                                  subject: str) -> None:
+    for variant in (text, fold(text)):
+        found = Answerer().answer(real_library, variant)
+        assert not found.answered and found.subject == subject, variant
+
+
+@pytest.mark.parametrize("text, hit, term", [
+    ("đặt cọc mua xe máy rồi người bán không bán", "91/2015/QH13:328", ("đặt", "cọc")),  # title "Đặt cọc"
+    ("dat coc mua xe may roi nguoi ban khong ban", "91/2015/QH13:328", ("dat", "coc")),  # folded, matched folded
+    ("chồng mang xe máy đi bán lấy tiền đánh bạc", "100/2015/QH13:321", ("đánh", "bạc")),  # "Tội đánh bạc"
+])
+def test_a_title_term_of_a_top_article_anchors_the_question(real_library: Any, text: str, hit: str,
+                                                            term: tuple[str, ...]) -> None:
+    from bot.knowledge.search.index import Hit
+    doc, article = hit.rsplit(":", 1)
+    query = Answerer().intents.content_words(text)
+    found = SCOPE.title_anchor(real_library, text, query, [Hit(doc, article, "", 30.0)])
+    assert found is not None and found.term == term and found.key == hit
+
+
+@pytest.mark.parametrize("text, hit", [
+    # words articles use in passing, not names of articles: "giá trị", "dân cư", "điện thoại" (naming share < 0.2)
+    ("bản sao chứng thực có giá trị trong bao lâu", "60/2014/QH13:75"),
+    ("nuôi lợn trong khu dân cư có bị cấm không", "13/2022/QH15:32"),
+    ("vừa đi xe máy vừa nghe điện thoại bị phạt bao nhiêu", "100/2015/QH13:159"),
+    # the missing subject's own words never anchor: "xe máy" shares nothing with "Tội đua xe trái phép"
+    ("xe máy cũ chạy bao nhiêu năm thì bị cấm", "100/2015/QH13:266"),
+    # pairs holding a stop word name nothing ("bị cấm")
+    ("nuoi lon sat nha hang xom thi co bi cam khong", "52/2010/QH12:13"),
+])
+def test_words_articles_only_use_in_passing_anchor_nothing(real_library: Any, text: str, hit: str) -> None:
+    from bot.knowledge.search.index import Hit
+    doc, article = hit.rsplit(":", 1)
+    query = Answerer().intents.content_words(text)
+    assert SCOPE.title_anchor(real_library, text, query, [Hit(doc, article, "", 30.0)]) is None
