@@ -31,6 +31,7 @@ class Answer:
     match: Any = None  # the card matcher's verdict (bot.knowledge.cards.matcher.Match), confident or not
     subject: str = ""  # declined: the slug of the subject the library lacks (bot/data/missing_subjects.tsv), if known
     subject_name: str = ""  # and its name for users ("đất đai")
+    subject_legal: bool = True  # False: the subject is not law at all ("thời tiết"), bot/data/everyday_topics.tsv
 
     @property
     def keys(self) -> list[str]:
@@ -87,7 +88,7 @@ class Answerer:
         verdict = self.scope.judge(library, main, content_query(self.intents, query), plain,
                                    self.confident(library, plain, query), self.scored(library, plain))
         return Answer(query, hits, verdict.answered, match=match, subject=verdict.subject,
-                      subject_name=verdict.subject_name)
+                      subject_name=verdict.subject_name, subject_legal=verdict.legal)
 
     @staticmethod
     def ranked(library: Any, query: str, top: int) -> tuple[list[Any], list[Any]]:

@@ -167,7 +167,7 @@ class Dialogue:
         keys = found.keys
         # for the officials' statistics: what is asked, which articles answer, what goes unanswered
         asked = {"query": found.query, "keys": keys[:self.top] if found.answered else [], "found": found.answered}
-        if found.subject:  # declined for a subject the library lacks: officials see which laws to import
+        if found.subject and found.subject_legal:  # declined for a law the library lacks: officials see what to import
             asked["subject"] = found.subject
         new["actions"] = {"question": asked}
         if not found.answered:
@@ -215,6 +215,9 @@ class Dialogue:
         """The honest answer when no article answers: the subject the library lacks and where to ask, when known."""
         if not library.corpus.documents:
             return text_message(self.texts.get("library_empty"), answers.topic_buttons(self.texts))
+        if found.subject_name and not found.subject_legal:
+            return text_message(self.texts.get("decline_not_law", subject=found.subject_name),
+                                answers.topic_buttons(self.texts))
         if found.subject_name:
             return text_message(self.texts.get("decline_subject", subject=found.subject_name))
         return text_message(self.texts.get("idk"), answers.topic_buttons(self.texts))

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 from bot.conversation.answers import Word, word_sets
 from bot.conversation.replies import article_body
 from bot.conversation.titles import TitleAnchor, TitleTerms
-from bot.knowledge.coverage import MissingSubject, Phrase, load_missing_subjects, phrase_words
+from bot.knowledge.coverage import MissingSubject, Phrase, load_everyday_topics, load_missing_subjects, phrase_words
 from bot.knowledge.search.analysis import is_folded_query
 from bot.knowledge.search.text import fold_word, normalize
 from bot.ops.datafiles import DATA_DIR
@@ -81,6 +81,7 @@ class Verdict:
     subject: str = ""
     subject_name: str = ""
     reason: str = ""  # "subject" (a subject the library lacks), "weak" (no article holds her key terms), "score"
+    legal: bool = True  # False when the subject is not law at all (weather, cooking, ...)
 
 
 class Scope:
@@ -95,7 +96,7 @@ class Scope:
         if not_anchors is None:
             not_anchors = json.loads(IDK_FILE.read_text(encoding="utf-8")).get("not_anchors", [])
         self.not_anchors = frozenset(not_anchors)
-        self.subjects = tuple(load_missing_subjects() if subjects is None else subjects)
+        self.subjects = tuple((*load_missing_subjects(), *load_everyday_topics()) if subjects is None else subjects)
         self.table = PhraseTable([(p, (s, decisive)) for s in self.subjects
                                   for decisive, phrases in ((True, s.decisive), (False, s.other)) for p in phrases])
         self.min_key_coverage = min_key_coverage
@@ -235,7 +236,7 @@ class Scope:
         missing = self.missing(library, text)
         anchored = self.anchored(library, text) or self.title_anchor(library, text, query, hits) is not None
         if missing is not None and (missing[1] or not anchored):
-            return Verdict(False, missing[0].slug, missing[0].name, "subject")
+            return Verdict(False, missing[0].slug, missing[0].name, "subject", missing[0].legal)
         if not (confident or (anchored and scored)):
             return Verdict(False, reason="score")
         if not anchored and self.key_coverage(library, query, hits) < self.min_key_coverage:

@@ -15,6 +15,7 @@ from bot.ops.datafiles import read_tsv
 
 COVERAGE = "coverage.json"
 MISSING_FILE = "missing_subjects.tsv"
+EVERYDAY_FILE = "everyday_topics.tsv"
 FORMAT = 1
 PRIMARY_TYPES = ("luật", "bộ luật", "pháp lệnh")
 # words naming a document's kind or act, not its subject:
@@ -94,6 +95,7 @@ class MissingSubject:
     decisive: tuple[Phrase, ...]
     other: tuple[Phrase, ...]
     laws: tuple[str, ...]  # names of the documents that would cover it, once imported
+    legal: bool = True  # False: an everyday subject that is not law at all (bot/data/everyday_topics.tsv)
 
 
 def load_missing_subjects(data_dir: Path | None = None) -> tuple[MissingSubject, ...]:
@@ -104,6 +106,12 @@ def load_missing_subjects(data_dir: Path | None = None) -> tuple[MissingSubject,
         out.append(MissingSubject(cells[0], cells[1], _phrases(cells[2]), _phrases(cells[3]),
                                   tuple(x.strip() for x in cells[4].split(";") if x.strip())))
     return tuple(out)
+
+
+def load_everyday_topics(data_dir: Path | None = None) -> tuple[MissingSubject, ...]:
+    """The rows of everyday_topics.tsv: subjects that are not law, whose phrases only ever count as other words."""
+    return tuple(MissingSubject(r[0], r[1], (), _phrases(r[2]), (), legal=False)
+                 for r in read_tsv(EVERYDAY_FILE, data_dir) if len(r) > 2)
 
 
 def missing_subject_names(data_dir: Path | None = None) -> dict[str, str]:
