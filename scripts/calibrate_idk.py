@@ -28,6 +28,7 @@ DATA = ROOT / "tests" / "data"
 IN_LIBRARY = ("everyday_questions.tsv", "ontopic_short.txt", "everyday.tsv")
 OUT_OF_LIBRARY = ("outofscope_questions.tsv",)
 OFF_TOPIC = ("offtopic.txt",)
+OFF_TOPIC_HONEST = ("offtopic_honest.txt",)  # written after bot/data/everyday_topics.tsv, never used to tune it
 TUNING = ("scope_tuning2.tsv",)  # in/out questions written to tune the rule on everyday wording (reported apart)
 HONEST = ("scope_honest.tsv", "scope_honest2.tsv", "scope_honest3.tsv")  # written after the rule was tuned, never
 # used to tune it
@@ -143,6 +144,15 @@ def main(argv: list[str] | None = None) -> int:
             print(decline_table(rules, h_in, h_out, [], []))
             if args.misses:
                 print("\n" + misses(rules["bot (score + scope: what it serves)"], h_in, h_out))
+        honest_off = [r[0] for name in OFF_TOPIC_HONEST if (DATA / name).exists() for r in lines(DATA / name)]
+        if honest_off:
+            print(f"\n### honest part: {', '.join(OFF_TOPIC_HONEST)} ({len(honest_off)} off-topic messages, written "
+                  "after everyday_topics.tsv)\n")
+            print(decline_table(rules, [], [], honest_off, []))
+            if args.misses:
+                bot = rules["bot (score + scope: what it serves)"]
+                print("\n" + "\n".join(f"- answered (off-topic): {q}  → {', '.join(bot(q)[2][:2])}"
+                                         for q in honest_off if bot(q)[0]))
         if args.misses:
             print("\n### calibration misses (bot, typed)\n\n" + misses(rules["bot (score + scope: what it serves)"],
                                                                      inside, outside))

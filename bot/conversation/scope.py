@@ -104,6 +104,8 @@ class Scope:
         self._terms_for: int | None = None
         self._ambiguous_set: frozenset[Phrase] = frozenset()
         self._ambiguous_for: int | None = None
+        self._everyday_set: frozenset[str] = frozenset()
+        self._everyday_for: int | None = None
         self._titles: TitleTerms | None = None
         self._titles_for: int | None = None
         idk = json.loads(IDK_FILE.read_text(encoding="utf-8")).get("title_anchor", {})
@@ -154,12 +156,27 @@ class Scope:
         words = message_words(text)
         lexicon = getattr(library.index, "lexicon", None)
         if lexicon is not None:
-            plain = [w for w, _, _ in words]
+            plain = lexicon.expand_teencode([w for w, _, _ in words])
+            folded = is_folded_query(plain)
+            if folded:  # "chua" is "chửa" (pregnant) far less often than "chưa" (not yet): it anchors nothing
+                ambiguous = self._ambiguous_everyday(library, lexicon)
+                plain = ["\0" if fold_word(w) in ambiguous else w for w in plain]
             # "báo ai" (report to whom) is asked about water bills and neighbours as much as about violence
-            if set(lexicon.expansions(lexicon.expand_teencode(plain), is_folded_query(plain))) - self.not_anchors:
+            if set(lexicon.expansions(plain, folded)) - self.not_anchors:
                 return True
         folded = [(f, f, True) for _, f, _ in words]
         return bool(self._library_terms(library).find(folded))
+
+    def _ambiguous_everyday(self, library: Any, lexicon: Any) -> frozenset[str]:
+        """One-word everyday phrases of the lexicon, folded, that the library's articles also spell as another word
+        ("chửa" and "chưa", "cưới" and "cuối"): read from the index vocabulary once per library."""
+        key = id(library)
+        if self._everyday_for != key:
+            singles = {fold_word(k[0]): k[0] for k in getattr(lexicon, "expansions_typed", {}) if len(k) == 1}
+            clash = {fold_word(t[2:]) for t in getattr(library.index, "vocab", None) or {}
+                     if t[:2] == "a:" and singles.get(fold_word(t[2:]), t[2:]) != t[2:]}
+            self._everyday_set, self._everyday_for = frozenset(clash), key
+        return self._everyday_set
 
     def _library_terms(self, library: Any) -> PhraseTable:
         """Folded phrases of what the library covers: its subjects' names and their word pairs, and the legal terms

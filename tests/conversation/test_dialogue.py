@@ -281,15 +281,15 @@ def test_must_not_trigger_gets_no_hotlines(chat: fakes.Recorder, text: str) -> N
 # --- honest "I don't know" ----------------------------------------------------------------------------
 def test_weak_score_is_an_honest_idk() -> None:
     """A scripted score below the threshold (the threshold itself is calibrated elsewhere)."""
-    weak = fakes.sample_library(fixed={"thời tiết hôm nay": [("45/2019/QH14:139", 0.4)]})
+    weak = fakes.sample_library(fixed={"chuyện lạ hôm nay": [("45/2019/QH14:139", 0.4)]})
     dialogue = Dialogue(lambda: weak, min_score=1.0)
-    messages, state = dialogue.handle(TextMessage("u", "m", "thời tiết hôm nay", "1"), None)
+    messages, state = dialogue.handle(TextMessage("u", "m", "chuyện lạ hôm nay", "1"), None)
     [idk] = check(messages)
     assert idk.text == TEXTS.get("idk") and "Trợ giúp pháp lý" in idk.text
     assert "Điều 139" not in idk.text
     assert [b.payload for b in idk.buttons][0].startswith("#chude ")
     assert state is not None and state["keys"] == []
-    assert state["actions"] == {"question": {"query": "thời tiết hôm nay", "keys": [], "found": False}}
+    assert state["actions"] == {"question": {"query": "chuyện lạ hôm nay", "keys": [], "found": False}}
 
 
 def test_no_hits_is_an_honest_idk(chat: fakes.Recorder) -> None:

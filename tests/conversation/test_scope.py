@@ -214,3 +214,38 @@ def test_words_articles_only_use_in_passing_anchor_nothing(real_library: Any, te
     doc, article = hit.rsplit(":", 1)
     query = Answerer().intents.content_words(text)
     assert SCOPE.title_anchor(real_library, text, query, [Hit(doc, article, "", 30.0)]) is None
+
+
+@pytest.mark.parametrize("text, subject", [
+    ("cách nấu canh chua cá cho ngon", "nau-an"),
+    ("tối nay có bóng đá không", "giai-tri"),
+    ("âm lịch hôm nay là ngày bao nhiêu", "ngay-gio"),
+    ("điện thoại bị đơ phải làm sao", "cong-nghe"),
+    ("bón phân cho cây lúa khi nào", "trong-trot"),
+])
+def test_a_question_that_is_not_law_gets_a_short_note_not_articles(real_library: Any, text: str,
+                                                                    subject: str) -> None:
+    for variant in (text, fold(text)):
+        found = Answerer().answer(real_library, variant)
+        assert not found.answered and found.subject == subject and not found.subject_legal, variant
+    messages, state = reply(real_library, text)
+    [note] = messages
+    assert "Điều" not in note.text and "pháp luật" in note.text and len(note.text) <= MAX_TEXT
+    assert "subject" not in state["actions"]["question"]  # not a law officials could import
+
+
+@pytest.mark.parametrize("text", [
+    "nghỉ tết âm lịch được mấy ngày",  # a holiday of the Labour Code, though "âm lịch" is a calendar word
+    "làm ở khách sạn bị quản lý sờ mó thì báo ai",
+    "con bị sốt phải nghỉ làm chăm con có được hưởng bảo hiểm không",
+])
+def test_everyday_words_do_not_decline_a_question_of_law(real_library: Any, text: str) -> None:
+    for variant in (text, fold(text)):
+        assert Answerer().answer(real_library, variant).subject_legal, variant
+
+
+@pytest.mark.parametrize("text", ["chi oi chi an com chua", "ke chuyen cuoi di"])
+def test_typed_without_marks_a_word_read_two_ways_anchors_nothing(real_library: Any, text: str) -> None:
+    """"chua" is "chửa" (pregnant) and "chưa" (not yet), "cuoi" "cưới" (marry) and "cười" (laugh)."""
+    assert not SCOPE.anchored(real_library, text)
+    assert SCOPE.anchored(real_library, "chị ơi em đang có chửa thì có bị đuổi việc không")
