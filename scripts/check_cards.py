@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Check answer card files against a corpus without importing them (the checks `python -m bot cards import` runs,
 from bot.knowledge.cards.checks): fields; each cited article exists and is in force (not repealed), its clause and
-point exist; every number of the answer appears in a cited article.
+point exist; every number of the answer appears in a cited article; and the article questions files
+(questions-*.tsv): well formed, each article there and in force.
 
 Usage: python scripts/check_cards.py [--laws-dir LAWS_DIR] [--cards bot/data/cards] [--stats]
 The corpus is the one `python -m bot laws import` made at LAWS_DIR (import ../shared/laws/official-text too: the
@@ -18,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.knowledge.cards import checks  # noqa: E402
+from bot.knowledge.cards import checks, questions  # noqa: E402
 from bot.knowledge.cards.model import card_from_fields, read_yaml_cards, yaml_files  # noqa: E402
 from bot.knowledge.corpus.store import CorpusStore  # noqa: E402
 
@@ -43,13 +44,17 @@ def main(argv: list[str] | None = None) -> int:
             found = checks.check_articles(card_from_fields(entry, source), corpus)
         found += ["id used twice"] if seen[str(name)] > 1 else []
         problems += [f"{source}: {name}: {p}" for p in found]
+    # the article questions files: well formed, each article there and in force
+    rows = [q for p in questions.question_files([args.cards]) for q in questions.read_questions(p)]
+    problems += questions.shape_problems(rows)
+    problems += [f"{where}: {p}" for where, p in questions.corpus_problems(rows, corpus).items()]
     if problems:
         print("\n".join(problems))
     if args.stats:
         for topic, n in Counter(e.get("topic") for _, e in entries).most_common():
             print(f"{topic}\t{n}")
         print(f"total\t{len(entries)}")
-    print(f"{len(problems)} problem(s) in {len(entries)} card(s)", file=sys.stderr)
+    print(f"{len(problems)} problem(s) in {len(entries)} card(s) and {len(rows)} article question(s)", file=sys.stderr)
     return 1 if problems else 0
 
 

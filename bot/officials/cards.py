@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from bot.knowledge.cards import checks
+from bot.knowledge.cards import questions as article_questions
 from bot.knowledge.cards.model import (
     Card,
     CardDeck,
@@ -53,6 +54,7 @@ class CardReport:
     flagged: dict[str, tuple[str, ...]] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     taught: int = 0
+    questions: tuple[int, ...] = ()  # article questions files imported: (added, dropped, in use)
 
     def counts(self) -> dict[str, int]:
         """How many cards of each kind."""
@@ -64,7 +66,7 @@ class CardReport:
         return {"old_version": self.old_version, "version": self.version, "counts": self.counts(),
                 "added": list(self.added), "changed": list(self.changed), "retired": list(self.retired),
                 "unchanged": list(self.unchanged), "flagged": {k: list(v) for k, v in self.flagged.items()},
-                "taught": self.taught, "text": format_report(self)}
+                "taught": self.taught, "questions": list(self.questions), "text": format_report(self)}
 
 
 def format_report(report: CardReport) -> str:
@@ -74,6 +76,8 @@ def format_report(report: CardReport) -> str:
              t.get("cards_report_summary", **report.counts())]
     for kind in ("added", "changed", "retired"):
         lines += [t.get(f"cards_report_{kind}", id=i, title=report.titles.get(i, "")) for i in getattr(report, kind)]
+    if report.questions:
+        lines.append(t.get("cards_report_questions", **dict(zip(("added", "dropped", "total"), report.questions))))
     lines += [t.get("cards_report_flagged", id=i, problem=p) for i, ps in report.flagged.items() for p in ps]
     return "\n".join(lines)
 
@@ -156,15 +160,32 @@ def _merge(deck: CardDeck, corpus: Any, incoming: list[Card], sources: set[str],
 
 
 def import_files(settings: Any, store: Any, sources: Sequence[str | Path], actor: str) -> CardReport:
-    """Import card YAML files (or folders of them): cards replaced by id; a card no longer in its file is retired.
-    Any malformed card refuses the whole import; a card whose articles fail the checks is kept, flagged."""
+    """Import card YAML files and article questions files (questions-*.tsv), or folders of them: cards replaced by
+    id, a card no longer in its file retired; a questions file's examples replaced by its rows. Any malformed card
+    or row refuses the whole import; a card whose articles fail the checks is kept, flagged; a row whose article
+    is missing or not in force is left out, reported."""
     try:
-        paths = yaml_files(sources)
+        rows = [r for p in article_questions.question_files(sources) for r in article_questions.read_questions(p)]
+        paths = yaml_files(sources) if not rows or any(Path(s).suffix != ".tsv" for s in sources) else []
         entries = [(p.name, e) for p in paths for e in read_yaml_cards(p)]
     except CardFileError as exc:
         raise CardError(str(exc), [str(exc)]) from exc
-    return import_entries(settings, store, entries, actor, retire_missing=True,
-                          sources=[p.name for p in paths])
+    if problems := article_questions.shape_problems(rows):
+        raise CardError(f"{len(problems)} problem(s): nothing was imported", problems)
+    checked = _entries(entries)
+    incoming = [card_from_fields(e, s) for s, e in checked]
+    names = {r.source for r in rows}
+
+    def change(deck: CardDeck, corpus: Any) -> tuple[CardDeck, CardReport]:
+        """Merge the incoming cards, then replace the files' article questions."""
+        new, report = _merge(deck, corpus, incoming, {p.name for p in paths}, actor, True)
+        examples, added, dropped, bad = article_questions.merge(new.examples, rows, names, corpus, actor, _now())
+        total = sum(e.source in names for e in examples)
+        return new.with_examples(examples), dataclasses.replace(
+            report, taught=added, questions=(added, dropped, total) if names else (), flagged={**report.flagged, **bad})
+
+    return _change(settings, store, actor, "cards_import", change, sources=[str(p.name) for p in paths] or None,
+                   questions=sorted(names) or None)
 
 
 def import_entries(settings: Any, store: Any, entries: Sequence[tuple[str, Any]], actor: str,

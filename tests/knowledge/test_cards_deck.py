@@ -1,6 +1,7 @@
 """Every card of the starter deck (bot/data/cards/*.yaml) checked against everything in ../shared/laws: fields,
 each cited article exists and is in force (not repealed), its clause and point exist, every number of the answer
-appears in a cited article."""
+appears in a cited article; every article question (bot/data/cards/questions-*.tsv) well formed, its article (and
+clause) in force."""
 from __future__ import annotations
 
 from collections import Counter
@@ -8,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge.cards import checks
+from bot.knowledge.cards import checks, questions
 from bot.knowledge.cards.model import card_from_fields, read_yaml_cards, yaml_files
+from bot.knowledge.cards.questions import question_files, read_questions
 from bot.knowledge.corpus.store import CorpusStore
 from tests.conftest import ROOT
 
@@ -35,3 +37,16 @@ def test_card(source: str, entry: dict, corpus) -> None:
     card = card_from_fields(entry, source)
     assert checks.check_articles(card, corpus) == []
     assert len(card.answer) <= checks.MAX_ANSWER
+
+
+QUESTIONS = [q for p in question_files([ROOT / "bot/data/cards"]) for q in read_questions(p)]
+
+
+def test_the_article_questions_are_many_well_formed_and_typed_as_women_type() -> None:
+    assert questions.shape_problems(QUESTIONS) == []
+    assert len(QUESTIONS) >= 1000 and len({q.key.partition(".")[0] for q in QUESTIONS}) >= 250
+    assert 0.25 <= questions.plain_share(QUESTIONS) <= 0.5  # about a third typed without diacritics
+
+
+def test_every_article_question_names_an_article_in_force(corpus) -> None:
+    assert questions.corpus_problems(QUESTIONS, corpus) == {}

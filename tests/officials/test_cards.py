@@ -156,3 +156,45 @@ def test_teaching_refuses_bad_targets(env, kwargs: dict, fragment: str) -> None:
     card_admin.import_files(settings, store, [deck], WHO)
     with pytest.raises(card_admin.CardError, match=fragment):
         card_admin.teach(settings, store, "câu hỏi", WHO, **kwargs)
+
+
+QUESTIONS = ("article\tquestion\n"
+             "52/2014/QH13:81.3\tchồng cũ giành nuôi đứa nhỏ mới hai tuổi\n"
+             "52/2014/QH13:81.2\tcon 8 tuoi co duoc chon o voi me khong\n"
+             "45/2019/QH14:139\tnghỉ đẻ được mấy tháng\n"
+             "52/2014/QH13:999\tđiều này không có\n")
+
+
+def test_article_questions_import_with_the_cards_idempotently_and_keep_officials_teaching(env) -> None:
+    settings, store, deck = env
+    (deck.parent / "questions-test.tsv").write_text(QUESTIONS, encoding="utf-8")
+    card_admin.teach(settings, store, "nuôi con sau ly hôn thế nào", WHO, article="52/2014/QH13:81")
+    report = card_admin.import_files(settings, store, [deck.parent], WHO)
+    assert report.questions == (3, 0, 3) and report.taught == 3
+    assert any("questions-test.tsv:5" in key and "999" in p for key, ps in report.flagged.items() for p in ps)
+    assert "3 mới" in card_admin.format_report(report)
+    found = Answerer().answer(load_library(settings), "chồng cũ giành nuôi đứa nhỏ mới hai tuổi")
+    assert found.answered and found.keys[0] == "52/2014/QH13:81"
+    again = card_admin.import_files(settings, store, [deck.parent], WHO)
+    assert again.questions == (0, 0, 3) and again.taught == 0
+    (deck.parent / "questions-test.tsv").write_text(QUESTIONS.replace("nghỉ đẻ", "nghi de"), encoding="utf-8")
+    edited = card_admin.import_files(settings, store, [deck.parent / "questions-test.tsv"], WHO)
+    assert edited.questions == (1, 1, 3) and not edited.added and not edited.retired
+    deck_now = load_library(settings).cards.deck
+    assert len(deck_now.active()) == 2  # importing a questions file alone leaves the cards as they are
+    by_source = {(e.source, e.text) for e in deck_now.examples}
+    assert ("", "nuôi con sau ly hôn thế nào") in by_source and len(by_source) == 4
+    assert ("questions-test.tsv", "nghi de được mấy tháng") in by_source
+    assert ("questions-test.tsv", "nghỉ đẻ được mấy tháng") not in by_source
+
+
+def test_a_malformed_questions_file_refuses_the_whole_import(env) -> None:
+    settings, store, deck = env
+    (deck.parent / "questions-bad.tsv").write_text("52/2014/QH13\tthiếu số điều\n45/2019/QH14:139\t\n",
+                                                   encoding="utf-8")
+    before = CorpusStore(settings.laws_dir).versions()
+    with pytest.raises(card_admin.CardError) as failed:
+        card_admin.import_files(settings, store, [deck.parent], WHO)
+    assert any("questions-bad.tsv:1" in p for p in failed.value.problems)
+    assert any("questions-bad.tsv:2" in p for p in failed.value.problems)
+    assert CorpusStore(settings.laws_dir).versions() == before

@@ -106,9 +106,10 @@ class CardMatcher:
 
     def __init__(self, examples: Sequence[tuple[str, str]], articles: dict[str, Sequence[str]] | None = None,
                  params: MatchParams | None = None, lexicon: Lexicon | None = None,
-                 scope: Mapping[str, str] | None = None) -> None:
+                 scope: Mapping[str, str] | None = None, vote_only: Iterable[str] = ()) -> None:
         """examples: (target, text) pairs; articles: target → the article keys it answers with; scope: the titles of
-        those articles that state a scope or definitions (their votes weigh MatchParams.scope_vote). Built in memory
+        those articles that state a scope or definitions (their votes weigh MatchParams.scope_vote); vote_only:
+        targets that vote for their articles but are never matched (the starter article questions). Built in memory
         (a few thousand short texts take a fraction of a second)."""
         self.params = params or MatchParams.load()
         self.scope = dict(scope or {})
@@ -120,6 +121,8 @@ class CardMatcher:
         self.targets = sorted({t for t, _ in examples})
         position = {t: i for i, t in enumerate(self.targets)}
         self.owner = np.asarray([position[t] for t, _ in examples], dtype=np.int64)
+        voting = set(vote_only)
+        self.vote_only = np.asarray([t in voting for t in self.targets], dtype=bool)
         counts = [self._doc_counts(x) for x in self.texts]
         joined: list[dict[str, float]] = [{} for _ in self.targets]
         for i, c in zip(self.owner, counts):
@@ -140,14 +143,18 @@ class CardMatcher:
     def for_deck(cls, deck: CardDeck, cards: Iterable[Card] | None = None, params: MatchParams | None = None,
                  lexicon: Lexicon | None = None, scope: Mapping[str, str] | None = None) -> "CardMatcher":
         """A matcher over the deck's cards (title and example questions; default: those not retired) and its taught
-        examples (those of a card matched here, and those of articles); scope: as in __init__."""
+        examples (those of a card matched here, and those of articles; articles only in questions files vote but
+        are never matched); scope: as in __init__."""
         chosen = list(deck.active() if cards is None else cards)
         ids = {c.id for c in chosen}
         examples = [(f"card:{c.id}", text) for c in chosen for text in (c.title, *c.questions)]
         examples += [(e.target, e.text) for e in deck.examples if e.article or e.card in ids]
         articles: dict[str, Sequence[str]] = {f"card:{c.id}": c.article_keys for c in chosen}
         articles.update({e.target: (e.article,) for e in deck.examples if e.article})
-        return cls(examples, articles, params, lexicon, scope)
+        # an article known only from the questions files votes; one an official taught also matches (and leads)
+        starter = {e.target for e in deck.examples if e.article and e.source}
+        taught = {e.target for e in deck.examples if e.article and not e.source}
+        return cls(examples, articles, params, lexicon, scope, starter - taught)
 
     def __len__(self) -> int:
         """Number of targets."""
@@ -249,13 +256,16 @@ class CardMatcher:
         if not len(combined) or combined.max() <= 0:
             return None
         p = self.params
-        nearest = int(np.argmax(closest))
+        # targets that only vote (starter article questions) are no candidates: cards and taught questions compete
+        eligible = np.where(self.vote_only, -np.inf, combined)
+        nearest = int(np.argmax(np.where(self.vote_only, -np.inf, closest)))
         # a question as close as this to one example (a taught question asked again) goes to that example's target
-        exact = bool(closest[nearest] >= p.exact)
-        best = nearest if exact else int(np.argmax(combined))
-        others = np.delete(combined, best)
-        margin = float(combined[best] - (others.max() if len(others) else 0.0))
-        confident = exact or bool(combined[best] >= p.min_score and margin >= p.min_margin)
+        exact = bool(closest[nearest] >= p.exact) and not self.vote_only[nearest]
+        best = nearest if exact else int(np.argmax(eligible))
+        others = np.delete(eligible, best)
+        rival = float(others.max()) if len(others) and np.isfinite(others.max()) else 0.0
+        margin = float(combined[best] - rival)
+        confident = exact or bool(eligible[best] >= p.min_score and margin >= p.min_margin)
         return Match(self.targets[best], round(float(combined[best]), 4), round(margin, 4),
                      round(float(closest[best]), 4), confident)
 

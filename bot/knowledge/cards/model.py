@@ -95,6 +95,7 @@ class Example:
     article: str = ""
     added: str = ""
     added_by: str = ""
+    source: str = ""  # the questions file it came from (questions-*.tsv); "" when taught one by one
 
     @property
     def target(self) -> str:
@@ -181,7 +182,7 @@ def load_deck(version_dir: Path | None) -> CardDeck:
         return CardDeck()
     cards = [card_from_dict(d) for d in _lines(Path(version_dir) / CARDS_FILE)]
     examples = tuple(Example(str(d.get("text", "")), str(d.get("card", "")), str(d.get("article", "")),
-                             str(d.get("added", "")), str(d.get("added_by", "")))
+                             str(d.get("added", "")), str(d.get("added_by", "")), str(d.get("source", "")))
                      for d in _lines(Path(version_dir) / TAUGHT_FILE))
     return CardDeck({c.id: c for c in cards}, examples)
 
