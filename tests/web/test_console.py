@@ -278,6 +278,15 @@ def test_status_and_rollback_from_the_laws_page(parts: Any) -> None:
     assert ("hoa", "laws_status") in actions and ("hoa", "laws_rollback") in actions
 
 
+def test_the_laws_page_shows_what_the_library_covers_and_lacks(parts: Any) -> None:
+    app, _, _ = parts
+    page = login(app).get("/console/laws").get_data(as_text=True)
+    section = page[page.index('id="coverage"'):]
+    assert "Bảo hiểm xã hội" in section  # the one law imported here
+    for missing in ("đất đai", "giao thông", "thuế"):
+        assert f"<li>{missing}</li>" in section
+
+
 def law_store(app: Any) -> Any:
     """The corpus store of the app's $LAWS_DIR."""
     from bot.officials.laws import corpus_store

@@ -24,8 +24,8 @@ def status_labels() -> dict[str, str]:
 
 @bp.get("/laws")
 def laws() -> Response:
-    """Documents in the corpus, the upload and fetch forms, the latest imports and fetches, rollback and the latest
-    change report."""
+    """Documents in the corpus, what the library covers and lacks, the upload and fetch forms, the latest imports and
+    fetches, rollback and the latest change report."""
     settings = services().settings
     latest = law_admin.load_report(services().store, "last")
     recent = [{**job, **job_progress(job, (imports.DONE, imports.FAILED)), "title": job_title(job)}
@@ -33,7 +33,7 @@ def laws() -> Response:
     return page("laws.html", documents=law_admin.list_documents(settings),
                 version=law_admin.corpus_store(settings).current_version(), statuses=status_labels(), types=TYPES,
                 latest=latest[0] if latest else None, topics=",".join(settings.law_topics), source=settings.phapdien_url,
-                recent=recent)
+                recent=recent, coverage=law_admin.library_coverage(settings))
 
 
 @bp.post("/laws/rollback")
