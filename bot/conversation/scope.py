@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import math
 import re
+import weakref
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Generic, Sequence, TypeVar
 
 from bot.conversation.answers import Word, word_sets
 from bot.conversation.replies import article_body
@@ -22,6 +23,29 @@ READ_HITS = 3  # the articles read for key-term coverage
 MIN_KEY_COVERAGE = 0.3
 IDK_FILE = DATA_DIR / "idk.json"
 _QUESTION_END = re.compile(r"[?？]")
+T = TypeVar("T")
+
+
+class PerLibrary(Generic[T]):
+    """A value computed from one library (or corpus) and reused until another comes: the object itself is
+    remembered, weakly, not its id, which Python may hand to the next library once the replaced one is freed."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        """compute(owner) makes the value."""
+        self.compute = compute
+        self._owner: Callable[[], Any] = lambda: None
+        self._value: T | None = None
+
+    def get(self, owner: Any) -> T:
+        """The value for this owner, computed on its first use."""
+        if self._owner() is not owner or self._value is None:
+            self._value = self.compute(owner)
+            try:
+                self._owner = weakref.ref(owner)
+            except TypeError:  # an object without weak references (a stand-in): hold it
+                self._owner = lambda held=owner: held
+        return self._value
+
 
 def message_words(text: str) -> list[tuple[str, str, bool]]:
     """(word, folded, plain) for each word of a message; plain (matched on its folded form, so "thue" reads as
@@ -100,14 +124,9 @@ class Scope:
         self.table = PhraseTable([(p, (s, decisive)) for s in self.subjects
                                   for decisive, phrases in ((True, s.decisive), (False, s.other)) for p in phrases])
         self.min_key_coverage = min_key_coverage
-        self._terms = PhraseTable([])
-        self._terms_for: int | None = None
-        self._ambiguous_set: frozenset[Phrase] = frozenset()
-        self._ambiguous_for: int | None = None
-        self._everyday_set: frozenset[str] = frozenset()
-        self._everyday_for: int | None = None
-        self._titles: TitleTerms | None = None
-        self._titles_for: int | None = None
+        self._terms = PerLibrary(self._library_terms)
+        self._two_ways = PerLibrary(self._spelled_two_ways)
+        self._titles = PerLibrary(lambda library: TitleTerms(library.corpus, getattr(library, "index", None)))
         idk = json.loads(IDK_FILE.read_text(encoding="utf-8")).get("title_anchor", {})
         self.title_top = int(idk.get("top", 3))
         self.max_pair_titles = int(idk.get("max_pair_titles", 0))
@@ -120,7 +139,7 @@ class Scope:
         decisive word that the library spells otherwise ("thue": thuế or thuê) only counts as an other word."""
         words = message_words(text)
         folded = bool(words) and words[0][2]
-        ambiguous = self._ambiguous(library) if folded else frozenset()
+        ambiguous = self._two_ways.get(library)[0] if folded else frozenset()
         coverage = getattr(library, "coverage", None)
         best: tuple[bool, int, MissingSubject] | None = None
         for phrase, (subject, decisive) in self.table.find(words):
@@ -133,22 +152,22 @@ class Scope:
             return None
         return best[2], best[0]
 
-    def _ambiguous(self, library: Any) -> frozenset[Phrase]:
-        """Decisive phrases of one or two words whose unaccented spelling the library's articles use for other words
-        (read from the index vocabulary once per library)."""
-        key = id(library)
-        if self._ambiguous_for != key:
-            vocab = getattr(library.index, "vocab", None) or {}
-            short = [p for s in self.subjects for p in s.decisive if len(p) <= 2]
-            wanted = {"_".join(fold_word(w) for w in p): p for p in short}
-            clash: set[Phrase] = set()
-            for term in vocab:
-                if term[:2] in ("a:", "b:"):
-                    own = wanted.get(fold_word(term[2:]))
-                    if own is not None and term[2:] != "_".join(own):
-                        clash.add(own)
-            self._ambiguous_set, self._ambiguous_for = frozenset(clash), key
-        return self._ambiguous_set
+    def _spelled_two_ways(self, library: Any) -> tuple[frozenset[Phrase], frozenset[str]]:
+        """Words the library's articles also spell otherwise once the marks are gone, read from its index vocabulary
+        in one pass: the decisive phrases of one or two words ("thuế": "thuê"), and the one-word everyday phrases of
+        its lexicon, folded ("chửa": "chưa", "cưới": "cuối")."""
+        lexicon = getattr(library.index, "lexicon", None)
+        wanted: dict[str, set[str]] = {}  # folded spelling → the spellings of ours that fold to it
+        for phrase in (p for s in self.subjects for p in s.decisive if len(p) <= 2):
+            wanted.setdefault("_".join(fold_word(w) for w in phrase), set()).add("_".join(phrase))
+        singles = {k[0] for k in getattr(lexicon, "expansions_typed", {}) if len(k) == 1}
+        for word in singles:
+            wanted.setdefault(fold_word(word), set()).add(word)
+        clash = {folded for term in getattr(library.index, "vocab", None) or {} if term[:2] in ("a:", "b:")
+                 for folded in [fold_word(term[2:])] if term[2:] not in wanted.get(folded, {term[2:]})}
+        decisive = frozenset(p for s in self.subjects for p in s.decisive
+                             if len(p) <= 2 and "_".join(fold_word(w) for w in p) in clash)
+        return decisive, frozenset(clash & {fold_word(w) for w in singles})
 
     def anchored(self, library: Any, text: str) -> bool:
         """True when the message names a subject the library covers: an everyday phrase of its lexicon
@@ -159,40 +178,27 @@ class Scope:
             plain = lexicon.expand_teencode([w for w, _, _ in words])
             folded = is_folded_query(plain)
             if folded:  # "chua" is "chửa" (pregnant) far less often than "chưa" (not yet): it anchors nothing
-                ambiguous = self._ambiguous_everyday(library, lexicon)
+                ambiguous = self._two_ways.get(library)[1]
                 plain = ["\0" if fold_word(w) in ambiguous else w for w in plain]
             # "báo ai" (report to whom) is asked about water bills and neighbours as much as about violence
             if set(lexicon.expansions(plain, folded)) - self.not_anchors:
                 return True
         folded = [(f, f, True) for _, f, _ in words]
-        return bool(self._library_terms(library).find(folded))
+        return bool(self._terms.get(library).find(folded))
 
-    def _ambiguous_everyday(self, library: Any, lexicon: Any) -> frozenset[str]:
-        """One-word everyday phrases of the lexicon, folded, that the library's articles also spell as another word
-        ("chửa" and "chưa", "cưới" and "cuối"): read from the index vocabulary once per library."""
-        key = id(library)
-        if self._everyday_for != key:
-            singles = {fold_word(k[0]): k[0] for k in getattr(lexicon, "expansions_typed", {}) if len(k) == 1}
-            clash = {fold_word(t[2:]) for t in getattr(library.index, "vocab", None) or {}
-                     if t[:2] == "a:" and singles.get(fold_word(t[2:]), t[2:]) != t[2:]}
-            self._everyday_set, self._everyday_for = frozenset(clash), key
-        return self._everyday_set
-
-    def _library_terms(self, library: Any) -> PhraseTable:
+    @staticmethod
+    def _library_terms(library: Any) -> PhraseTable:
         """Folded phrases of what the library covers: its subjects' names and their word pairs, and the legal terms
         its lexicon maps everyday words to (computed once per library)."""
-        key = id(library)
-        if self._terms_for != key:
-            terms: set[Phrase] = set()
-            for term in getattr(getattr(library, "coverage", None), "terms", ()) or ():
-                words = tuple(term.split())
-                terms.add(words)
-                terms.update(pair for pair in zip(words, words[1:]) if "va" not in pair)
-            lexicon = getattr(library.index, "lexicon", None)
-            for legal in (getattr(lexicon, "expansions_folded", None) or {}).values():
-                terms.update(tuple(fold_word(w) for w in phrase_words(t)) for t in legal)
-            self._terms, self._terms_for = PhraseTable([(t, None) for t in terms if t]), key
-        return self._terms
+        terms: set[Phrase] = set()
+        for term in getattr(getattr(library, "coverage", None), "terms", ()) or ():
+            words = tuple(term.split())
+            terms.add(words)
+            terms.update(pair for pair in zip(words, words[1:]) if "va" not in pair)
+        lexicon = getattr(library.index, "lexicon", None)
+        for legal in (getattr(lexicon, "expansions_folded", None) or {}).values():
+            terms.update(tuple(fold_word(w) for w in phrase_words(t)) for t in legal)
+        return PhraseTable([(t, None) for t in terms if t])
 
     def key_coverage(self, library: Any, query: Sequence[Word], hits: Sequence[Any]) -> float:
         """The best share, over the top articles, of the question's content words found in the article, each word
@@ -231,15 +237,12 @@ class Scope:
         corpus = getattr(library, "corpus", None)
         if corpus is None or not hasattr(corpus, "documents") or not (self.max_pair_titles or self.max_word_titles):
             return None
-        if self._titles_for != id(corpus):
-            self._titles, self._titles_for = TitleTerms(corpus, getattr(library, "index", None)), id(corpus)
-        assert self._titles is not None
         words = message_words(text)
         skip = {fold_word(w) for phrase, _ in self.table.find(words) for w in phrase}
         kept = {w[0] for w in query}
         content = [w in kept and f not in skip for w, f, _ in words]
-        return self._titles.anchor(words, content, hits, self.title_top, self.max_pair_titles, self.max_word_titles,
-                                   self.min_naming)
+        return self._titles.get(library).anchor(words, content, hits, self.title_top, self.max_pair_titles,
+                                                self.max_word_titles, self.min_naming)
 
     def judge(self, library: Any, text: str, query: Sequence[Word], hits: Sequence[Any], confident: bool,
               scored: bool) -> Verdict:

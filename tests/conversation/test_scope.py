@@ -9,7 +9,7 @@ import pytest
 
 from bot.conversation.answering import Answerer
 from bot.conversation.dialogue import Dialogue
-from bot.conversation.scope import Scope, main_question
+from bot.conversation.scope import PerLibrary, Scope, main_question
 from bot.knowledge.coverage import Coverage
 from bot.knowledge.search.text import fold
 from bot.ops.datafiles import Texts
@@ -249,3 +249,18 @@ def test_typed_without_marks_a_word_read_two_ways_anchors_nothing(real_library: 
     """"chua" is "chửa" (pregnant) and "chưa" (not yet), "cuoi" "cưới" (marry) and "cười" (laugh)."""
     assert not SCOPE.anchored(real_library, text)
     assert SCOPE.anchored(real_library, "chị ơi em đang có chửa thì có bị đuổi việc không")
+
+
+
+def test_what_is_read_once_per_library_is_read_again_for_the_next_one() -> None:
+    """Remembered per library object, not per id: a freed library's id is often handed to the next one."""
+    class Stub:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+    calls: list[int] = []
+    cache: PerLibrary[int] = PerLibrary(lambda lib: calls.append(lib.n) or lib.n)
+    for n in range(50):  # each stub is freed before the next is made, so ids repeat
+        assert cache.get(Stub(n)) == n
+    kept = Stub(99)
+    assert cache.get(kept) == 99 and cache.get(kept) == 99 and calls.count(99) == 1
