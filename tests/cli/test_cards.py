@@ -40,3 +40,22 @@ def test_import_list_show_teach_and_search(card_laws_dir: Path, tmp_path: Path) 
     assert bad.returncode == 1 and "không có thẻ" in bad.stderr
     assert run(env, "cards", "retire", "ket-hon-do-tuoi").returncode == 0
     assert run(env, "cards", "review", "thai-san-thoi-gian-nghi").returncode == 0
+
+
+def test_import_summarises_article_questions_waiting_for_a_document(card_laws_dir: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "LAWS_DIR": str(card_laws_dir)}
+    env.pop("REDIS_URL", None)
+    deck = tmp_path / "deck"
+    deck.mkdir()
+    (deck / "small.yaml").write_text(SMALL_DECK, encoding="utf-8")
+    waiting = "".join(f"13/2022/QH15:{n}\tcâu hỏi số {n} về bạo lực gia đình\n" for n in range(1, 41))
+    (deck / "questions-test.tsv").write_text(waiting + "52/2014/QH13:999\tđiều này không có\n"
+                                             "45/2019/QH14:139\tnghỉ đẻ được mấy tháng\n", encoding="utf-8")
+    done = run(env, "cards", "import", str(deck))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line for line in lines if "13/2022/QH15" in line] == [
+        "Chưa có văn bản 13/2022/QH15: 40 câu hỏi theo điều luật chờ văn bản này được nhập (laws import)."]
+    assert [line for line in lines if line.startswith("!")] == [
+        "! questions-test.tsv:41: 52/2014/QH13:999: văn bản 52/2014/QH13 không có Điều 999"]
+    assert "1 cần xem lại" in done.stdout and "40 câu hỏi theo điều luật chờ văn bản" in done.stdout

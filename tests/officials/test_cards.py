@@ -198,3 +198,34 @@ def test_a_malformed_questions_file_refuses_the_whole_import(env) -> None:
     assert any("questions-bad.tsv:1" in p for p in failed.value.problems)
     assert any("questions-bad.tsv:2" in p for p in failed.value.problems)
     assert CorpusStore(settings.laws_dir).versions() == before
+
+
+WAITING_ROWS = ("13/2022/QH15:3\tbị chồng đánh thì báo ai\n"
+                "13/2022/QH15:22.1\tlam sao xin lenh cam tiep xuc\n"
+                "81/2006/QH11:12\tđăng ký tạm trú ở đâu\n")
+
+
+@pytest.mark.parametrize("extra, flagged_lines", [
+    ("", []),
+    ("52/2014/QH13:999\tđiều này không có\n", ["questions-test.tsv:8"]),
+])
+def test_questions_waiting_for_a_document_are_summarised_per_document_not_flagged(env, extra: str,
+                                                                                 flagged_lines: list[str]) -> None:
+    settings, store, deck = env
+    rows = QUESTIONS.rsplit("52/2014/QH13:999", 1)[0] + WAITING_ROWS + extra  # the waiting rows are lines 5-7
+    (deck.parent / "questions-test.tsv").write_text(rows, encoding="utf-8")
+    report = card_admin.import_files(settings, store, [deck.parent], WHO)
+    assert report.questions == (3, 0, 3) and list(report.flagged) == flagged_lines
+    assert report.waiting == {"13/2022/QH15": 2, "81/2006/QH11": 1}
+    assert report.counts()["waiting"] == 3 and report.counts()["flagged"] == len(flagged_lines)
+    text = card_admin.format_report(report)
+    assert f"{len(flagged_lines)} cần xem lại" in text
+    assert "3 câu hỏi theo điều luật chờ văn bản (2 văn bản" in text
+    assert [line for line in text.splitlines() if "13/2022/QH15" in line] == [
+        "Chưa có văn bản 13/2022/QH15: 2 câu hỏi theo điều luật chờ văn bản này được nhập (laws import)."]
+    assert text.count("81/2006/QH11") == 1 and not any(f"questions-test.tsv:{n}" in text for n in (5, 6, 7))
+    data = report.to_dict()
+    assert data["waiting"] == report.waiting and data["counts"]["waiting"] == 3
+    assert set(data["flagged"]) == set(flagged_lines) and data["questions"] == [3, 0, 3]
+    examples = load_library(settings).cards.deck.examples
+    assert len(examples) == 3 and not any("tam tru" in e.text or "tạm trú" in e.text for e in examples)

@@ -5,9 +5,10 @@ what officials taught one by one stays."""
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from bot.knowledge.cards.checks import has_diacritics, resolve
 from bot.knowledge.cards.model import Example, parse_ref
@@ -86,17 +87,41 @@ def corpus_problems(rows: Sequence[ArticleQuestion], corpus: Any) -> dict[str, s
     return {r.where: found[r.key] for r in rows if found[r.key]}
 
 
+def waiting_rows(rows: Sequence[ArticleQuestion], corpus: Any) -> list[ArticleQuestion]:
+    """The rows whose document is not in this library at all (not imported yet, unlike a missing article)."""
+    return [r for r in rows if (ref := parse_ref(r.key)) is not None and corpus.document(ref.doc) is None]
+
+
+def waiting_documents(rows: Sequence[ArticleQuestion]) -> dict[str, int]:
+    """Per document, how many rows wait for it: the most awaited first, then by number."""
+    counts = Counter(ref.doc for r in rows if (ref := parse_ref(r.key)) is not None)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def plain_share(rows: Sequence[ArticleQuestion]) -> float:
     """The share of questions typed without diacritics (as many women type on Zalo)."""
     return sum(not has_diacritics(r.text) for r in rows) / max(len(rows), 1)
 
 
+class Merged(NamedTuple):
+    """What merging questions files gives: the examples, how many added and dropped, the rows' problems by file:line,
+    and per document not in the library how many rows wait for it (left out, but not problems of the rows)."""
+
+    examples: tuple[Example, ...]
+    added: int
+    dropped: int
+    problems: dict[str, tuple[str, ...]]
+    waiting: dict[str, int]
+
+
 def merge(examples: Sequence[Example], rows: Sequence[ArticleQuestion], sources: set[str], corpus: Any,
-          actor: str, now: str) -> tuple[tuple[Example, ...], int, int, dict[str, tuple[str, ...]]]:
-    """The deck's examples with those of the imported files replaced by their rows: (examples, added, dropped,
-    problems by file:line). Rows whose article is not usable are left out (reported); a row an official already
-    taught one by one is not added twice; an unchanged row keeps its date."""
+          actor: str, now: str) -> Merged:
+    """The deck's examples with those of the imported files replaced by their rows. Rows whose article is not usable
+    are left out: reported one by one, except those waiting for a document not imported yet (counted per document);
+    a row an official already taught one by one is not added twice; an unchanged row keeps its date."""
     bad = corpus_problems(rows, corpus)
+    waiting = waiting_rows(rows, corpus)
+    later = {r.where for r in waiting}
     old = {(e.source, e.text.lower(), e.target): e for e in examples if e.source in sources}
     taught = {(e.text.lower(), e.target) for e in examples if e.source not in sources}
     kept = [e for e in examples if e.source not in sources]
@@ -113,4 +138,5 @@ def merge(examples: Sequence[Example], rows: Sequence[ArticleQuestion], sources:
         new[mark] = replace(previous, text=row.text) if previous is not None else example
     added = len(new.keys() - old.keys())
     dropped = len(old.keys() - new.keys())
-    return (*kept, *new.values()), added, dropped, {k: (v,) for k, v in sorted(bad.items())}
+    problems = {k: (v,) for k, v in sorted(bad.items()) if k not in later}
+    return Merged((*kept, *new.values()), added, dropped, problems, waiting_documents(waiting))
