@@ -3,7 +3,6 @@ teach; each change is a new corpus version sharing the documents and index, publ
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -26,6 +25,7 @@ from bot.knowledge.corpus.store import CorpusStore
 from bot.knowledge.topics import texts
 from bot.officials import audit
 from bot.officials import laws as law_admin
+from bot.officials.card_report import CardReport, by_document, format_report  # noqa: F401 - card_admin.format_report
 from bot.store import stats
 
 MAX_TAUGHT_CHARS = 300
@@ -38,55 +38,6 @@ class CardError(ValueError):
         """The message and the problems behind it."""
         super().__init__(message)
         self.problems = tuple(problems)
-
-
-@dataclass(frozen=True)
-class CardReport:
-    """What a card operation did: the corpus versions, cards added, changed, retired, unchanged, and the cards
-    of this operation that now wait for review (id → problems)."""
-
-    old_version: str = ""
-    version: str = ""
-    added: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    retired: tuple[str, ...] = ()
-    unchanged: tuple[str, ...] = ()
-    flagged: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    titles: dict[str, str] = field(default_factory=dict)
-    taught: int = 0
-    questions: tuple[int, ...] = ()  # article questions files imported: (added, dropped, in use)
-    waiting: dict[str, int] = field(default_factory=dict)  # article questions per document not imported yet:
-    # left out like a missing article's, but not for review (importing the law, then the cards again, is the fix)
-
-    def counts(self) -> dict[str, int]:
-        """How many cards of each kind."""
-        return {"added": len(self.added), "changed": len(self.changed), "retired": len(self.retired),
-                "unchanged": len(self.unchanged), "flagged": len(self.flagged),
-                "waiting": sum(self.waiting.values())}
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (with the text officials read)."""
-        return {"old_version": self.old_version, "version": self.version, "counts": self.counts(),
-                "added": list(self.added), "changed": list(self.changed), "retired": list(self.retired),
-                "unchanged": list(self.unchanged), "flagged": {k: list(v) for k, v in self.flagged.items()},
-                "taught": self.taught, "questions": list(self.questions), "waiting": dict(self.waiting),
-                "text": format_report(self)}
-
-
-def format_report(report: CardReport) -> str:
-    """The report as text for officials."""
-    t = texts()
-    lines = [t.get("cards_report_header", old=report.old_version or "-", new=report.version or "-"),
-             t.get("cards_report_summary", **report.counts())]
-    for kind in ("added", "changed", "retired"):
-        lines += [t.get(f"cards_report_{kind}", id=i, title=report.titles.get(i, "")) for i in getattr(report, kind)]
-    if report.questions:
-        lines.append(t.get("cards_report_questions", **dict(zip(("added", "dropped", "total"), report.questions))))
-    if report.waiting:
-        lines.append(t.get("cards_report_waiting", count=sum(report.waiting.values()), documents=len(report.waiting)))
-        lines += [t.get("cards_report_waiting_document", doc=d, count=n) for d, n in report.waiting.items()]
-    lines += [t.get("cards_report_flagged", id=i, problem=p) for i, ps in report.flagged.items() for p in ps]
-    return "\n".join(lines)
 
 
 def _now() -> str:
@@ -113,7 +64,7 @@ def _change(settings: Any, store: Any, actor: str, action: str,
     report = dataclasses.replace(outcome["report"], version=version)
     audit.record(store, actor, action, version=version, counts=report.counts(), **details,
                  added=list(report.added), changed=list(report.changed), retired=list(report.retired),
-                 flagged=list(report.flagged))
+                 flagged=list(report.flagged), cards_waiting=list(report.waiting_card_ids()))
     return report
 
 
@@ -160,10 +111,13 @@ def _merge(deck: CardDeck, corpus: Any, incoming: list[Card], sources: set[str],
                 retired.append(old.id)
                 cards.append(dataclasses.replace(old, retired=True, updated=_now(), updated_by=actor))
     new = deck.with_cards(cards)
-    flagged = {i: tuple(r) for i in ids if (r := checks.review_reasons(new.cards[i], corpus))}
+    reasons = {i: tuple(r) for i in ids if (r := checks.review_reasons(new.cards[i], corpus))}
+    # Still flagged (never shown) either way; a card only waiting for a law not imported yet is counted per law.
+    waits = {i: docs for i, r in reasons.items() if (docs := checks.waiting_documents(new.cards[i], corpus, r))}
     titles = {c.id: c.title for c in new.cards.values()}
     return new, CardReport(added=tuple(added), changed=tuple(changed), retired=tuple(retired),
-                           unchanged=tuple(unchanged), flagged=flagged, titles=titles)
+                           unchanged=tuple(unchanged), flagged={i: r for i, r in reasons.items() if i not in waits},
+                           titles=titles, cards_waiting=by_document(waits))
 
 
 def import_files(settings: Any, store: Any, sources: Sequence[str | Path], actor: str) -> CardReport:

@@ -59,3 +59,24 @@ def test_import_summarises_article_questions_waiting_for_a_document(card_laws_di
     assert [line for line in lines if line.startswith("!")] == [
         "! questions-test.tsv:41: 52/2014/QH13:999: văn bản 52/2014/QH13 không có Điều 999"]
     assert "1 cần xem lại" in done.stdout and "40 câu hỏi theo điều luật chờ văn bản" in done.stdout
+
+
+def test_import_summarises_cards_waiting_for_a_document(card_laws_dir: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "LAWS_DIR": str(card_laws_dir)}
+    env.pop("REDIS_URL", None)
+    deck = tmp_path / "deck"
+    deck.mkdir()
+    waiting = SMALL_DECK.replace("[45/2019/QH14:139.1]", "[45/2019/QH14:139.1, 13/2022/QH15:3, 13/2022/QH15:22.1]")
+    (deck / "small.yaml").write_text(waiting.replace("[52/2014/QH13:8.1.a, 52/2014/QH13:8.1.b]",
+                                                     "[52/2014/QH13:999, 13/2022/QH15:3]"), encoding="utf-8")
+    done = run(env, "cards", "import", str(deck))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line for line in lines if "thẻ trả lời chờ văn bản" in line][1:] == [
+        "Chưa có văn bản 13/2022/QH15: 1 thẻ trả lời chờ văn bản này được nhập (laws import)."]
+    assert [line for line in lines if line.startswith("!")] == [
+        "! ket-hon-do-tuoi: 52/2014/QH13:999: văn bản 52/2014/QH13 không có Điều 999",
+        "! ket-hon-do-tuoi: 13/2022/QH15:3: kho luật chưa có văn bản 13/2022/QH15"]
+    assert "1 cần xem lại" in done.stdout and "1 thẻ trả lời chờ văn bản (1 văn bản" in done.stdout
+    listed = {c["id"]: c["needs_review"] for c in json.loads(run(env, "cards", "list", "--json").stdout)}
+    assert listed == {"ket-hon-do-tuoi": True, "thai-san-thoi-gian-nghi": True}

@@ -229,3 +229,49 @@ def test_questions_waiting_for_a_document_are_summarised_per_document_not_flagge
     assert set(data["flagged"]) == set(flagged_lines) and data["questions"] == [3, 0, 3]
     examples = load_library(settings).cards.deck.examples
     assert len(examples) == 3 and not any("tam tru" in e.text or "tạm trú" in e.text for e in examples)
+
+
+@pytest.mark.parametrize("articles, waiting, problems", [
+    (["45/2019/QH14:139.1", "13/2022/QH15:3"], {"13/2022/QH15": ("thai-san-thoi-gian-nghi",)}, []),
+    (["13/2022/QH15:3", "81/2006/QH11:12"], {"13/2022/QH15": ("thai-san-thoi-gian-nghi",),
+                                              "81/2006/QH11": ("thai-san-thoi-gian-nghi",)}, []),
+    (["45/2019/QH14:140", "13/2022/QH15:3"], {}, ["không có Điều 140", "chưa có văn bản 13/2022/QH15"]),
+    (["52/2014/QH13:8.1", "13/2022/QH15:3"], {}, ["chưa có văn bản 13/2022/QH15", "'6 tháng'", "'2 tháng'"]),
+])
+def test_a_card_only_citing_a_document_not_imported_yet_is_counted_per_document_not_for_review(
+        env, articles: list[str], waiting: dict[str, tuple[str, ...]], problems: list[str]) -> None:
+    settings, store, deck = env
+    entries = yaml.safe_load(SMALL_DECK)
+    entries[1]["articles"] = articles
+    deck.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    report = card_admin.import_files(settings, store, [deck], WHO)
+    assert report.cards_waiting == waiting and report.counts()["cards_waiting"] == (1 if waiting else 0)
+    assert list(report.flagged) == (["thai-san-thoi-gian-nghi"] if problems else [])
+    listed = report.flagged.get("thai-san-thoi-gian-nghi", ())
+    assert [p for p in problems if not any(p in line for line in listed)] == []
+    text = card_admin.format_report(report)
+    assert f"{len(report.flagged)} cần xem lại" in text
+    assert len([line for line in text.splitlines() if line.startswith("!")]) == len(problems)
+    assert [line for line in text.splitlines() if "thẻ trả lời chờ văn bản này" in line] == [
+        f"Chưa có văn bản {doc}: 1 thẻ trả lời chờ văn bản này được nhập (laws import)." for doc in waiting]
+    assert ("1 thẻ trả lời chờ văn bản" in text) == bool(waiting)
+    data = report.to_dict()
+    assert data["cards_waiting"] == {doc: list(ids) for doc, ids in waiting.items()}
+    assert set(data["flagged"]) == set(report.flagged) and data["counts"]["flagged"] == len(report.flagged)
+    # Waiting or to review, the card is stored and never shows its text, exactly as before.
+    library = load_library(settings)
+    assert library.cards.card("thai-san-thoi-gian-nghi") is not None
+    assert library.cards.needs_review("thai-san-thoi-gian-nghi")
+    assert Answerer().answer(library, "nghi de duoc may thang").card is None
+    assert card_admin.list_cards(settings)[1]["needs_review"] is True
+    assert audit.recent(store, 1)[0]["details"]["cards_waiting"] == (["thai-san-thoi-gian-nghi"] if waiting else [])
+
+
+def test_cards_waiting_are_grouped_by_document_most_awaited_first() -> None:
+    waits = {"b": ("2/2020/QH14",), "a": ("2/2020/QH14", "1/2020/QH14"), "c": ("3/2020/QH14",)}
+    grouped = card_admin.by_document(waits)
+    assert grouped == {"2/2020/QH14": ("a", "b"), "1/2020/QH14": ("a",), "3/2020/QH14": ("c",)}
+    report = card_admin.CardReport(cards_waiting=grouped)
+    assert report.waiting_card_ids() == ("a", "b", "c") and report.counts()["cards_waiting"] == 3
+    assert report.waits_for("a") == ("2/2020/QH14", "1/2020/QH14") and report.waits_for("z") == ()
+    assert "3 thẻ trả lời chờ văn bản (3 văn bản" in card_admin.format_report(report)

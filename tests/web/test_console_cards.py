@@ -124,3 +124,19 @@ def test_an_unanswered_question_is_taught_from_its_row(parts: Any) -> None:
                                                            "csrf_token": token(client, "/console/questions")})
     assert picked.status_code == 302
     assert "nghỉ sinh mấy tháng vậy" in card_admin.show_card(settings, "thai-san-nghi-sinh")["taught"]
+
+
+@pytest.mark.parametrize("articles, flash", [
+    ("13/2022/QH15:3", "Thẻ chờ xem lại: kho luật chưa có văn bản 13/2022/QH15"),
+    ("41/2024/QH15:58\n13/2022/QH15:3", "Thẻ chờ xem lại: kho luật chưa có văn bản 13/2022/QH15"),
+    ("41/2024/QH15:999", "Thẻ chờ xem lại: 41/2024/QH15:999"),
+])
+def test_a_card_saved_citing_a_law_not_imported_yet_is_said_to_wait(parts: Any, articles: str, flash: str) -> None:
+    app, _, settings = parts
+    client = login(app)
+    form = {**NEW_CARD, "articles": articles, "csrf_token": token(client, "/console/cards/new"), "action": "save"}
+    saved = client.post("/console/cards", data=form, follow_redirects=True)
+    assert saved.status_code == 200 and flash in saved.get_data(as_text=True)
+    assert card_admin.show_card(settings, NEW_CARD["id"])["needs_review"] is True
+    listing = client.get("/console/cards").get_data(as_text=True)
+    assert 'id="flagged-count">1<' in listing

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Any
+from typing import Any, Sequence
 
 from bot.knowledge.cards.model import Card, parse_ref, text_digest
 from bot.knowledge.cards.numbers import missing_numbers
@@ -170,6 +170,16 @@ def review_reasons(card: Card, corpus: Any) -> list[str]:
         if reviewed.get(key) != digest:
             reasons.append(_say("changed", ref=key))
     return reasons
+
+
+def waiting_documents(card: Card, corpus: Any, reasons: Sequence[str]) -> tuple[str, ...]:
+    """The documents absent from this library that the card cites, when citing them is all it waits for (else ())."""
+    missing = {key: ref.doc for key in card.articles if (ref := parse_ref(key)) is not None
+               and corpus.document(ref.doc) is None}
+    # Compared as the officials' words stored when the card was checked: a reason worded otherwise (or any other
+    # problem) keeps the card among those to review, one line per problem.
+    expected = {_say("no_document", ref=key, doc=doc) for key, doc in missing.items()}
+    return tuple(sorted(set(missing.values()))) if reasons and set(reasons) <= expected else ()
 
 
 def affected_cards(cards: list[Card], report: Any) -> list[str]:

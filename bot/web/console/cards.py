@@ -111,7 +111,9 @@ def card_save() -> Response:
         report = card_admin.save_card(services().settings, services().store, fields, official().name, card_id)
     except card_admin.CardError as exc:
         return _editor(fields, existing, [str(exc), *exc.problems], 400)
-    flagged = report.flagged.get(fields["id"])
+    # A card only waiting for a law not imported yet is not shown to users either: say so as before.
+    waits = [f"kho luật chưa có văn bản {doc}" for doc in report.waits_for(fields["id"])]
+    flagged = report.flagged.get(fields["id"]) or waits
     flash("Đã lưu thẻ." + (" Thẻ chờ xem lại: " + "; ".join(flagged) if flagged else ""), "error" if flagged else "ok")
     return redirect(url_for("console.card_show", card_id=fields["id"]))
 
