@@ -6,6 +6,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from bot.officials import audit, sessions, signin
 from bot.web.console.core import bp, page, safe_next, services
+from bot.web.console.wording import say
 
 DEVICE_COOKIE = "zlb_device"
 DEVICE_SECONDS = 90 * 24 * 3600
@@ -37,8 +38,7 @@ def login() -> Response:
     if outcome.official is None:
         action = "console_signin_throttled" if outcome.wait else "console_signin_failed"
         audit.record(store, name[:40] or "?", action, via="console", client=client)
-        text = (f"Đã thử sai quá nhiều lần. Hãy thử lại sau {outcome.wait} giây." if outcome.wait
-                else "Tên đăng nhập hoặc mật khẩu không đúng.")
+        text = say("signin_throttled", seconds=outcome.wait) if outcome.wait else say("signin_wrong")
         response = page("login.html", 429 if outcome.wait else 401, next=target, name=name, error=text)
         if outcome.wait:
             response.headers["Retry-After"] = str(outcome.wait)

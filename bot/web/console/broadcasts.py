@@ -10,23 +10,15 @@ from flask import Response, flash, jsonify, redirect, request, url_for
 from bot.knowledge.topics import topics
 from bot.officials import broadcasts as broadcast
 from bot.web.console.core import bp, error_page, official, page, record, services
-from bot.web.console.wording import explain
+from bot.web.console.wording import explain, say, table
 from bot.zalo.messages import MAX_TEXT, OutMessage
 
 log = logging.getLogger(__name__)
 
-AUDIENCES = {"subscribers": "Người đăng ký nhận tin", "recent": "Người đã nhắn OA trong 7 ngày qua",
-             "followers": "Mọi người quan tâm OA (ngoài 7 ngày: tin trả phí)"}
-STATES = {"queued": "Đang chờ", "running": "Đang gửi", "done": "Xong", "cancelled": "Đã hủy"}
+AUDIENCES = table("audiences")
+STATES = table("broadcast_states")
 # why a recipient was skipped or failed (Zalo's codes, SPEC §3) and why others are not in the plan
-REASONS = {"-230": "chưa nhắn OA trong 7 ngày qua (Zalo không cho gửi tin tư vấn)", "-213": "đã bỏ quan tâm OA",
-           "-227": "tài khoản bị khóa hoặc không hoạt động 45 ngày", "-232": "hết hạn tương tác",
-           "-211": "hết hạn mức gửi tin", "-201": "tham số sai", "-1": "lỗi mạng", "cancelled": "đã hủy giữa chừng",
-           "dry_run": "chạy thử: không gửi", "unknown": "không rõ",
-           "other_topics": "chỉ đăng ký chủ đề khác",
-           "outside_window": "chưa nhắn OA trong 7 ngày qua: Zalo sẽ từ chối tin tư vấn (-230)",
-           "not_recent": "người đăng ký chưa nhắn OA trong 7 ngày qua",
-           "promotion": "ngoài 7 ngày: gửi dạng tin truyền thông (trả phí)"}
+REASONS = table("broadcast_reasons")
 
 
 def _form() -> dict[str, Any]:
@@ -68,7 +60,7 @@ def broadcasts_compose() -> Response:
     try:
         created = _create(form, dry_run=True)
     except broadcast.BroadcastError as exc:
-        flash(f"Chưa gửi được: {explain(exc)}.", "error")
+        flash(say("flash_send_refused", reason=explain(exc)), "error")
         return _compose_page(400, **form)
     if request.form.get("action") == "confirm":
         return page("broadcast_confirm.html", form=form, dry=created, audiences=AUDIENCES,
@@ -83,9 +75,9 @@ def broadcasts_send() -> Response:
     try:
         created = _create(form, dry_run=False)
     except broadcast.BroadcastError as exc:
-        flash(f"Chưa gửi được: {explain(exc)}.", "error")
+        flash(say("flash_send_refused", reason=explain(exc)), "error")
         return _compose_page(400, **form)
-    flash("Đã bắt đầu gửi.", "ok")
+    flash(say("flash_send_started"), "ok")
     return redirect(url_for("console.broadcast_detail", bid=created["id"]))
 
 
@@ -113,7 +105,7 @@ def broadcast_detail(bid: str) -> Response:
     """One broadcast: the message as Zalo shows it, live progress, cancel."""
     current = _status(bid)
     if current is None:
-        return error_page(404, "Không có đợt gửi này.")
+        return error_page(404, say("page_no_broadcast"))
     return page("broadcast.html", b=_labelled(current), message=broadcast.message(services().store, bid),
                 audiences=AUDIENCES, final=broadcast.FINAL_STATES)
 
@@ -131,8 +123,8 @@ def broadcast_progress(bid: str) -> Response:
 def broadcast_cancel(bid: str) -> Response:
     """Stop a broadcast between two recipients."""
     if broadcast.cancel(services().store, bid) is None:
-        return error_page(404, "Không có đợt gửi này.")
+        return error_page(404, say("page_no_broadcast"))
     record("broadcast_cancel", id=bid)
-    flash("Đã yêu cầu dừng: những người chưa nhận sẽ không nhận.", "ok")
+    flash(say("flash_send_stopping"), "ok")
     return redirect(url_for("console.broadcast_detail", bid=bid))
 

@@ -15,6 +15,7 @@ from bot.knowledge.cards.model import card_from_fields
 from bot.officials import cards as card_admin
 from bot.officials import laws as law_admin
 from bot.web.console.core import bp, error_page, official, page, services
+from bot.web.console.wording import say
 
 log = logging.getLogger(__name__)
 FIELDS = ("id", "topic", "title", "questions", "answer", "articles", "next_steps")
@@ -94,7 +95,7 @@ def card_show(card_id: str) -> Response:
     """One card: its form, its preview, why it waits for review, the diffs of its articles."""
     card = card_admin.show_card(services().settings, card_id, library())
     if card is None:
-        return error_page(404, "Không có thẻ trả lời này.")
+        return error_page(404, say("page_no_card"))
     return _editor({k: card.get(k) or ([] if k in ("questions", "articles", "next_steps") else "") for k in FIELDS},
                    card)
 
@@ -112,9 +113,12 @@ def card_save() -> Response:
     except card_admin.CardError as exc:
         return _editor(fields, existing, [str(exc), *exc.problems], 400)
     # A card only waiting for a law not imported yet is not shown to users either: say so as before.
-    waits = [f"kho luật chưa có văn bản {doc}" for doc in report.waits_for(fields["id"])]
+    waits = [say("card_waits_for", doc=doc) for doc in report.waits_for(fields["id"])]
     flagged = report.flagged.get(fields["id"]) or waits
-    flash("Đã lưu thẻ." + (" Thẻ chờ xem lại: " + "; ".join(flagged) if flagged else ""), "error" if flagged else "ok")
+    if flagged:
+        flash(say("flash_card_saved_flagged", problems="; ".join(flagged)), "error")
+    else:
+        flash(say("flash_card_saved"), "ok")
     return redirect(url_for("console.card_show", card_id=fields["id"]))
 
 
@@ -124,9 +128,9 @@ def card_retire(card_id: str) -> Response:
     try:
         card_admin.retire_card(services().settings, services().store, card_id, official().name)
     except card_admin.CardError as exc:
-        flash(f"Không ngừng dùng được: {exc}", "error")
+        flash(say("flash_card_retire_refused", reason=exc), "error")
         return redirect(url_for("console.card_show", card_id=card_id))
-    flash(f"Đã ngừng dùng thẻ {card_id}.", "ok")
+    flash(say("flash_card_retired", card=card_id), "ok")
     return redirect(url_for("console.cards"))
 
 
@@ -136,7 +140,7 @@ def card_review(card_id: str) -> Response:
     try:
         card_admin.review_card(services().settings, services().store, card_id, official().name)
     except card_admin.CardError as exc:
-        flash("Thẻ vẫn chưa dùng được: " + "; ".join([str(exc), *exc.problems]), "error")
+        flash(say("flash_card_still_flagged", problems="; ".join([str(exc), *exc.problems])), "error")
         return redirect(url_for("console.card_show", card_id=card_id))
-    flash(f"Đã xem lại: thẻ {card_id} được dùng lại.", "ok")
+    flash(say("flash_card_reviewed", card=card_id), "ok")
     return redirect(url_for("console.card_show", card_id=card_id))

@@ -6,6 +6,8 @@ from typing import Any, Sequence
 
 from markupsafe import Markup, escape
 
+from bot.web.console.wording import say
+
 ANSWERED, UNANSWERED, BAR = "#2e7d5b", "#d9822b", "#3b6ea8"
 
 
@@ -31,7 +33,7 @@ def per_day(rows: Sequence[dict[str, Any]], title: str, width: int = 480, height
         answered_h = plot * (row["questions"] - missed) / top
         missed_h = plot * missed / top
         base = 8 + plot
-        tip = escape(f'{row["date"]}: {row["questions"]} câu hỏi, {missed} chưa trả lời được')
+        tip = escape(say("chart_day_tip", date=row["date"], questions=row["questions"], missed=missed))
         body.append(f'<g><title>{tip}</title>'
                     f'<rect x="{x:.1f}" y="{base - answered_h:.1f}" width="{bar:.1f}" height="{answered_h:.1f}" '
                     f'fill="{ANSWERED}"/>'

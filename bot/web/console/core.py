@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from bot.officials import accounts, audit, sessions
-from bot.web.console.wording import iso_local, token_banner
+from bot.web.console.wording import iso_local, say, table, token_banner
 from bot.zalo.tokens import token_alert
 
 
@@ -21,12 +21,7 @@ bp = Blueprint("console", __name__, url_prefix="/console")
 csrf = CSRFProtect()
 PUBLIC = ("console.login",)  # the only pages an anonymous visitor may see
 SESSION_COOKIE = "zlb_console"
-ERROR_TEXTS = {
-    400: "Yêu cầu không hợp lệ.", 401: "Cần đăng nhập.", 403: "Tài khoản của chị/anh không có quyền làm việc này.",
-    404: "Không tìm thấy trang này.", 405: "Thao tác không được phép ở đây.", 409: "Việc này không làm được lúc này.",
-    413: "Tệp quá lớn.", 429: "Thử quá nhiều lần: hãy đợi một lúc rồi thử lại.",
-    503: "Trang quản trị chưa được bật: máy chủ thiếu SECRET_KEY.",
-}
+ERROR_TEXTS = {int(status): text for status, text in table("page_errors").items()}  # JSON keys are text
 
 
 class ConsoleSessionInterface(SecureCookieSessionInterface):
@@ -80,7 +75,7 @@ def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def error_page(status: int, text: str = "") -> Response:
     """An HTML error page with a way back."""
-    return page("error.html", status, code=status, text=text or ERROR_TEXTS.get(status, "Đã có lỗi."))
+    return page("error.html", status, code=status, text=text or ERROR_TEXTS.get(status) or say("page_error_other"))
 
 
 @bp.before_request
@@ -117,7 +112,7 @@ def headers(response: Response) -> Response:
 @bp.errorhandler(CSRFError)
 def csrf_failed(exc: CSRFError) -> Response:
     """A form without its token, or one opened too long ago."""
-    return error_page(400, "Biểu mẫu đã hết hạn hoặc không hợp lệ: hãy tải lại trang rồi làm lại.")
+    return error_page(400, say("page_csrf"))
 
 
 @bp.errorhandler(HTTPException)
@@ -139,10 +134,7 @@ def local_time_filter(iso: str) -> str:
     return iso_local(iso)
 
 
-MENU = (("console.home", "Tổng quan"), ("console.laws", "Văn bản"), ("console.questions", "Câu hỏi"),
-        ("console.cards", "Thẻ trả lời"), ("console.broadcasts", "Gửi tin"),
-        ("console.stats", "Thống kê"), ("console.subscribers", "Người đăng ký"),
-        ("console.deadletters", "Tin lỗi"), ("console.audit", "Nhật ký"))
+MENU = tuple(table("menu").items())  # (endpoint, label) in the order the file gives
 
 
 def init_app(app: Flask, settings: Any) -> None:

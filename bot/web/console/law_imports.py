@@ -15,7 +15,7 @@ from bot.officials.laws import LawAdminError
 from bot.ops.settings import ConfigError, topic_numbers
 from bot.web.console.core import bp, error_page, official, page, record, services
 from bot.web.console.laws import status_labels
-from bot.web.console.wording import explain, job_outcome, job_progress, job_title, reason, sentence
+from bot.web.console.wording import explain, job_outcome, job_progress, job_title, reason, say, sentence
 
 IMPORT_FINAL = (imports.DONE, imports.FAILED)
 
@@ -32,7 +32,7 @@ def laws_upload() -> Response:
     svc = services()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("Hãy chọn một tệp để tải lên.", "error")
+        flash(say("flash_upload_none"), "error")
         return redirect(url_for("console.laws"))
     chunks = imports.read_chunks(upload.stream, svc.settings.max_upload_bytes)
     try:
@@ -40,7 +40,7 @@ def laws_upload() -> Response:
                                    request.form.to_dict(), official().name)
     except LawAdminError as exc:
         record("laws_upload_refused", file=upload.filename, error=str(exc))
-        flash(f"Không nhận được tệp {upload.filename}: {explain(exc)}.", "error")
+        flash(say("flash_upload_refused", file=upload.filename, reason=explain(exc)), "error")
         return redirect(url_for("console.laws"))
     record("laws_upload_preview", file=staged["file"], upload=staged["id"], size=staged["size"])
     return redirect(url_for("console.laws_preview", upload_id=staged["id"]))
@@ -72,7 +72,7 @@ def laws_confirm(upload_id: str) -> Response:
     try:
         queued = law_uploads.confirm_job(services().store, services().queue, upload_id, official().name)
     except LawAdminError as exc:
-        flash(f"Chưa nhập được: {explain(exc)}.", "error")
+        flash(say("flash_import_refused", reason=explain(exc)), "error")
         if law_uploads.staged(services().store, upload_id) is not None:
             return redirect(url_for("console.laws_preview", upload_id=upload_id))
         return redirect(url_for("console.laws"))
@@ -85,7 +85,7 @@ def laws_cancel(upload_id: str) -> Response:
     """Drop an upload (previewed or not)."""
     if law_uploads.cancel(services().store, upload_id):
         record("laws_upload_cancel", upload=upload_id)
-        flash("Đã hủy: kho văn bản không thay đổi.", "ok")
+        flash(say("flash_import_cancelled"), "ok")
     return redirect(url_for("console.laws"))
 
 
@@ -97,7 +97,7 @@ def laws_fetch() -> Response:
     try:
         topics = topic_numbers(raw, "Đề mục") if raw else ()
     except ConfigError:
-        flash(f"Đề mục không hợp lệ: “{raw}”. Hãy ghi các số đề mục cách nhau bởi dấu phẩy, ví dụ 8.1,8.4.", "error")
+        flash(say("flash_fetch_topics_bad", raw=raw), "error")
         return redirect(url_for("console.laws"))
     queued = lawfetch.request_fetch(services().store, services().queue, official().name, topics)
     record("laws_fetch_queued", id=queued["id"], topics=list(topics))
@@ -109,7 +109,7 @@ def laws_import(import_id: str) -> Response:
     """An import or a fetch: its progress while it runs, then what it did and its change report, or why it failed."""
     status = imports.status(services().store, import_id)
     if status is None:
-        return error_page(404, "Không có lần nhập này (mã sai, hoặc đã quá 30 ngày).")
+        return error_page(404, say("page_no_import"))
     done = status.get("state") == imports.DONE
     return page("law_import.html", job=status, title=job_title(status), progress=job_progress(status, IMPORT_FINAL),
                 outcome=job_outcome(status) if done else "", report=_report(status) if done else None,

@@ -10,11 +10,10 @@ from bot.officials import imports
 from bot.officials import laws as law_admin
 from bot.store.state import LockTimeout
 from bot.web.console.core import bp, error_page, page, record, services
-from bot.web.console.wording import explain, job_progress, job_title
+from bot.web.console.wording import explain, job_progress, job_title, say, table
 
 RECENT = 8  # imports and fetches listed on the laws page
-STATUS_LABELS = {"in_force": "Còn hiệu lực", "amended": "Đã sửa đổi", "replaced": "Đã bị thay thế",
-                 "expired": "Hết hiệu lực"}
+STATUS_LABELS = table("law_statuses")
 
 
 def status_labels() -> dict[str, str]:
@@ -42,10 +41,10 @@ def laws_rollback() -> Response:
     try:
         update = law_admin.rollback(services().settings, services().store)
     except (law_admin.LawAdminError, LockTimeout) as exc:  # busy: another change holds the corpus lock
-        flash(f"Không quay lại được: {explain(exc)}.", "error")
+        flash(say("flash_rollback_refused", reason=explain(exc)), "error")
         return redirect(url_for("console.laws"))
     record("laws_rollback", version=update.version, report=update.report_id)
-    flash(f"Đã quay lại phiên bản {update.version}.", "ok")
+    flash(say("flash_rolled_back", version=update.version), "ok")
     return redirect(url_for("console.laws_report", report_id=update.report_id))
 
 
@@ -57,11 +56,11 @@ def laws_status() -> Response:
         update = law_admin.set_status(services().settings, services().store, form.get("number", ""),
                                       form.get("status", ""), form.get("replaced_by", ""), form.get("date", ""))
     except (law_admin.LawAdminError, LockTimeout) as exc:  # busy: another change holds the corpus lock
-        flash(f"Không đổi được trạng thái: {explain(exc)}.", "error")
+        flash(say("flash_status_refused", reason=explain(exc)), "error")
         return redirect(url_for("console.laws"))
     record("laws_status", number=form.get("number"), status=form.get("status"),
            replaced_by=form.get("replaced_by"), date=form.get("date"), version=update.version)
-    flash(f"Đã cập nhật trạng thái văn bản {form.get('number')}.", "ok")
+    flash(say("flash_status_changed", number=form.get("number")), "ok")
     return redirect(url_for("console.laws_report", report_id=update.report_id))
 
 
@@ -70,5 +69,5 @@ def laws_report(report_id: str) -> Response:
     """A saved change report ("last" for the newest)."""
     found = law_admin.load_report(services().store, report_id)
     if found is None:
-        return error_page(404, "Không có báo cáo thay đổi này.")
+        return error_page(404, say("page_no_change_report"))
     return page("law_report.html", report_id=found[0], report=found[1], statuses=status_labels())

@@ -7,11 +7,9 @@ from flask import Response, flash, redirect, request, url_for
 from bot.jobs import deadletters as letters
 from bot.officials import accounts
 from bot.web.console.core import admin_only, bp, official, page, record, services
-from bot.web.console.wording import explain
+from bot.web.console.wording import explain, say, table
 
-REPLAYED = {"queued": "Đã xếp hàng gửi lại.", "answered": "Tin này đã được trả lời rồi: đã xóa khỏi danh sách.",
-            "missing": "Không còn tin lỗi này.", "busy": "Tin này đang được gửi lại."}
-ROLES = {"admin": "Quản trị (quản lý tài khoản)", "editor": "Biên tập"}
+ROLES = table("roles")
 
 
 @bp.get("/deadletters")
@@ -27,7 +25,7 @@ def deadletters_replay(letter_id: str) -> Response:
     """Queue one letter's reply again (sent once)."""
     outcome = letters.replay(services(), letter_id)
     record("deadletter_replay", ids=[letter_id], outcomes={letter_id: outcome})
-    flash(REPLAYED[outcome], "ok" if outcome in ("queued", "answered") else "error")
+    flash(say(f"flash_replayed_{outcome}"), "ok" if outcome in ("queued", "answered") else "error")
     return redirect(url_for("console.deadletters"))
 
 
@@ -37,9 +35,9 @@ def deadletters_drop(letter_id: str) -> Response:
     svc = services()
     if letters.drop(svc.store, letter_id, svc.queue):
         record("deadletter_drop", id=letter_id)
-        flash("Đã xóa tin lỗi.", "ok")
+        flash(say("flash_letter_dropped"), "ok")
     else:
-        flash("Không còn tin lỗi này.", "error")
+        flash(say("flash_letter_missing"), "error")
     return redirect(url_for("console.deadletters"))
 
 
@@ -61,10 +59,10 @@ def officials_add() -> Response:
             raise accounts.AccountError("the two passwords differ", "passwords_differ")
         accounts.add(services().store, name, form.get("password", ""), form.get("role", "editor"))
     except accounts.AccountError as exc:
-        flash(f"Chưa tạo được tài khoản: {explain(exc)}.", "error")
+        flash(say("flash_account_create_refused", reason=explain(exc)), "error")
         return redirect(url_for("console.officials"))
     record("officials_add", name=name, role=form.get("role", "editor"))
-    flash(f"Đã tạo tài khoản {name}.", "ok")
+    flash(say("flash_account_created", name=name), "ok")
     return redirect(url_for("console.officials"))
 
 
@@ -78,10 +76,10 @@ def officials_passwd(name: str) -> Response:
             raise accounts.AccountError("the two passwords differ", "passwords_differ")
         accounts.set_password(services().store, name, form.get("password", ""))
     except accounts.AccountError as exc:
-        flash(f"Chưa đổi được mật khẩu: {explain(exc)}.", "error")
+        flash(say("flash_password_refused", reason=explain(exc)), "error")
         return redirect(url_for("console.officials"))
     record("officials_passwd", name=name)
-    flash(f"Đã đổi mật khẩu của {name}.", "ok")
+    flash(say("flash_password_changed", name=name), "ok")
     return redirect(url_for("console.officials"))
 
 
@@ -90,13 +88,13 @@ def officials_passwd(name: str) -> Response:
 def officials_remove(name: str) -> Response:
     """Delete an official (not oneself: an admin cannot lock the console out of its last admin by accident)."""
     if name == official().name:
-        flash("Không thể tự xóa tài khoản đang dùng.", "error")
+        flash(say("flash_account_self"), "error")
         return redirect(url_for("console.officials"))
     try:
         accounts.remove(services().store, name)
     except accounts.AccountError as exc:
-        flash(f"Chưa xóa được: {explain(exc)}.", "error")
+        flash(say("flash_account_delete_refused", reason=explain(exc)), "error")
         return redirect(url_for("console.officials"))
     record("officials_remove", name=name)
-    flash(f"Đã xóa tài khoản {name}.", "ok")
+    flash(say("flash_account_deleted", name=name), "ok")
     return redirect(url_for("console.officials"))

@@ -13,6 +13,7 @@ from bot.store import stats as stats_store
 from bot.store import subscriptions
 from bot.web.console.charts import bars, per_day, share
 from bot.web.console.core import bp, page, services
+from bot.web.console.wording import say
 
 log = logging.getLogger(__name__)
 PERIODS = (7, 30, 90)
@@ -32,7 +33,7 @@ def article_titles(keys: list[str]) -> dict[str, str]:
         log.warning("library unavailable for article titles")
         return {}
     found = {k: corpus.article(k) for k in keys}
-    return {k: f"Điều {a.number}. {a.title}".strip() for k, a in found.items() if a is not None}
+    return {k: say("article_title", number=a.number, title=a.title).strip() for k, a in found.items() if a is not None}
 
 
 @bp.get("/stats")
@@ -46,10 +47,10 @@ def stats() -> Response:
     top_articles = [(a["article"], a["count"], titles.get(a["article"], "")) for a in data["top_articles"]]
     answered = data["questions"] - data["no_match"]
     figures: dict[str, Any] = {
-        "per_day": per_day(data["per_day"], f"Câu hỏi mỗi ngày trong {days} ngày"),
-        "share": share(answered, data["no_match"], "Đã trả lời và chưa trả lời được"),
-        "topics": bars(top_topics, "Chủ đề được hỏi nhiều nhất"),
-        "articles": bars([(k, n) for k, n, _ in top_articles], "Điều luật được hỏi nhiều nhất")}
+        "per_day": per_day(data["per_day"], say("chart_per_day", days=days)),
+        "share": share(answered, data["no_match"], say("chart_share")),
+        "topics": bars(top_topics, say("chart_topics")),
+        "articles": bars([(k, n) for k, n, _ in top_articles], say("chart_articles"))}
     return page("stats.html", data=data, days=days, periods=PERIODS, answered=answered, charts=figures,
                 top_topics=top_topics, top_articles=top_articles)
 

@@ -10,8 +10,9 @@ from bot.store import stats as stats_store
 from bot.web.console.cards import library
 from bot.web.console.core import bp, official, page, services
 from bot.web.console.reports import PERIODS, article_titles
+from bot.web.console.wording import say, table
 
-KINDS = {"unanswered": "Chưa trả lời được", "unhelpful": "Bị đánh dấu “Chưa đúng”"}
+KINDS = table("question_kinds")
 
 
 def _days() -> int:
@@ -59,7 +60,7 @@ def teach() -> Response:
         card_admin.teach(services().settings, services().store, question, official().name, card=card,
                          article=article)
     except card_admin.CardError as exc:
-        flash("Chưa dạy được: " + "; ".join([str(exc), *exc.problems]), "error")
+        flash(say("flash_teach_refused", problems="; ".join([str(exc), *exc.problems])), "error")
         return redirect(url_for("console.teach_form", q=question))
-    flash(f"Đã dạy: “{question}” → {card or article}. Bot trả lời như vậy sau vài giây.", "ok")
+    flash(say("flash_taught", question=question, target=card or article), "ok")
     return redirect(url_for("console.questions"))

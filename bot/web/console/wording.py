@@ -22,6 +22,11 @@ def say(key: str, **fields: Any) -> str:
     return texts().get(key, **fields)
 
 
+def table(key: str) -> dict[str, str]:
+    """A table of wordings by value (a menu, the choices of a list), in the order the file gives."""
+    return {str(k): str(v) for k, v in texts().raw(key).items()}
+
+
 def reason(kind: str, params: dict[str, Any] | None = None, detail: str = "") -> str:
     """Why a service refused, in Vietnamese, from its error kind; an unforeseen error says so and keeps the
     technical line for whoever maintains the server."""
@@ -53,7 +58,7 @@ def label(prefix: str, value: str) -> str:
 
 def local_time(epoch: float) -> str:
     """An epoch time as officials read it: HH:MM ngày DD/MM/YYYY, Vietnam time."""
-    return datetime.fromtimestamp(float(epoch), VN).strftime("%H:%M ngày %d/%m/%Y")
+    return datetime.fromtimestamp(float(epoch), VN).strftime(say("time_format"))
 
 
 def iso_local(iso: str) -> str:
