@@ -4,7 +4,7 @@ The messages and what each should do are the table EVERYDAY of tests/conversatio
 before the behaviour was tuned). Run over a real library:
 
     LAWS_DIR=/tmp/talk-laws python -m bot laws import ../shared/laws/phapdien/demuc ../shared/laws/text
-    LAWS_DIR=/tmp/talk-laws python scripts/everyday_talk.py [--failures]
+    LAWS_DIR=/tmp/talk-laws python scripts/everyday_talk.py [--later | --fresh] [--failures]
 """
 from __future__ import annotations
 
@@ -18,20 +18,23 @@ sys.path.insert(0, str(ROOT))
 
 from bot.knowledge.library import load_library  # noqa: E402
 from bot.ops.settings import Settings  # noqa: E402
-from tests.conversation.test_everyday_talk import EVERYDAY, LATER, behaves  # noqa: E402
+from tests.conversation.test_everyday_talk import EVERYDAY, FRESH, LATER, behaves  # noqa: E402
 
 
 def main() -> int:
     """Print one row per behaviour (right / all) and the total."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="list the messages handled wrongly")
-    parser.add_argument("--later", action="store_true", help="the table written after tuning (LATER) instead")
+    tables = parser.add_mutually_exclusive_group()
+    tables.add_argument("--later", action="store_true", help="the table written after tuning (LATER) instead")
+    tables.add_argument("--fresh", action="store_true", help="the table written blind to the intents (FRESH) instead")
     args = parser.parse_args()
     library = load_library(Settings.from_env())
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()
     failures = []
-    for text, context, expected in LATER if args.later else EVERYDAY:
+    table = LATER if args.later else FRESH if args.fresh else EVERYDAY
+    for text, context, expected in table:
         kind = expected.split()[0]
         total[kind] += 1
         try:

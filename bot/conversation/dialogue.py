@@ -14,7 +14,7 @@ from bot.conversation.answers import (
     UNHELPFUL_PAYLOAD,
 )
 from bot.conversation.commands import Command, parse_command
-from bot.conversation.intents import Citation, Intent, Intents
+from bot.conversation.intents import LAST_ITEM, Citation, Intent, Intents
 from bot.conversation.replies import text_message
 from bot.ops.datafiles import Texts
 from bot.zalo.events import Follow, Ignored, OtherMessage, TextMessage, Unfollow
@@ -244,6 +244,8 @@ class Dialogue:
     def _select(self, number: int, text: str, state: dict[str, Any]) -> Reply:
         """Item `number` of the listed results; "điều 82" after reading a law means that law's article."""
         keys, offset = state.get("keys") or [], int(state.get("offset", 0))
+        if number == LAST_ITEM:
+            number = min(offset, len(keys))  # "cái cuối": the last she was shown, not the last kept
         if 1 <= number <= min(offset, len(keys)):
             return self._full(keys[number - 1], state)
         cite = self.intents.citation(text)

@@ -17,11 +17,17 @@ from bot.conversation.phrases import (
     word_eq,
     words,
 )
-from bot.conversation.reading import SHORT_INTENT_WORDS, Intent, ShortMessages
+from bot.conversation.reading import (
+    LAST_ITEM,
+    SHORT_INTENT_WORDS,
+    Intent,
+    ShortMessages,
+)
 from bot.knowledge.search.text import fold, normalize
 from bot.ops.datafiles import read_tsv
 
-__all__ = ["Citation", "Danger", "Intent", "Intents", "find_spans", "fold_chars", "words"]  # answers, dialogue
+__all__ = ["LAST_ITEM", "Citation", "Danger", "Intent", "Intents", "find_spans", "fold_chars",
+           "words"]  # answers, dialogue
 
 FOLLOWUP_MAX_WORDS = 10
 ERASE_MAX_WORDS = 10  # "xóa toàn bộ dữ liệu của tôi đi nhé": a whole message, never part of a question
@@ -50,7 +56,7 @@ class Intents(ShortMessages):
     teencode_near: dict[str, list[tuple[str, frozenset[str], str]]] = field(default_factory=dict)
     hints: dict[str, str] = field(default_factory=dict)  # danger category -> words added to its search
     quiet: frozenset[str] = frozenset()  # danger categories answered with hotlines only, never articles
-    numbers: list[tuple[Pattern, int]] = field(default_factory=list)  # "hai" 2, "đầu tiên" 1
+    numbers: list[tuple[Pattern, int]] = field(default_factory=list)  # "hai" 2, "đầu tiên" 1, "cuối" LAST_ITEM
     # English words or phrases (folded words) -> the Vietnamese searched for them ("maternity leave": nghỉ thai sản)
     english: dict[tuple[str, ...], str] = field(default_factory=dict)
     loanwords: frozenset[str] = frozenset()  # foreign-looking words Vietnamese chats use ("zalo", "online")
@@ -69,7 +75,7 @@ class Intents(ShortMessages):
             elif kind == "stop":
                 self.stop = self.stop | {fold(phrase)}
             elif kind == "number":
-                self.numbers.append((pattern(phrase), int(row[2])))
+                self.numbers.append((pattern(phrase), LAST_ITEM if row[2] == "last" else int(row[2])))
             elif kind == "english":
                 self.english[tuple(fold(w) for w in words(phrase))] = normalize(row[2]) if len(row) > 2 else ""
             elif kind == "loanword":

@@ -1,10 +1,12 @@
 """Phrases of the data files matched word by word against a message, diacritics optional where the user left them
-out: "danh" matches "đánh", "đánh" matches only "đánh"; "*" in a phrase stands for 0-2 words."""
+out: "danh" matches "đánh", "đánh" matches only "đánh", "tiêp" (tone left out, as phone keyboards often do) matches
+"tiếp"; "*" in a phrase stands for 0-2 words."""
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from bot.knowledge.search.text import fold, normalize
@@ -12,6 +14,7 @@ from bot.knowledge.search.text import fold, normalize
 WORD_RE = re.compile(r"\w+")
 GAP = "*"  # in a phrase: 0-2 arbitrary words
 GAP_MAX = 2
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")  # grave, acute, tilde, hook, dot below (not â, ơ, đ)
 
 Word = tuple[str, str, bool]  # (word, folded, typed without diacritics)
 
@@ -45,10 +48,19 @@ def pattern(phrase: str, tags: tuple[str, ...] = ()) -> Pattern:
     return Pattern(tuple((w, fold(w)) for w in ws), tags, phrase)
 
 
+@lru_cache(maxsize=65536)
+def toneless(word: str) -> str:
+    """The word without its tone mark, other marks kept: "tiếp" → "tiêp"."""
+    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", word) if c not in _TONES))
+
+
 def word_eq(msg: Word, pat: tuple[str, str]) -> bool:
-    """A message word typed without diacritics matches any accented reading; an accented one must be exact."""
+    """A message word typed without diacritics matches any accented reading; an accented one must be exact, or have
+    its tone alone left out."""
     word, folded, plain = msg
-    return word == pat[0] or (plain and folded == pat[1])
+    if word == pat[0] or folded != pat[1]:
+        return word == pat[0]
+    return plain or (toneless(word) == word and toneless(pat[0]) == word)
 
 
 def match_at(msg: Sequence[Word], pat: tuple[tuple[str, str], ...], i: int) -> int | None:

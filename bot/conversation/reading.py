@@ -15,6 +15,7 @@ WHOLE_MESSAGE_WORDS = 10  # "tôi không muốn nhận tin nhắn nữa", "cho t
 ENGLISH_MIN_WORDS = 2  # foreign-looking words that make a message English or mixed ...
 ENGLISH_MIN_SHARE = 0.4  # ... when they are at least this share of its words
 _SELECT_RE = re.compile(r"^(\d{1,3})$")
+LAST_ITEM = 10 ** 6  # "cái cuối": the last item she was shown (a typed number has at most 3 digits)
 # whole-message kinds, in this order ("đúng ý" rates the last answer; "dung" is "đúng", an ack, before "dừng")
 _WHOLE_KINDS = ("helpful", "unhelpful", "greeting", "thanks", "ack", "help", "more", "unsubscribe", "halt", "who",
                 "human", "insult", "chat")
@@ -100,7 +101,8 @@ class ShortMessages:
         markers = [p.words[0] for p in self.phrases.get("more_word", ())]
         asks = any(word_eq(w, m) for w in core for m in markers) or (
             any(w[1] == "nua" for w in core) and any(w[0] in ("còn", "con") for w in core))
-        return asks and self._only([w for w in core if w[1] != "nua"], ("more_word", "select", "filler"))
+        kinds = ("more_word", "select", "filler", "list_word")
+        return asks and self._only([w for w in core if w[1] != "nua"], kinds)
 
     def english_query(self, msg: list[Word]) -> str | None:
         """For an English or mixed message, the Vietnamese words to search (maybe ""); None for a Vietnamese one."""

@@ -2,7 +2,8 @@
 links, insults and chit-chat, written the way women type them (issue 12 item 6), against the real library.
 
 EVERYDAY was written before the behaviour was built (5 of its 124 rows behaved right then), LATER after it (34 of 51
-on its first run); `scripts/everyday_talk.py [--later]` prints how many rows behave right on the current code."""
+on its first run), FRESH later still, blind to the intents (86 of 93); `scripts/everyday_talk.py [--later | --fresh]`
+prints how many rows behave right on the current code."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -22,10 +23,10 @@ SHORT_REPLY = 700  # a kind short reply, not the 648-character apology plus a li
 
 # Contexts: none (a first message); list (she got the 3 first results of QUESTION); lost (list, then a question
 # that found nothing); subscriber (subscribed to updates, then list); subscribed_now (just sent "đăng ký").
-# Behaviours: more (the next page of her list); select N (item N of her list in full); range (a short note of the
-# valid numbers, no search); unsubscribe (or "you are not subscribed"); english (a short Vietnamese note, then the
-# best attempt); kind (one short kind reply, nothing searched or stored); chat (no article list, no apology, nothing
-# searched); danger (hotlines).
+# Behaviours: more (the next page of her list); select N (item N of her list in full; "select last": the last item
+# she was shown); range (a short note of the valid numbers, no search); unsubscribe (or "you are not subscribed");
+# english (a short Vietnamese note, then the best attempt); kind (one short kind reply, nothing searched or stored);
+# chat (no article list, no apology, nothing searched); danger (hotlines).
 EVERYDAY: list[tuple[str, str, str]] = [
     # paging
     ("thêm nữa", "lost", "more"),
@@ -216,6 +217,118 @@ LATER: list[tuple[str, str, str]] = [
     ("em cảm ơn ạ", "list", "chat"),
 ]
 
+# Written on 2026-11-30 before reading bot/data/intents.tsv or the rows of EVERYDAY and LATER (only the module
+# docstring, the contexts and behaviours above and `behaves` were read, and the first ten rows of EVERYDAY and last
+# eight of LATER glimpsed in passing), the way women type on a phone.
+# Its first run, untouched (86 of 93 right): more 9/12, select 18/20, range 7/7, unsubscribe 12/14, english 8/8,
+# kind 9/9, chat 18/18, danger 5/5. Wrong then: paging with "giúp" or "trang" in it or a tone left out ("xem tiêp"),
+# "the last one" (written "select 3" then; the question leads with an answer card, so she sees 2 and the last is 2),
+# and stopping as "thôi ko đăng ký nữa" or "bỏ theo dõi". The generic rules added then (tone-less words, "cuối",
+# polite "giúp/giùm/hộ", "trang", more ways to stop following) fixed them all.
+FRESH: list[tuple[str, str, str]] = [
+    # paging
+    ("tiếp theo", "list", "more"),
+    ("tiep theo di a", "lost", "more"),
+    ("cho e xem them vs", "list", "more"),
+    ("còn gì nữa k ad", "list", "more"),
+    ("xem tiếp giúp em với ạ", "lost", "more"),
+    ("con nua khong a", "subscriber", "more"),
+    ("trang sau", "list", "more"),
+    ("xem trang tiep", "lost", "more"),
+    ("thêm mấy điều nữa đi", "list", "more"),
+    ("cho em xem các điều khác nữa ạ", "list", "more"),
+    ("con nua hok", "lost", "more"),
+    ("xem tiêp", "list", "more"),
+    # picking an item
+    ("1", "list", "select 1"),
+    ("số 2 ạ", "list", "select 2"),
+    ("so 3", "lost", "select 3"),
+    ("cái đầu tiên", "list", "select 1"),
+    ("cai dau tien a", "lost", "select 1"),
+    ("thứ nhất", "list", "select 1"),
+    ("thu hai", "list", "select 2"),
+    ("cái thứ 3", "list", "select 3"),
+    ("cái cuối", "list", "select last"),
+    ("cai cuoi cung", "lost", "select last"),
+    ("em chọn 2", "list", "select 2"),
+    ("chon so 1 nhe", "lost", "select 1"),
+    ("một", "list", "select 1"),
+    ("hai ạ", "list", "select 2"),
+    ("2.", "list", "select 2"),
+    ("số 1 ạ", "subscriber", "select 1"),
+    ("xem so 2 vs ad", "list", "select 2"),
+    ("cho e xem cái thứ nhất", "list", "select 1"),
+    ("mục 2", "list", "select 2"),
+    ("2 a", "list", "select 2"),
+    # numbers outside her list
+    ("5", "list", "range"),
+    ("số 0", "list", "range"),
+    ("-2", "lost", "range"),
+    ("cái thứ 10", "list", "range"),
+    ("so 4 a", "list", "range"),
+    ("số 9 ạ", "lost", "range"),
+    ("cai thu 5", "subscriber", "range"),
+    # stopping updates, as a subscriber and as anyone else
+    ("hủy nhận tin", "subscriber", "unsubscribe"),
+    ("huy nhan tin", "subscriber", "unsubscribe"),
+    ("không nhận tin nữa", "subscriber", "unsubscribe"),
+    ("em ko muốn nhận tin nữa ạ", "subscriber", "unsubscribe"),
+    ("dừng gửi tin", "subscriber", "unsubscribe"),
+    ("đừng gửi tin cho em nữa", "subscriber", "unsubscribe"),
+    ("thôi ko đăng ký nữa", "subscriber", "unsubscribe"),
+    ("hủy đăng ký", "subscribed_now", "unsubscribe"),
+    ("huy dang ky", "subscriber", "unsubscribe"),
+    ("stop", "subscribed_now", "unsubscribe"),
+    ("bỏ theo dõi", "subscriber", "unsubscribe"),
+    ("hủy nhận tin", "list", "unsubscribe"),
+    ("ko nhan tin nua", "none", "unsubscribe"),
+    ("hủy đăng ký nhận tin ạ", "none", "unsubscribe"),
+    # English or mostly English
+    ("how many months of maternity leave", "none", "english"),
+    ("divorce procedure", "none", "english"),
+    ("how to get a divorce in vietnam", "none", "english"),
+    ("can I get child custody after divorce", "none", "english"),
+    ("inheritance rights of daughters", "none", "english"),
+    ("my boss did not pay my salary", "list", "english"),
+    ("how to register marriage", "none", "english"),
+    ("help me pls, maternity leave how long ạ", "none", "english"),
+    # a phone number, a link, an insult
+    ("0978 123 456", "none", "kind"),
+    ("sdt e la 0912.345.678 ad goi lai cho e nhe", "list", "kind"),
+    ("+84912345678", "none", "kind"),
+    ("https://www.facebook.com/share/p/abc123", "none", "kind"),
+    ("ad xem giup e link nay vs https://tiktok.com/@abc/video/123", "list", "kind"),
+    ("bot ngu vl", "list", "kind"),
+    ("đồ vô dụng", "none", "kind"),
+    ("đm trả lời linh tinh", "lost", "kind"),
+    ("bot gì mà ngu thế", "none", "kind"),
+    # chit-chat
+    ("chào ad", "none", "chat"),
+    ("alo", "none", "chat"),
+    ("em chào chị ạ", "list", "chat"),
+    ("cảm ơn ad nhiều ạ", "list", "chat"),
+    ("tks", "list", "chat"),
+    ("camon nhe", "lost", "chat"),
+    ("oki", "list", "chat"),
+    ("dạ vâng", "list", "chat"),
+    ("👍", "list", "chat"),
+    ("❤️❤️", "none", "chat"),
+    ("bạn là ai", "none", "chat"),
+    ("ban la ai vay", "list", "chat"),
+    ("ad là người hay máy vậy", "none", "chat"),
+    ("có ai ở đó không", "none", "chat"),
+    ("hihi", "list", "chat"),
+    ("thank you", "list", "chat"),
+    ("em hiểu rồi ạ", "list", "chat"),
+    ("ok", "subscribed_now", "chat"),
+    # danger
+    ("chồng em say rượu về đánh em", "none", "danger"),
+    ("em ko muon song nua", "list", "danger"),
+    ("con gai e bi hang xom xam hai", "none", "danger"),
+    ("no doa giet e", "lost", "danger"),
+    ("em muốn tự tử", "none", "danger"),
+]
+
 
 def _chat(library: Any, context: str) -> tuple[fakes.Recorder, list[str], int]:
     """A conversation brought to the context, the keys of her list (if any) and how many of them she was shown."""
@@ -260,6 +373,8 @@ def behaves(library: Any, text: str, context: str, expected: str) -> tuple[bool,
     if expected == "more":
         ok = joined.startswith(TEXTS.get("list_header_more")) and state.get("keys") == keys and keys
         return bool(ok), "" if ok else f"not the next page: {joined[:80]!r}"
+    if expected == "select last":
+        expected = f"select {shown}"  # "cái cuối": the last article she was shown, however many that was
     if expected.startswith("select") and int(expected.split()[1]) > shown:
         expected = "range"  # an answer card led with fewer articles than the list of three: item 3 is past it
     if expected.startswith("select"):
@@ -293,7 +408,7 @@ def behaves(library: Any, text: str, context: str, expected: str) -> tuple[bool,
     raise ValueError(expected)
 
 
-@pytest.mark.parametrize("text, context, expected", EVERYDAY + LATER)
+@pytest.mark.parametrize("text, context, expected", EVERYDAY + LATER + FRESH)
 def test_everyday_message(real_library: Any, text: str, context: str, expected: str) -> None:
     ok, reason = behaves(real_library, text, context, expected)
     assert ok, reason

@@ -241,3 +241,20 @@ def test_spell_out_extra_words_follow_the_users_style(intents: Intents) -> None:
 def test_danger_hints_and_quiet_categories_come_from_the_data_file(intents: Intents) -> None:
     assert {"selfharm"} <= intents.quiet and "violence" not in intents.quiet
     assert "mua bán người" in intents.hints["trafficking"]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("xem tiêp", "more"), ("tiêp theo", "more"),  # the tone left out, other marks kept: still "tiếp"
+    ("xem trang tiep", "more"), ("xem tiếp giúp em với ạ", "more"),
+    ("dừng", "halt"), ("dùng", "question"),  # a word typed with another tone is another word
+])
+def test_a_word_missing_only_its_tone_is_still_read(intents: Intents, text: str, name: str) -> None:
+    assert intents.classify(text).name == name
+
+
+def test_the_last_one_is_the_last_item_shown(intents: Intents) -> None:
+    from bot.conversation.intents import LAST_ITEM
+    for text in ("cái cuối", "cai cuoi cung", "xem cái sau cùng"):
+        intent = intents.classify(text)
+        assert (intent.name, intent.number) == ("select", LAST_ITEM)
+    assert intents.classify("tháng cuối").name != "select"
