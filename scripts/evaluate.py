@@ -6,7 +6,8 @@ Usage: python scripts/evaluate.py [--dev ../shared/eval/dev.jsonl] [--everyday t
 The corpus is every file of ../shared/laws ($SHARED_DIR: Pháp điển demuc + more + official-text) imported into a temp
 LAWS_DIR with `python -m bot laws import`, unless $LAWS_DIR is set (then it is used as it is, imported if empty).
 Everyday files are `question<TAB>key[;key...][<TAB>topic]`; their data rows are split by position into a tuning half
-(even rows: 0, 2, 4, ...) and a held-out half (odd rows). Tune only on the tuning half; --misses and --topics show
+(even rows: 0, 2, 4, ...) and a held-out half (odd rows); a file given with --held-out (everyday_questions2.tsv, written
+blind on 2026-11-30) is measured whole. Tune only on the tuning half; --misses and --topics show
 the tuning half only. The anchor is pyvi ViTokenizer + rank_bm25 BM25Okapi (defaults) over the same articles.
 With cards imported (`python -m bot cards import bot/data/cards`), --parts adds the bot with cards leading but not
 voting.
@@ -199,16 +200,16 @@ def part_rankers(library: Any, answerer: Any) -> dict[str, Ranker]:
     return rankers
 
 
-def everyday_rows(path: Path, corpus: Any) -> tuple[list[dict[str, Any]], int]:
-    """Rows of a question<TAB>key[;key][<TAB>topic] file, each with its position and half; keys not in the corpus are
-    dropped (a row with none left is skipped and counted)."""
+def everyday_rows(path: Path, corpus: Any, held_out: bool = False) -> tuple[list[dict[str, Any]], int]:
+    """Rows of a question<TAB>key[;key][<TAB>topic] file, each with its position and half (all held out when
+    held_out); keys not in the corpus are dropped (a row with none left is skipped and counted)."""
     rows, skipped, position = [], 0, 0
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         cells = line.split("\t")
         keys = [k.strip() for k in cells[1].split(";") if k.strip()]
-        half = "tuning" if position % 2 == 0 else "held-out"
+        half = "tuning" if position % 2 == 0 and not held_out else "held-out"
         position += 1
         present = [k for k in keys if corpus.article(k) is not None]
         if not present:
@@ -229,6 +230,8 @@ def everyday_report(name: str, rankers: dict[str, Ranker], rows: list[dict[str, 
     out: dict[str, Any] = {}
     for half in ("tuning", "held-out"):
         ix = halves.get(half, [])
+        if not ix:
+            continue  # a file measured whole has no tuning half
         sub = [rows[i] for i in ix]
         part = {k: {"ranked": [v["ranked"][i] for i in ix], "ms": v["ms"]} for k, v in ranked.items()}
         res = grouped(part, sub, {})
@@ -281,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--laws", type=Path, nargs="+", default=LAW_SOURCES, help="sources imported when LAWS_DIR is unset")
     ap.add_argument("--everyday", type=Path, action="append",
                     help=f"everyday questions (question<TAB>keys[<TAB>topic]); repeatable; default {EVERYDAY.name}")
+    ap.add_argument("--held-out", type=Path, action="append", default=[],
+                    help="an everyday file measured whole and never tuned on (every row held out); repeatable")
     ap.add_argument("--no-anchor", action="store_true", help="skip the rank_bm25 anchor")
     ap.add_argument("--parts", action="store_true", help="also rank with each part of the ranking switched on in turn")
     ap.add_argument("--topics", action="store_true", help="per-topic table of the everyday tuning half")
@@ -290,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     from bot.conversation.answering import Answerer
 
     rows = [json.loads(line) for line in args.dev.read_text(encoding="utf-8").splitlines() if line.strip()]
-    everyday_files = args.everyday or [EVERYDAY]
+    everyday_files = [(p, False) for p in args.everyday or [EVERYDAY]]
+    everyday_files += [(p, True) for p in args.held_out]
     questions = [r["question"] for r in rows]
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -310,8 +316,8 @@ def main(argv: list[str] | None = None) -> int:
             v["n"] = len(rows)
         print(table(dev) + "\n\n" + breakdown_table(dev))
         figures["dev"] = {f"{k[0]} | {k[1]}": {"all": v["all"], "groups": v["groups"]} for k, v in dev.items()}
-        for path in everyday_files:
-            everyday, skipped = everyday_rows(path, library.corpus)
+        for path, held_out in everyday_files:
+            everyday, skipped = everyday_rows(path, library.corpus, held_out)
             print(f"\n### everyday: {len(everyday)} questions from {path} "
                   f"({skipped} skipped: no article in the corpus)")
             figures[path.name] = everyday_report(path.name, rankers, everyday, args.topics, args.misses)
