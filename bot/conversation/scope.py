@@ -56,11 +56,13 @@ def message_words(text: str) -> list[tuple[str, str, bool]]:
     return [(w, fold_word(w), folded) for w in words]
 
 
-def _holds(words: Sequence[tuple[str, str, bool]], phrase: Phrase, at: int = -1) -> bool:
+def _holds(words: Sequence[tuple[str, str, bool]], phrase: Phrase, at: int = -1,
+           folded: Phrase | None = None) -> bool:
     """True when the phrase occurs in the words as written ("học nghề miễn phí" does not hold "học phí"), at
-    position `at` or anywhere; a word of a message typed without marks matches any accented reading."""
+    position `at` or anywhere; a word of a message typed without marks matches any accented reading (folded: the
+    phrase's words without marks, when the caller has them already)."""
     n = len(phrase)
-    folded = tuple(fold_word(p) for p in phrase)
+    folded = folded or tuple(fold_word(p) for p in phrase)
     for i in (range(len(words) - n + 1) if at < 0 else (at,) if at + n <= len(words) else ()):
         if all(w == p or (plain and f == fp) for (w, f, plain), p, fp in zip(words[i:i + n], phrase, folded)):
             return True
@@ -72,17 +74,19 @@ class PhraseTable:
 
     def __init__(self, entries: Sequence[tuple[Phrase, Any]]) -> None:
         """(phrase, payload) pairs."""
-        self.by_first: dict[str, list[tuple[Phrase, Any]]] = {}
+        # each phrase with its words without marks, folded once here rather than at every message
+        self.by_first: dict[str, list[tuple[Phrase, Phrase, Any]]] = {}
         for phrase, payload in entries:
             if phrase:
-                self.by_first.setdefault(fold_word(phrase[0]), []).append((phrase, payload))
+                folded = tuple(fold_word(w) for w in phrase)
+                self.by_first.setdefault(folded[0], []).append((phrase, folded, payload))
 
     def find(self, words: Sequence[tuple[str, str, bool]]) -> list[tuple[Phrase, Any]]:
         """Every (phrase, payload) occurring in the words."""
         found = []
         for i, (_, folded, _) in enumerate(words):
-            for phrase, payload in self.by_first.get(folded, ()):
-                if _holds(words, phrase, i):
+            for phrase, folded_phrase, payload in self.by_first.get(folded, ()):
+                if _holds(words, phrase, i, folded_phrase):
                     found.append((phrase, payload))
         return found
 

@@ -180,6 +180,30 @@ def test_a_taught_question_asked_again_is_trusted() -> None:
         CardMatcher.for_deck(deck()).match("quán karaoke đuổi việc chị bán hàng").confident
 
 
+@pytest.mark.parametrize("question", ["nghỉ đẻ được mấy tháng", "tiền cấp dưỡng nuôi con bao nhiêu",
+                                      "cap duong nuoi con", "chồng đánh vợ thì báo ai"])
+def test_the_closest_example_is_scored_as_over_all_examples(question: str) -> None:
+    """Examples that only vote are not scored for the closest example, with the idf of all examples: the closest
+    example of every target a question can be matched to scores exactly as before."""
+    from bot.knowledge.cards.matcher import _Bm25
+
+    examples = [("card:a", "nghỉ đẻ được mấy tháng"), ("card:a", "sinh con nghỉ bao lâu"),
+                ("card:b", "tiền cấp dưỡng nuôi con"), ("article:1/2000/QH10:5", "cấp dưỡng nuôi con bao nhiêu tiền"),
+                ("article:1/2000/QH10:6", "chồng đánh vợ báo công an xã"), ("card:c", "chồng đánh vợ thì làm gì")]
+    matcher = CardMatcher(examples, {"card:a": ["1/2000/QH10:1"], "card:b": ["1/2000/QH10:9"],
+                                     "card:c": ["1/2000/QH10:7"], "article:1/2000/QH10:5": ["1/2000/QH10:5"],
+                                     "article:1/2000/QH10:6": ["1/2000/QH10:6"]},
+                          MatchParams(), Lexicon.empty(), vote_only=["article:1/2000/QH10:5", "article:1/2000/QH10:6"])
+    assert matcher.each.n == 4  # the two vote-only examples are left out
+    terms = matcher.query_terms(question)
+    every = _Bm25([matcher._doc_counts(x) for x in matcher.texts], matcher.bm25).similarities(terms)
+    _, closest = matcher.scores(question)
+    for t, target in enumerate(matcher.targets):
+        if not matcher.vote_only[t]:
+            mine = [s for s, owner in zip(every, matcher.owner) if owner == t]
+            assert closest[t] == pytest.approx(max(mine), abs=1e-6)
+
+
 def test_votes_go_to_the_articles_of_the_cards_a_question_resembles() -> None:
     matcher = CardMatcher.for_deck(deck(), params=MatchParams())
     votes = matcher.votes("nghỉ đẻ được mấy tháng")

@@ -43,3 +43,13 @@ def test_a_longer_phrase_still_shadows_a_shorter_one(lexicon: Lexicon) -> None:
 def test_each_legal_term_is_added_once(lexicon: Lexicon) -> None:
     found = lexicon.expansions(words("bị chồng đánh, chồng em hay đánh em"), False)
     assert len(found) == len(set(found))
+
+
+def test_an_expansion_asked_again_is_the_same_and_cannot_be_changed_by_the_caller(lexicon: Lexicon) -> None:
+    """The article search and the cards expand the same message: the second time comes from the lexicon's memory."""
+    first = lexicon.expansions(words("chồng em hay đánh em"), False)
+    first.append("changed by a caller")
+    again = lexicon.expansions(words("chồng em hay đánh em"), False)
+    assert "changed by a caller" not in again and "bạo lực gia đình" in again
+    assert lexicon.expansions(words("chong em hay danh em"), True) != lexicon.expansions(
+        words("chong em hay danh em"), False)  # typed and folded readings are remembered apart

@@ -90,6 +90,20 @@ class _Bm25:
         self.idf = np.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
         self.unseen = float(np.log(1.0 + (self.n + 0.5) / 0.5))
 
+    def only(self, keep: np.ndarray) -> "_Bm25":
+        """The same index (idf and lengths unchanged, so the same scores) over the texts where keep is True, renumbered
+        in their order: the texts no question can be matched to are not scored for the closest example."""
+        out = object.__new__(_Bm25)
+        out.vocab, out.idf, out.unseen = self.vocab, self.idf, self.unseen
+        out.n = int(keep.sum())
+        renumber = np.cumsum(keep) - 1
+        kept = keep[self.indices]
+        term_of = np.repeat(np.arange(len(self.indptr) - 1), np.diff(self.indptr))
+        out.data, out.indices = self.data[kept], renumber[self.indices[kept]].astype(self.indices.dtype)
+        out.indptr = np.zeros_like(self.indptr)
+        np.cumsum(np.bincount(term_of[kept], minlength=len(self.indptr) - 1), out=out.indptr[1:])
+        return out
+
     def similarities(self, terms: dict[str, float]) -> np.ndarray:
         """Per text, its BM25 score over what an identical text would score (tf 1, average length)."""
         cols = [(col, w) for t, w in terms.items() if (col := self.vocab.get(t)) is not None]
@@ -128,7 +142,11 @@ class CardMatcher:
         for i, c in zip(self.owner, counts):
             for k, v in c.items():
                 joined[i][k] = joined[i].get(k, 0.0) + v
-        self.each = _Bm25(counts, self.bm25) if counts else None
+        # the closest single example is read only for targets a question can be matched to (not those that only
+        # vote): their examples are left out of that scoring, with the idf of all examples (scores unchanged)
+        matchable = ~self.vote_only[self.owner] if len(self.owner) else np.zeros(0, dtype=bool)
+        self.each = _Bm25(counts, self.bm25).only(matchable) if counts else None
+        self.each_owner = self.owner[matchable]
         self.whole = _Bm25(joined, self.bm25) if counts else None
         self.by_article: dict[str, list[int]] = {}
         self.keys_of: list[tuple[str, ...]] = [() for _ in self.targets]  # each target's articles, in its order
@@ -247,7 +265,7 @@ class CardMatcher:
         terms, sims = self.similar(text)
         combined = sims + self.params.agreement * self.agreement(hits)
         closest = np.zeros(len(self.targets), dtype=np.float32)
-        np.maximum.at(closest, self.owner, self.each.similarities(terms))
+        np.maximum.at(closest, self.each_owner, self.each.similarities(terms))
         return combined, closest
 
     def match(self, text: str, hits: Sequence[str] = ()) -> Match | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from bot.knowledge.search.text import fold_word, normalize
@@ -10,6 +11,9 @@ from bot.ops.datafiles import DATA_DIR
 # Everyday speech puts pronouns and adverbs inside a phrase ("chồng em hay đánh", "có bầu công ty đuổi việc"):
 # a phrase of several words also matches with up to this many other words between two of its words.
 MAX_GAP = 2
+_CACHED = 4096  # expansions remembered per lexicon: one message is expanded by the article search and the cards
+
+Phrases = dict[str, list[tuple[int, tuple[str, ...], tuple[str, ...]]]]  # first word → (row, phrase, legal terms)
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -79,6 +83,21 @@ class Lexicon:
     def expansions(self, words: list[str], folded: bool) -> list[str]:
         """Legal terms for every colloquial phrase found in the words (longest match first), then for phrases
         found with a few words inside them."""
+        key = (tuple(words), folded)
+        cached = self._expanded.get(key)
+        if cached is None:
+            if len(self._expanded) >= _CACHED:
+                self._expanded.clear()
+            cached = self._expanded[key] = tuple(self._expand(words, folded))
+        return list(cached)
+
+    @cached_property
+    def _expanded(self) -> dict[tuple[tuple[str, ...], bool], tuple[str, ...]]:
+        """The expansions of the messages seen last (the same words are expanded for the articles and the cards)."""
+        return {}
+
+    def _expand(self, words: list[str], folded: bool) -> list[str]:
+        """expansions(), computed."""
         table = self.expansions_folded if folded else self.expansions_typed
         if not table:
             return []
@@ -93,20 +112,31 @@ class Lexicon:
                     i += n - 1
                     break
             i += 1
-        for phrase, legal in self._gapped(table, seq):
+        for phrase, legal in self._gapped(self._phrases_folded if folded else self._phrases_typed, seq):
             out.extend(t for t in legal if t not in out)
         return out
 
-    def _gapped(self, table: dict[tuple[str, ...], tuple[str, ...]],
-                seq: list[str]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    @cached_property
+    def _phrases_typed(self) -> Phrases:
+        """The multi-word phrases as typed, by first word."""
+        return _by_first(self.expansions_typed)
+
+    @cached_property
+    def _phrases_folded(self) -> Phrases:
+        """The multi-word phrases folded, by first word."""
+        return _by_first(self.expansions_folded)
+
+    @staticmethod
+    def _gapped(phrases: Phrases, seq: list[str]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         """Multi-word phrases whose words appear in order with other words inside (at most MAX_GAP between two of
         them); contiguous ones are left to the longest-match pass, which lets a longer phrase shadow a shorter one."""
         where: dict[str, list[int]] = {}
         for i, w in enumerate(seq):
             where.setdefault(w, []).append(i)
         found = []
-        for phrase, legal in table.items():
-            if len(phrase) < 2 or phrase[0] not in where or any(w not in where for w in phrase[1:]):
+        # only phrases starting with one of her words can match (was: every phrase of the table, for every message)
+        for row, phrase, legal in sorted(p for w in where for p in phrases.get(w, ())):
+            if any(w not in where for w in phrase[1:]):
                 continue
             for start in where[phrase[0]]:
                 at = start
@@ -118,3 +148,12 @@ class Lexicon:
                     found.append((phrase, legal))
                     break
         return found
+
+
+def _by_first(table: dict[tuple[str, ...], tuple[str, ...]]) -> Phrases:
+    """The table's phrases of two words or more by their first word, each with its row (the table's order)."""
+    out: Phrases = {}
+    for row, (phrase, legal) in enumerate(table.items()):
+        if len(phrase) >= 2:
+            out.setdefault(phrase[0], []).append((row, phrase, legal))
+    return out
