@@ -13,8 +13,9 @@ from bot.knowledge.corpus.model import AMENDED, IN_FORCE, Article, Document
 from bot.knowledge.search.analysis import Params, article_features, is_folded_query, query_features, runs
 from bot.knowledge.search.bm25 import TITLE_FAMILIES, Postings, accumulate, bm25_arrays, title_postings
 from bot.knowledge.search.citations import citation_counts
+from bot.knowledge.search.definitions import Definitions, defined_terms
 from bot.knowledge.search.lexicon import Lexicon
-from bot.knowledge.search.priors import Priors
+from bot.knowledge.search.priors import Priors, folded_words
 
 INDEX_FORMAT = 1
 PRUNE_FROM = 500  # articles; small corpora score every term
@@ -80,6 +81,7 @@ class SearchIndex:
         self.lexicon = lexicon if lexicon is not None else Lexicon.load()
         self.priors = priors if priors is not None else Priors.load()
         self._cue_masks: dict[Any, np.ndarray] = {}
+        self.definitions = Definitions(meta.get("defined") or {})  # older indexes: none
 
     def __len__(self) -> int:
         """Number of articles."""
@@ -124,6 +126,7 @@ class SearchIndex:
                              for d in docs],
             "general": [int(g) for g in general],
             "doc_names": [documents[d].name if d in documents else d for d in docs],
+            "defined": defined_terms(articles, priors),
         }
         return cls(arrays, vocab, meta, priors=priors)
 
@@ -184,6 +187,12 @@ class SearchIndex:
             scores = self._boost_general(scores)
         for cue in cues:  # "... là gì?" asks for a definition
             scores *= np.where(self._cue_mask(cue), np.float32(1.0 + cue.boost), np.float32(1.0))
+        asking = [p for c in cues if self.priors.asks_definition(c) for p in c.phrases]
+        if asking and self.definitions and self.priors.defines_boost:
+            # "khái niệm gia đình": the article defining "gia đình", not every "Khái niệm tội …" of the Penal Code
+            defining = self.definitions.asked(folded_words(query), asking)
+            if defining:
+                scores[defining] *= np.float32(1.0 + self.priors.defines_boost)
         return scores
 
     def _title_factor(self, cols: list[int], asked: list[np.ndarray]) -> np.ndarray:

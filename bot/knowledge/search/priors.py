@@ -52,6 +52,8 @@ class Priors:
     general: tuple[Words, ...] = ()
     not_general: tuple[Words, ...] = ()
     cues: tuple[Cue, ...] = ()
+    defines: tuple[Words, ...] = ()  # titles of definitions articles ("giải thích từ ngữ"): see search/definitions.py
+    defines_boost: float = 0.0  # score × (1 + this) for the article defining the term a "what is" question names
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> "Priors":
@@ -65,7 +67,9 @@ class Priors:
         cues = tuple(Cue(_phrases(r[1]), _phrases(r[2]), float(r[3]), (r[4] if len(r) > 4 else "") or "title",
                          r[0] == "cue_unless")
                      for r in rows if r[0] in ("cue", "cue_unless") and len(r) > 3 and _phrases(r[2]))
-        return cls(general, not_general, cues)
+        defines = [r for r in rows if r[0] == "defines" and len(r) > 2]
+        return cls(general, not_general, cues, tuple(p for r in defines for p in _phrases(r[1])),
+                   max((float(r[2]) for r in defines), default=0.0))
 
     @staticmethod
     def holds(text: str, phrases: Words | tuple[Words, ...]) -> bool:
@@ -79,6 +83,10 @@ class Priors:
         ch, ti = folded_words(chapter), folded_words(title)
         return (any(_has(ch, p) for p in self.general)
                 and not any(_has(ti, p) for p in self.not_general))
+
+    def asks_definition(self, cue: Cue) -> bool:
+        """True for a cue that sends a question to the definitions articles ("… là gì?")."""
+        return cue.field == "title" and cue.boost > 0 and any(t in self.defines for t in cue.title)
 
     def cues_in(self, query: str) -> list[Cue]:
         """The cues a query holds."""
