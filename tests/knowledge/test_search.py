@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.knowledge.corpus.model import REPLACED, Article, Document
-from bot.knowledge.search.analysis import Params, passages
+from bot.knowledge.search.analysis import Params, pair_runs, passages
 from bot.knowledge.search.index import Hit, SearchIndex, build_index
 from bot.knowledge.search.lexicon import Lexicon
 from bot.knowledge.search.text import syllables
@@ -141,6 +141,26 @@ def test_build_index_from_corpus_and_empty(tmp_path: Path) -> None:
 def test_passages_keep_points_with_their_clause() -> None:
     assert passages("Mở đầu\n1. Khoản một\na) điểm a\nb) điểm b\n2. Khoản hai") == [
         "Mở đầu", "1. Khoản một\na) điểm a\nb) điểm b", "2. Khoản hai"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Quyền, nghĩa vụ của anh, chị, em", [["quyền", "nghĩa", "vụ", "của", "anh", "chị", "em"]]),
+    ("Tài sản riêng của vợ, chồng", [["tài", "sản", "riêng", "của", "vợ", "chồng"]]),
+    ("Chiếm hữu, sử dụng, định đoạt", [["chiếm", "hữu"], ["sử", "dụng"], ["định", "đoạt"]]),  # lists of phrases
+    ("cha, mẹ; con. Vợ, chồng", [["cha", "mẹ"], ["con"], ["vợ", "chồng"]]),  # only a lone comma joins
+    ("Điều 3. Hôn nhân", [["điều", "3"], ["hôn", "nhân"]]),
+    ("", []),
+])
+def test_pairs_meet_across_a_comma_next_to_one_word(text: str, expected: list[list[str]]) -> None:
+    assert pair_runs(text) == expected
+
+
+def test_a_listed_kinship_matches_what_people_write() -> None:
+    arts = [Article("1/2000/QH10", "1", "Đi lại", "Anh. Chị. Em đi làm. Về quê. Ở nhà giúp đỡ."),  # same words, not a list
+            Article("1/2000/QH10", "2", "Đi lại", "Anh, chị, em đi làm, về quê, ở nhà giúp đỡ.")]
+    index = SearchIndex.build(arts, {})
+    index.lexicon = Lexicon.empty()
+    assert [h.article for h in index.search("anh chị em giúp đỡ")] == ["2", "1"]
 
 
 def test_plain_bm25_parity_with_reference() -> None:

@@ -52,6 +52,34 @@ def runs(text: str) -> list[list[str]]:
     return out
 
 
+def pair_runs(text: str) -> list[list[str]]:
+    """runs(), except that a run split by a lone comma is joined again when either side is one word: statutes list
+    "anh, chị, em", "vợ, chồng", "cha, mẹ" where people write "anh chị em", "vợ chồng", "cha mẹ"."""
+    pieces: list[tuple[list[str], bool]] = []  # each run and whether a lone comma ends it
+    cur: list[str] = []
+    marks: list[str] = []
+    for u in units(text):
+        if not is_token(u):
+            marks.append(u)
+            continue
+        if marks and cur:
+            pieces.append((cur, marks == [","]))
+            cur = []
+        marks = []
+        cur.append(u.lower())
+    if cur:
+        pieces.append((cur, False))
+    out: list[list[str]] = []
+    after_comma, last_len = False, 0
+    for run, comma in pieces:
+        if out and after_comma and (last_len == 1 or len(run) == 1):
+            out[-1] = out[-1] + run
+        else:
+            out.append(run)
+        after_comma, last_len = comma, len(run)
+    return out
+
+
 def _pairs(run: list[str]) -> Iterable[str]:
     """Adjacent syllable pairs of a run."""
     return (f"{x}_{y}" for x, y in zip(run, run[1:]))
@@ -71,7 +99,7 @@ def text_features(text: str, p: Params, repeat: int = 1) -> dict[str, int]:
     def add(name: str) -> None:
         counts[name] = counts.get(name, 0) + repeat
 
-    for run in runs(text):
+    for run in pair_runs(text):
         folded = [fold_word(w) for w in run]
         for w, f in zip(run, folded):
             add("a:" + w)
@@ -114,7 +142,7 @@ def query_features(text: str, p: Params, folded: bool, weight: float = 1.0,
         if w > 0:
             out[name] = max(out.get(name, 0.0), w)
 
-    for run in runs(text):
+    for run in pair_runs(text):
         toks = [fold_word(w) for w in run] if folded else run
         stops = [(fold_word(w) if folded else w) in stop for w in run]
         for t, s in zip(toks, stops):
