@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-SETS = ["everyday_questions.tsv", "everyday_questions2.tsv"]
+SETS = ["everyday_questions.tsv", "everyday_questions2.tsv", "everyday_questions3.tsv"]
 
 
 def _rows(name: str) -> list[list[str]]:
