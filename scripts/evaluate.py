@@ -2,15 +2,17 @@
 diacritics, next to a naive anchor, ranked exactly as the bot ranks (bot.conversation.answering.Answerer).
 
 Usage: python scripts/evaluate.py [--dev ../shared/eval/dev.jsonl] [--everyday tests/data/everyday_questions.tsv]
-                                  [--parts] [--no-anchor] [--topics] [--misses] [--laws SOURCE ...]
+                                  [--held-out FILE ...] [--parts] [--no-anchor] [--topics] [--misses]
+                                  [--laws SOURCE ...]
 The corpus is every file of ../shared/laws ($SHARED_DIR: Pháp điển demuc + more + official-text) imported into a temp
 LAWS_DIR with `python -m bot laws import`, unless $LAWS_DIR is set (then it is used as it is, imported if empty).
 Everyday files are `question<TAB>key[;key...][<TAB>topic]`; their data rows are split by position into a tuning half
-(even rows: 0, 2, 4, ...) and a held-out half (odd rows); a file given with --held-out (everyday_questions2.tsv, written
-blind on 2026-11-30) is measured whole. Tune only on the tuning half; --misses and --topics show
-the tuning half only. The anchor is pyvi ViTokenizer + rank_bm25 BM25Okapi (defaults) over the same articles.
-With cards imported (`python -m bot cards import bot/data/cards`), --parts adds the bot with cards leading but not
-voting.
+(even rows: 0, 2, 4, ...) and a held-out half (odd rows); a file given with --held-out is measured whole
+(everyday_questions2.tsv, written blind on 2026-11-30, never read question by question; everyday_questions3.tsv, written
+blind later that day, measured once before it was read and a tuning set since). Tune only on the tuning half and on
+everyday_questions3.tsv; --misses and --topics show the tuning half only. The anchor is pyvi ViTokenizer + rank_bm25
+BM25Okapi (defaults) over the same articles. With cards imported (`python -m bot cards import bot/data/cards`), --parts
+adds the bot with cards leading but not voting.
 """
 from __future__ import annotations
 
