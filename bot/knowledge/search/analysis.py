@@ -37,25 +37,9 @@ class Params:
     # everyday-word expansions (foster care conditions for a woman asking about her husband's violence)
 
 
-def runs(text: str) -> list[list[str]]:
-    """Lower-cased token runs between punctuation marks (pairs never cross a comma or a sentence)."""
-    out: list[list[str]] = []
-    cur: list[str] = []
-    for u in units(text):
-        if is_token(u):
-            cur.append(u.lower())
-        elif cur:
-            out.append(cur)
-            cur = []
-    if cur:
-        out.append(cur)
-    return out
-
-
-def pair_runs(text: str) -> list[list[str]]:
-    """runs(), except that a run split by a lone comma is joined again when either side is one word: statutes list
-    "anh, chị, em", "vợ, chồng", "cha, mẹ" where people write "anh chị em", "vợ chồng", "cha mẹ"."""
-    pieces: list[tuple[list[str], bool]] = []  # each run and whether a lone comma ends it
+def _pieces(text: str) -> list[tuple[list[str], bool]]:
+    """Lower-cased token runs between punctuation marks, each with whether a lone comma ends it."""
+    pieces: list[tuple[list[str], bool]] = []
     cur: list[str] = []
     marks: list[str] = []
     for u in units(text):
@@ -69,9 +53,20 @@ def pair_runs(text: str) -> list[list[str]]:
         cur.append(u.lower())
     if cur:
         pieces.append((cur, False))
+    return pieces
+
+
+def runs(text: str) -> list[list[str]]:
+    """Lower-cased token runs between punctuation marks (pairs never cross a sentence; see pair_runs for commas)."""
+    return [run for run, _ in _pieces(text)]
+
+
+def pair_runs(text: str) -> list[list[str]]:
+    """runs(), except that a run split by a lone comma is joined again when either side is one word: statutes list
+    "anh, chị, em", "vợ, chồng", "cha, mẹ" where people write "anh chị em", "vợ chồng", "cha mẹ"."""
     out: list[list[str]] = []
     after_comma, last_len = False, 0
-    for run, comma in pieces:
+    for run, comma in _pieces(text):
         if out and after_comma and (last_len == 1 or len(run) == 1):
             out[-1] = out[-1] + run
         else:

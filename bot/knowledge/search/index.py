@@ -177,7 +177,8 @@ class SearchIndex:
         if self.params.related_boost and len(self.related):
             scores = self._boost_related(scores)
         scores = scores * self.article_factor
-        cues = self.priors.cues_in(query)
+        words = folded_words(query)  # read once for the cues and the defined terms
+        cues = self.priors.cues_in(query, words)
         if self.params.title_mismatch and len(self.t_indices):
             # an article a cue asks for ("… là gì?": the definitions) agrees with the question whatever its title
             asked = [self._cue_mask(c) for c in cues if c.boost > 0 and c.field == "title"]
@@ -190,7 +191,7 @@ class SearchIndex:
         asking = [p for c in cues if self.priors.asks_definition(c) for p in c.phrases]
         if asking and self.definitions and self.priors.defines_boost:
             # "khái niệm gia đình": the article defining "gia đình", not every "Khái niệm tội …" of the Penal Code
-            defining = self.definitions.asked(folded_words(query), asking)
+            defining = self.definitions.asked(words, asking)
             if defining:
                 scores[defining] *= np.float32(1.0 + self.priors.defines_boost)
         return scores

@@ -88,7 +88,7 @@ class Priors:
         """True for a cue that sends a question to the definitions articles ("… là gì?")."""
         return cue.field == "title" and cue.boost > 0 and any(t in self.defines for t in cue.title)
 
-    def cues_in(self, query: str) -> list[Cue]:
-        """The cues a query holds."""
-        words = folded_words(query)
+    def cues_in(self, query: str, words: Sequence[str] | None = None) -> list[Cue]:
+        """The cues a query holds (words: its folded_words(), when the caller has them already)."""
+        words = folded_words(query) if words is None else words
         return [c for c in self.cues if any(_has(words, p) for p in c.phrases) != c.absent]
