@@ -197,11 +197,29 @@ def test_the_closest_example_is_scored_as_over_all_examples(question: str) -> No
     assert matcher.each.n == 4  # the two vote-only examples are left out
     terms = matcher.query_terms(question)
     every = _Bm25([matcher._doc_counts(x) for x in matcher.texts], matcher.bm25).similarities(terms)
+    kept = ~matcher.vote_only[matcher.owner]
+    every = matcher._held(question, every[kept])  # an example trusted alone weighed by her words, as served
     _, closest = matcher.scores(question)
     for t, target in enumerate(matcher.targets):
         if not matcher.vote_only[t]:
-            mine = [s for s, owner in zip(every, matcher.owner) if owner == t]
+            mine = [s for s, owner in zip(every, matcher.owner[kept]) if owner == t]
             assert closest[t] == pytest.approx(max(mine), abs=1e-6)
+
+
+@pytest.mark.parametrize("question, trusted", [
+    ("thời hiệu xử phạt hành chính bạo lực gia đình là mấy năm", True),  # the example asked again
+    ("thoi hieu xu phat bao luc gia dinh la may nam", True),
+    ("gia đình là gì", False),  # every word is in the example, most of the example is not in her question
+    ("bạo lực gia đình", False),
+])
+def test_one_example_is_trusted_alone_only_when_it_is_her_question(question: str, trusted: bool) -> None:
+    """The similarity only asks whether an example holds her words: a short question inside a long example on
+    another subject must not lead with that example's card by the "asked again" rule (MatchParams.exact)."""
+    matcher = CardMatcher([("card:a", "thời hiệu xử phạt hành chính bạo lực gia đình là mấy năm"),
+                           ("card:b", "nghỉ đẻ được mấy tháng")], {"card:a": ["1/2000/QH10:1"]},
+                          MatchParams(min_score=9.0, exact=0.4), Lexicon.empty())  # two examples: low idf
+    match = matcher.match(question)
+    assert match is not None and match.target == "card:a" and match.confident is trusted
 
 
 def test_votes_go_to_the_articles_of_the_cards_a_question_resembles() -> None:

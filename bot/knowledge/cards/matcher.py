@@ -13,6 +13,7 @@ from bot.knowledge.search.analysis import Params, is_folded_query, query_feature
 from bot.knowledge.search.bm25 import Postings, accumulate, bm25_arrays
 from bot.knowledge.search.lexicon import Lexicon
 from bot.knowledge.search.priors import Priors
+from bot.knowledge.search.text import fold_word
 from bot.ops.datafiles import DATA_DIR
 
 PARAMS_FILE = DATA_DIR / "cards" / "match.json"
@@ -147,6 +148,7 @@ class CardMatcher:
         matchable = ~self.vote_only[self.owner] if len(self.owner) else np.zeros(0, dtype=bool)
         self.each = _Bm25(counts, self.bm25).only(matchable) if counts else None
         self.each_owner = self.owner[matchable]
+        self.each_text = np.flatnonzero(matchable)  # each scored example's place in self.texts
         self.whole = _Bm25(joined, self.bm25) if counts else None
         self.by_article: dict[str, list[int]] = {}
         self.keys_of: list[tuple[str, ...]] = [() for _ in self.targets]  # each target's articles, in its order
@@ -265,8 +267,22 @@ class CardMatcher:
         terms, sims = self.similar(text)
         combined = sims + self.params.agreement * self.agreement(hits)
         closest = np.zeros(len(self.targets), dtype=np.float32)
-        np.maximum.at(closest, self.each_owner, self.each.similarities(terms))
+        np.maximum.at(closest, self.each_owner, self._held(text, self.each.similarities(terms)))
         return combined, closest
+
+    def _held(self, text: str, each: np.ndarray) -> np.ndarray:
+        """The examples' similarities, those close enough to be trusted alone (MatchParams.exact) × the share of the
+        example's words her message holds: the similarity only asks whether the example holds her words, so "gia
+        đình là gì" is as close to "thời hiệu xử phạt bạo lực gia đình là mấy năm?" as to itself."""
+        high = np.flatnonzero(each >= self.params.exact)
+        if not len(high):
+            return each
+        mine = {fold_word(w) for w in self._words(text)[0]}
+        each = each.copy()
+        for i in high:
+            theirs = [fold_word(w) for w in self._words(self.texts[self.each_text[i]])[0]]
+            each[i] *= sum(w in mine for w in theirs) / len(theirs) if theirs else 0.0
+        return each
 
     def match(self, text: str, hits: Sequence[str] = ()) -> Match | None:
         """The best target for a question (hits: the article search's keys, best first); None when nothing fits."""
