@@ -4,7 +4,7 @@ The messages and what each should do are the table EVERYDAY of tests/conversatio
 before the behaviour was tuned). Run over a real library:
 
     LAWS_DIR=/tmp/talk-laws python -m bot laws import ../shared/laws/phapdien/demuc ../shared/laws/text
-    LAWS_DIR=/tmp/talk-laws python scripts/everyday_talk.py [--later | --fresh] [--failures]
+    LAWS_DIR=/tmp/talk-laws python scripts/everyday_talk.py [--later | --fresh | --about] [--failures]
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.knowledge.library import load_library  # noqa: E402
 from bot.ops.settings import Settings  # noqa: E402
-from tests.conversation.test_everyday_talk import EVERYDAY, FRESH, LATER, behaves  # noqa: E402
+from tests.conversation.test_everyday_talk import ABOUT_ANSWERS, EVERYDAY, FRESH, LATER, behaves  # noqa: E402
 
 
 def main() -> int:
@@ -28,12 +28,14 @@ def main() -> int:
     tables = parser.add_mutually_exclusive_group()
     tables.add_argument("--later", action="store_true", help="the table written after tuning (LATER) instead")
     tables.add_argument("--fresh", action="store_true", help="the table written blind to the intents (FRESH) instead")
+    tables.add_argument("--about", action="store_true",
+                        help="messages about the answers themselves (ABOUT_ANSWERS: read, back, explain) instead")
     args = parser.parse_args()
     library = load_library(Settings.from_env())
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()
     failures = []
-    table = LATER if args.later else FRESH if args.fresh else EVERYDAY
+    table = LATER if args.later else FRESH if args.fresh else ABOUT_ANSWERS if args.about else EVERYDAY
     for text, context, expected in table:
         kind = expected.split()[0]
         total[kind] += 1

@@ -204,6 +204,34 @@ def resolve_document(corpus: Any, typed: str) -> str:
     return ""
 
 
+def citation_reply(corpus: Any, texts: Texts, cite: Any, state: dict[str, Any]) -> tuple[list[OutMessage],
+                                                                                    dict[str, Any]]:
+    """A cited article or clause, looked up directly ("khoản 2 điều 185 bộ luật hình sự"), and the new state."""
+    number = cite.doc or resolve_document(corpus, cite.typed_number) or (
+        "" if cite.typed_number else str(state.get("doc", "")))
+    if not number:
+        return [text_message(texts.get("citation_need_doc", article=cite.article))], state
+    document = corpus.document(number)
+    if document is None:
+        return [text_message(texts.get("citation_doc_missing", doc=number))], state
+    key = f"{number}:{cite.article}"
+    article = corpus.article(key)
+    if article is None:
+        return [text_message(texts.get("citation_not_found", article=cite.article, doc=document.name))], \
+            {**state, "doc": number}
+    # counted like a question (officials' statistics of asked articles); no text is kept for a found article
+    new = {"keys": [key], "offset": 1, "doc": number,
+           "actions": {"question": {"query": "", "keys": [key], "found": True}}}
+    if cite.clause:
+        clause = next((c for c in article.clauses if c.number == cite.clause), None)
+        if clause is not None:
+            return clause_answer(corpus, article, clause, cite.point, texts), new
+        note = text_message(texts.get("clause_not_found", doc=document.name, article=cite.article,
+                                      clause=cite.clause))
+        return [note, *full_article(corpus, article, texts)], new
+    return full_article(corpus, article, texts), new
+
+
 def content_query(intents: Intents, query: str) -> list[Word]:
     """The query's meaningful words for coverage and clause choice."""
     return intents.content_words(query)

@@ -99,6 +99,8 @@ class Dialogue:
             return [text_message(self.texts.get("empty"), answers.topic_buttons(self.texts))], state
         if intent.name == "more":
             return self._more(state)
+        if intent.name in ("read", "back"):
+            return self._again(intent.name, state)
         if intent.name == "select":
             return self._select(intent.number, text, state)
         if intent.name == "citation" and intent.citation is not None:
@@ -241,6 +243,19 @@ class Dialogue:
         return [text_message(self.texts.get("no_more"), answers.topic_buttons(self.texts))], \
             {**state, "offset": len(keys)}
 
+    def _again(self, name: str, state: dict[str, Any]) -> Reply:
+        """ "xem toàn văn" with no number: the only article shown, or which one; "xem lại": her list from item 1."""
+        keys, offset = state.get("keys") or [], int(state.get("offset", 0))
+        shown = min(offset, len(keys))
+        if not shown:
+            return [text_message(self.texts.get("no_list"))], state
+        if name == "read":
+            if shown == 1:
+                return self._full(keys[0], state)
+            return [text_message(self.texts.get("read_which", count=shown))], state
+        page, end = self._page(self.library_provider(), state, 0)
+        return page, {**state, "offset": max(offset, end)}
+
     def _select(self, number: int, text: str, state: dict[str, Any]) -> Reply:
         """Item `number` of the listed results; "điều 82" after reading a law means that law's article."""
         keys, offset = state.get("keys") or [], int(state.get("offset", 0))
@@ -268,30 +283,7 @@ class Dialogue:
 
     def _citation(self, cite: Citation, state: dict[str, Any]) -> Reply:
         """A cited article or clause, looked up directly ("khoản 2 điều 185 bộ luật hình sự")."""
-        corpus = self.library_provider().corpus
-        number = cite.doc or answers.resolve_document(corpus, cite.typed_number) or (
-            "" if cite.typed_number else str(state.get("doc", "")))
-        if not number:
-            return [text_message(self.texts.get("citation_need_doc", article=cite.article))], state
-        document = corpus.document(number)
-        if document is None:
-            return [text_message(self.texts.get("citation_doc_missing", doc=number))], state
-        key = f"{number}:{cite.article}"
-        article = corpus.article(key)
-        if article is None:
-            return [text_message(self.texts.get("citation_not_found", article=cite.article, doc=document.name))], \
-                {**state, "doc": number}
-        # counted like a question (officials' statistics of asked articles); no text is kept for a found article
-        new = {"keys": [key], "offset": 1, "doc": number,
-               "actions": {"question": {"query": "", "keys": [key], "found": True}}}
-        if cite.clause:
-            clause = next((c for c in article.clauses if c.number == cite.clause), None)
-            if clause is not None:
-                return answers.clause_answer(corpus, article, clause, cite.point, self.texts), new
-            note = text_message(self.texts.get("clause_not_found", doc=document.name, article=cite.article,
-                                               clause=cite.clause))
-            return [note, *answers.full_article(corpus, article, self.texts)], new
-        return answers.full_article(corpus, article, self.texts), new
+        return answers.citation_reply(self.library_provider().corpus, self.texts, cite, state)
 
 
 def _millis(raw: Any, default: int) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.conversation import surface
 from bot.conversation.citations import Citation
-from bot.conversation.phrases import Pattern, Word, cover, match_at, whole, word_eq
+from bot.conversation.phrases import Pattern, Word, cover, find_spans, match_at, match_ends, whole, word_eq
 from bot.knowledge.search.text import fold
 
 SHORT_INTENT_WORDS = 6  # longer messages are questions even if they start with "chào"
@@ -22,6 +22,13 @@ _WHOLE_KINDS = ("helpful", "unhelpful", "greeting", "thanks", "ack", "help", "mo
 _LONG_KINDS = frozenset({"unsubscribe", "human", "insult"})  # whole messages of up to WHOLE_MESSAGE_WORDS words
 # small talk strung together ("ok cảm ơn nhé", "dạ vâng ạ"): answered as the first kind present in this order
 _SMALL_TALK = ("insult", "thanks", "greeting", "ack", "chat")
+# messages about the answers themselves, in this order (after "ask" and "news"), each with the kinds whose words may
+# stand around its phrase
+_ABOUT_ANSWERS = ("buttons", "back", "read", "explain")
+_ASKING = ("filler", "chatword", "more_word", "select", "list_word")  # words around "hỏi", "tư vấn", "luật mới"
+_COMPANY = {"ask": _ASKING, "news": _ASKING, "buttons": ("broken", "filler", "chatword", "select", "more_word", "read"),
+            "back": ("select", "list_word", "filler", "chatword", "read"),
+            "read": ("select", "list_word", "filler", "chatword"), "explain": ("select", "filler", "chatword", "read")}
 
 
 @dataclass(frozen=True)
@@ -29,7 +36,7 @@ class Intent:
     """What a message asks for; `name` drives the dialogue, the other fields carry its argument."""
 
     # empty|erase|helpful|unhelpful|greeting|thanks|ack|chat|who|help|more|select|citation|followup|question
-    # |unsubscribe|halt|human|insult|phone|link
+    # |unsubscribe|halt|human|insult|phone|link|ask|news|buttons|back|read|explain
     name: str
     number: int = 0  # select: the item asked for; 0 or below for "0", "-1" (not an item)
     citation: Citation | None = None
@@ -77,7 +84,8 @@ class ShortMessages:
                 if whole(core, patterns) or whole(msg, patterns):
                     return Intent(kind)
         if len(core) > SHORT_INTENT_WORDS:
-            return None
+            # "e muốn xem lại danh sách vừa rồi": longer, but every other word carries no meaning
+            return self._about(core, msg, ("ask", "news")) or self._about(core, msg, _ABOUT_ANSWERS)
         talk = {kind: self.phrases.get(kind, ()) for kind in _SMALL_TALK}
         kinds = cover(core, talk) or cover(msg, talk)
         if kinds:
@@ -87,9 +95,42 @@ class ShortMessages:
             number = self.select_number(msg)  # "xem chi tiết số 2": "chi" is no "chị" here
         if number is not None:
             return Intent("select", number=-number if surface.negative(text) else number)
+        asking = self._about(core, msg, ("ask", "news"))  # before "more": "em hỏi tiếp" is a new question
+        if asking is not None:
+            return asking
         if self._asks_more(core):
             return Intent("more")
+        return self._about(core, msg, _ABOUT_ANSWERS)
+
+    def _about(self, core: list[Word], msg: list[Word], kinds: tuple[str, ...]) -> Intent | None:
+        """The first of these kinds the message asks for, read with and without its fillers ("hoi" is no "hội",
+        "chi tiết" no "chị" here)."""
+        for kind in kinds:
+            company = _COMPANY[kind]
+            if self._asks(core, kind, company) or self._asks(msg, kind, company):
+                return Intent(kind)
         return None
+
+    def _asks(self, msg: list[Word], kind: str, company: tuple[str, ...]) -> bool:
+        """True when a phrase of this kind is in the words and the others carry no meaning or make phrases of
+        `company` ("cho em xem chi tiết với": read; "nút xem toàn văn bị lỗi": buttons; "xem chi tiết mức phạt": a
+        question)."""
+        spans = [span for p in self.phrases.get(kind, ()) for span in find_spans(msg, p)]
+        if not spans:
+            return False
+        inside = {i for start, end in spans for i in range(start, end)}
+        rest = [w for i, w in enumerate(msg) if i not in inside]
+        phrases = [p for k in company for p in self.phrases.get(k, ())]
+        # reached[i]: rest[:i] is words that carry no meaning and phrases of `company` ("ko chạy": "không chạy")
+        reached = [True] + [False] * len(rest)
+        for i, w in enumerate(rest):
+            if reached[i]:
+                # "3 điều lúc nãy" (one digit: "điều 81 luật hôn nhân" is a citation)
+                if w[1] in self.stop or surface.laughter(w[1]) or (w[1].isdigit() and len(w[1]) == 1):
+                    reached[i + 1] = True
+                for end in {e for p in phrases for e in match_ends(rest, p.words, i)}:
+                    reached[end] = True
+        return reached[-1]
 
     def _only(self, msg: list[Word], kinds: tuple[str, ...]) -> bool:
         """True when every word is a stop word, laughter or a one-word phrase of these kinds."""

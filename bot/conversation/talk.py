@@ -12,7 +12,8 @@ from bot.knowledge.topics import topic_names
 from bot.ops.datafiles import Texts
 from bot.zalo.messages import Button, OutMessage
 
-TALK = frozenset({"chat", "who", "halt", "unsubscribe", "phone", "link", "insult", "human"})
+TALK = frozenset({"chat", "who", "halt", "unsubscribe", "phone", "link", "insult", "human", "explain", "buttons", "ask",
+                  "news"})
 
 Reply = tuple[list[OutMessage], dict[str, Any]]
 

@@ -329,6 +329,46 @@ FRESH: list[tuple[str, str, str]] = [
     ("em muốn tự tử", "none", "danger"),
 ]
 
+# Found on 2026-11-30 by trying the chat as a user would: asking for the full text without a number ("xem toàn văn",
+# "xem chi tiết"), for the list again, for an explanation, or saying the buttons do not work got the long apology or
+# articles that merely share a word ("khó hiểu quá": the Civil Code's article on interpreting contracts).
+# Behaviours: read (the only article she was shown in full, else which number, from 1 to what she was shown; with no
+# list, how to get one); back (her list again from item 1, nothing searched). Announcing a question ("cho em hỏi") or
+# asking what is new in the law got articles too: now a short reply (kind).
+ABOUT_ANSWERS: list[tuple[str, str, str]] = [
+    ("xem toàn văn", "list", "read"),
+    ("xem toàn văn", "none", "read"),
+    ("xem chi tiết", "lost", "read"),
+    ("xem chi tiet", "list", "read"),
+    ("chi tiết", "list", "read"),
+    ("cho em xem chi tiết với", "list", "read"),
+    ("xem đầy đủ", "list", "read"),
+    ("đọc toàn văn", "subscriber", "read"),
+    ("xem nội dung điều luật", "list", "read"),
+    ("coi chi tiết ad ơi", "lost", "read"),
+    ("xem full", "list", "read"),
+    ("mở ra xem", "list", "read"),
+    ("xem lại danh sách", "list", "back"),
+    ("quay lại", "lost", "back"),
+    ("xem lai", "list", "back"),
+    ("danh sách lúc nãy", "list", "back"),
+    ("gửi lại giúp em", "list", "back"),
+    ("em chưa hiểu", "list", "kind"),
+    ("khó hiểu quá", "list", "kind"),
+    ("ko hieu", "list", "kind"),
+    ("nói rõ hơn được không", "list", "kind"),
+    ("giải thích giùm em", "lost", "kind"),
+    ("vậy là sao ạ", "list", "kind"),
+    ("tóm tắt giúp em", "none", "kind"),
+    ("bấm không được", "list", "kind"),
+    ("nut khong bam duoc", "list", "kind"),
+    ("hội phụ nữ ở đâu", "none", "kind"),
+    ("cho em hỏi", "list", "kind"),
+    ("em hỏi cái khác nhé", "lost", "kind"),
+    ("hoi them duoc ko e", "list", "kind"),
+    ("có luật gì mới không", "none", "kind"),
+]
+
 
 def _chat(library: Any, context: str) -> tuple[fakes.Recorder, list[str], int]:
     """A conversation brought to the context, the keys of her list (if any) and how many of them she was shown."""
@@ -377,11 +417,22 @@ def behaves(library: Any, text: str, context: str, expected: str) -> tuple[bool,
         expected = f"select {shown}"  # "cái cuối": the last article she was shown, however many that was
     if expected.startswith("select") and int(expected.split()[1]) > shown:
         expected = "range"  # an answer card led with fewer articles than the list of three: item 3 is past it
+    if expected == "read" and shown == 1:
+        expected = "select 1"
     if expected.startswith("select"):
         n = int(expected.split()[1])
         article = library.corpus.article(keys[n - 1])
         ok = joined.startswith(f"Điều {article.number} ") and article.title in messages[0].text
         return ok, "" if ok else f"not item {n}: {joined[:80]!r}"
+    if expected == "read":
+        ok = (len(messages) == 1 and "question" not in actions and state.get("keys", []) == keys
+              and (f"1 đến {shown}" in joined if shown else joined == TEXTS.get("no_list")))
+        return ok, "" if ok else f"not which article: {joined[:80]!r}"
+    if expected == "back":
+        first = library.corpus.article(keys[0])
+        ok = (joined.startswith(TEXTS.get("list_header")) and f"Điều {first.number} " in joined.split("\n\n")[1]
+              and "question" not in actions and state.get("keys") == keys)
+        return ok, "" if ok else f"not her list again: {joined[:80]!r}"
     if expected == "range":
         ok = (len(messages) == 1 and f"1 đến {shown}" in joined and "question" not in actions
               and state.get("keys") == keys)
@@ -408,7 +459,7 @@ def behaves(library: Any, text: str, context: str, expected: str) -> tuple[bool,
     raise ValueError(expected)
 
 
-@pytest.mark.parametrize("text, context, expected", EVERYDAY + LATER + FRESH)
+@pytest.mark.parametrize("text, context, expected", EVERYDAY + LATER + FRESH + ABOUT_ANSWERS)
 def test_everyday_message(real_library: Any, text: str, context: str, expected: str) -> None:
     ok, reason = behaves(real_library, text, context, expected)
     assert ok, reason
@@ -494,3 +545,11 @@ def test_bare_stop_unsubscribes_a_subscriber_and_asks_anyone_else(text: str) -> 
     messages, state = stranger.handle(TextMessage("u2", "m2", text, "1700000000000"), None)
     assert [m.text for m in messages] == [TEXTS.get("halt_unknown")]
     assert state is not None and "actions" not in state
+
+
+def test_asking_for_the_full_text_when_one_article_was_shown_opens_it(real_library: Any) -> None:
+    chat = fakes.Recorder(Dialogue(lambda: real_library))
+    chat.text("điều 139 bộ luật lao động")
+    assert (chat.state or {}).get("keys") == ["45/2019/QH14:139"] and (chat.state or {}).get("offset") == 1
+    messages = chat.text("xem chi tiết")
+    assert messages[0].text.startswith("Điều 139 Bộ luật Lao động") and "Nghỉ thai sản" in messages[0].text
