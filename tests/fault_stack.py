@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,26 @@ class RedisServer(Proc):
         import redis
 
         redis.Redis(port=self.port, socket_timeout=seconds + 10).execute_command("DEBUG", "SLEEP", str(seconds))
+
+    def hang_started(self, seconds: float) -> threading.Thread:
+        """Stall the server for `seconds` from a thread, returning once it is stalled (a PING goes unanswered), so
+        that what runs next meets the stall however loaded the machine is."""
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        stall = threading.Thread(target=self.hang, args=(seconds,), daemon=True)
+        # no retries: redis-py retries a timed-out command by default, which would wait the stall out
+        probe = redis.Redis(port=self.port, socket_timeout=0.05, retry=Retry(NoBackoff(), 0))
+        probe.ping()  # connected before the stall
+        stall.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                probe.ping()
+            except redis.TimeoutError:
+                return stall
+        raise RuntimeError("redis-server never stalled")
 
 
 class FakeZaloProc(procs.FakeZaloProc):

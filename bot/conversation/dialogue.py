@@ -198,12 +198,15 @@ class Dialogue:
         """ "Đúng ý" / "Chưa đúng" about the last answer: counted for officials (with the question's text when it
         missed, for teaching); "Chưa đúng" shows the next results and where to get legal aid."""
         last = state.get("answer")
-        if not isinstance(last, dict) or last.get("rated"):
+        rated = last.get("rated") if isinstance(last, dict) else None  # "helpful", "unhelpful" (True: older states)
+        if not isinstance(last, dict) or (rated and helpful):
             key = "thanks" if helpful else "feedback_none"
             return [text_message(self.texts.get(key))], state
-        action = {"feedback": {"helpful": helpful, "card": last.get("card", ""), "keys": last.get("keys", []),
-                               "query": "" if helpful else last.get("query", "")}}
-        new = {**state, "answer": {**last, "rated": True}, "actions": action}
+        new = {**state, "answer": {**last, "rated": "helpful" if helpful else "unhelpful"}}
+        if not rated or rated == "helpful":  # "Đúng ý", then "Chưa đúng": her question still reaches the officials
+            asked = "" if helpful else last.get("query", "")
+            new["actions"] = {"feedback": {"helpful": helpful, "card": last.get("card", ""),
+                                           "keys": last.get("keys", []), "query": asked}}
         if helpful:
             return [text_message(self.texts.get("feedback_thanks"))], new
         sorry = text_message(self.texts.get("feedback_sorry") + "\n" + self.texts.get("feedback_legal_aid"))

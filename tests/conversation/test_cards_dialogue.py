@@ -89,6 +89,18 @@ def test_unhelpful_offers_the_next_results_and_legal_aid(chat: Recorder, said: s
     assert all(len(m.text) <= 2000 and len(m.buttons) <= 5 for m in messages)
 
 
+def test_changing_her_mind_to_unhelpful_still_offers_the_next_results_and_reaches_the_officials(
+        chat: Recorder) -> None:
+    chat.text("nghỉ đẻ được mấy tháng")
+    chat.text("đúng ý")
+    messages = chat.text("chưa đúng")
+    assert TEXTS.get("feedback_legal_aid") in messages[0].text
+    assert messages[1].text.startswith(TEXTS.get("list_header_more"))
+    assert chat.state["actions"]["feedback"]["query"] == "nghỉ đẻ được mấy tháng"
+    again = chat.text("chưa đúng")  # said twice: the results go on, counted once
+    assert TEXTS.get("feedback_legal_aid") in again[0].text and "actions" not in chat.state
+
+
 def test_feedback_without_an_answer(chat: Recorder) -> None:
     [reply] = chat.text("chưa đúng")
     assert reply.text == TEXTS.get("feedback_none") and "actions" not in (chat.state or {})
