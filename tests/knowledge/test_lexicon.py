@@ -53,3 +53,16 @@ def test_an_expansion_asked_again_is_the_same_and_cannot_be_changed_by_the_calle
     assert "changed by a caller" not in again and "bạo lực gia đình" in again
     assert lexicon.expansions(words("chong em hay danh em"), True) != lexicon.expansions(
         words("chong em hay danh em"), False)  # typed and folded readings are remembered apart
+
+
+def test_a_filler_typed_without_diacritics_stays_one_only_where_the_library_uses_it_so() -> None:
+    lex = Lexicon({}, {}, {}, frozenset({"tôi", "có", "nha"}), frozenset({"toi", "co", "nha"}), 1)
+    # articles using each accented word: "toi" is nearly always "tội" there; "co" is "có" a fair share of the time
+    uses = {"tội": 560, "tối": 225, "tôi": 3, "có": 3731, "cơ": 2573, "nhà": 1115}
+    assert lex.fillers_when_folded(uses) == frozenset({"co"})
+
+
+def test_a_folded_query_weighs_the_crime_it_names(real_library) -> None:
+    """ "toi" in "toi danh bac" is "tội" (gambling as a crime), not the filler "tôi": full weight, as typed."""
+    terms = real_library.index.query_terms("toi danh bac bi phat the nao")
+    assert terms["f:toi"] == terms["f:bac"] > terms["f:the"]

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from bot.knowledge.corpus.model import Article, Document
+from bot.knowledge.search.lexicon import Lexicon
 from bot.knowledge.search.text import fold_word, has_diacritics, is_token, units
 
 # feature families: accented ("a" syllable, "b" pair, "w" pyvi word) and folded ("f", "g", "v")
@@ -150,6 +151,19 @@ def query_features(text: str, p: Params, folded: bool, weight: float = 1.0,
         for w in _words(text):
             add(f"{word}:{fold_word(w) if folded else w}", weight * fam[word])
     return out
+
+
+def weighted_query(query: str, p: Params, lex: Lexicon, fillers: Callable[[bool], frozenset[str]]) -> dict[str, float]:
+    """Weighted features of a query: the user's words (teencode spelled out; `fillers(folded)` count little), then
+    the lexicon's expansions at lower weight."""
+    words = [w for run in runs(query) for w in run]
+    folded = is_folded_query(words)  # decided on what was typed: teencode expansions carry marks
+    text = lex.expand_teencode(words)
+    terms = query_features(" ".join(text), p, folded, 1.0, fillers(folded))
+    for extra in lex.expansions(text, folded):
+        for k, v in query_features(extra, p, folded, p.weight_expansion).items():
+            terms[k] = max(terms.get(k, 0.0), v)
+    return terms
 
 
 _CLAUSE_START = re.compile(r"^\d+[a-zđ]?\.\s")

@@ -10,7 +10,7 @@ from typing import Any, Collection, Mapping, Protocol
 import numpy as np
 
 from bot.knowledge.corpus.model import AMENDED, IN_FORCE, Article, Document
-from bot.knowledge.search.analysis import Params, article_features, is_folded_query, query_features, runs
+from bot.knowledge.search.analysis import Params, article_features, weighted_query
 from bot.knowledge.search.bm25 import TITLE_FAMILIES, Postings, accumulate, bm25_arrays, title_postings
 from bot.knowledge.search.citations import citation_counts
 from bot.knowledge.search.definitions import Definitions, defined_terms
@@ -82,6 +82,7 @@ class SearchIndex:
         self.priors = priors if priors is not None else Priors.load()
         self._cue_masks: dict[Any, np.ndarray] = {}
         self.definitions = Definitions(meta.get("defined") or {})  # older indexes: none
+        self._folded_fillers: tuple[Lexicon | None, frozenset[str]] = (None, frozenset())
 
     def __len__(self) -> int:
         """Number of articles."""
@@ -153,15 +154,17 @@ class SearchIndex:
 
     def query_terms(self, query: str) -> dict[str, float]:
         """Weighted features of a query: the user's words, then lexicon expansions at lower weight."""
-        p, lex = self.params, self.lexicon
-        words = [w for run in runs(query) for w in run]
-        folded = is_folded_query(words)  # decided on what was typed: teencode expansions carry marks
-        text = lex.expand_teencode(words)
-        terms = query_features(" ".join(text), p, folded, 1.0, lex.stop_forms(folded))
-        for extra in lex.expansions(text, folded):
-            for k, v in query_features(extra, p, folded, p.weight_expansion).items():
-                terms[k] = max(terms.get(k, 0.0), v)
-        return terms
+        return weighted_query(query, self.params, self.lexicon, self._fillers)
+
+    def _fillers(self, folded: bool) -> frozenset[str]:
+        """The lexicon's filler words in the query's form; typed without diacritics, only those this library does not
+        nearly always use as other words (Lexicon.fillers_when_folded), worked out once per lexicon."""
+        if not folded:
+            return self.lexicon.stop_typed
+        if self._folded_fillers[0] is not self.lexicon:
+            uses = {t[2:]: int(self.indptr[c + 1] - self.indptr[c]) for t, c in self.vocab.items() if t[:2] == "a:"}
+            self._folded_fillers = (self.lexicon, self.lexicon.fillers_when_folded(uses))
+        return self._folded_fillers[1]
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every article for the query."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Mapping
 
 from bot.knowledge.search.text import fold_word, normalize
 from bot.ops.datafiles import DATA_DIR
@@ -11,6 +12,9 @@ from bot.ops.datafiles import DATA_DIR
 # Everyday speech puts pronouns and adverbs inside a phrase ("chồng em hay đánh", "có bầu công ty đuổi việc"):
 # a phrase of several words also matches with up to this many other words between two of its words.
 MAX_GAP = 2
+# A filler word typed without diacritics stays a filler in the article search only where the library uses it as one
+# at least this share of the time: "toi" there is nearly always "tội" (crime), not "tôi"; "nha" is "nhà" (house).
+FILLER_SHARE = 0.1
 _CACHED = 4096  # expansions remembered per lexicon: one message is expanded by the article search and the cards
 
 Phrases = dict[str, list[tuple[int, tuple[str, ...], tuple[str, ...]]]]  # first word → (row, phrase, legal terms)
@@ -79,6 +83,19 @@ class Lexicon:
     def stop_forms(self, folded: bool) -> frozenset[str]:
         """Stop words in the form the query is matched in."""
         return self.stop_folded if folded else self.stop_typed
+
+    def fillers_when_folded(self, uses: Mapping[str, int]) -> frozenset[str]:
+        """The filler words of a query typed without diacritics, for a library where `uses` counts the articles
+        using each accented word: each filler's folded form, unless other words of that form are nearly all its uses
+        (FILLER_SHARE)."""
+        total: dict[str, int] = {}
+        filler: dict[str, int] = {}
+        for word, n in uses.items():
+            f = fold_word(word)
+            if f in self.stop_folded:
+                total[f] = total.get(f, 0) + n
+                filler[f] = filler.get(f, 0) + (n if word in self.stop_typed else 0)
+        return frozenset(f for f in self.stop_folded if filler.get(f, 0) >= FILLER_SHARE * total.get(f, 0))
 
     def expansions(self, words: list[str], folded: bool) -> list[str]:
         """Legal terms for every colloquial phrase found in the words (longest match first), then for phrases
