@@ -85,7 +85,7 @@ class ShortMessages:
                     return Intent(kind)
         if len(core) > SHORT_INTENT_WORDS:
             # "e muốn xem lại danh sách vừa rồi": longer, but every other word carries no meaning
-            return self._about(core, msg, ("ask", "news")) or self._about(core, msg, _ABOUT_ANSWERS)
+            return self._about(msg, ("ask", "news")) or self._about(msg, _ABOUT_ANSWERS)
         talk = {kind: self.phrases.get(kind, ()) for kind in _SMALL_TALK}
         kinds = cover(core, talk) or cover(msg, talk)
         if kinds:
@@ -95,21 +95,17 @@ class ShortMessages:
             number = self.select_number(msg)  # "xem chi tiết số 2": "chi" is no "chị" here
         if number is not None:
             return Intent("select", number=-number if surface.negative(text) else number)
-        asking = self._about(core, msg, ("ask", "news"))  # before "more": "em hỏi tiếp" is a new question
+        asking = self._about(msg, ("ask", "news"))  # before "more": "em hỏi tiếp" is a new question
         if asking is not None:
             return asking
         if self._asks_more(core):
             return Intent("more")
-        return self._about(core, msg, _ABOUT_ANSWERS)
+        return self._about(msg, _ABOUT_ANSWERS)
 
-    def _about(self, core: list[Word], msg: list[Word], kinds: tuple[str, ...]) -> Intent | None:
-        """The first of these kinds the message asks for, read with and without its fillers ("hoi" is no "hội",
-        "chi tiết" no "chị" here)."""
-        for kind in kinds:
-            company = _COMPANY[kind]
-            if self._asks(core, kind, company) or self._asks(msg, kind, company):
-                return Intent(kind)
-        return None
+    def _about(self, msg: list[Word], kinds: tuple[str, ...]) -> Intent | None:
+        """The first of these kinds the message asks for, read with its fillers (every kind's company has them):
+        stripped first, "hoi" would be the filler "hội" and "chi tiết" lose "chi" to "chị"."""
+        return next((Intent(kind) for kind in kinds if self._asks(msg, kind, _COMPANY[kind])), None)
 
     def _asks(self, msg: list[Word], kind: str, company: tuple[str, ...]) -> bool:
         """True when a phrase of this kind is in the words and the others carry no meaning or make phrases of
