@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.knowledge.corpus.model import Article, Document  # noqa: E402
-from bot.knowledge.search.analysis import passages  # noqa: E402
+from bot.knowledge.search.passages import passages  # noqa: E402
 
 PHAPDIEN = ROOT.parent / "shared" / "laws" / "phapdien"
 

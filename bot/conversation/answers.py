@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import AbstractSet, Any, Sequence
+from typing import AbstractSet, Any, Callable, Mapping, Sequence
 
 from bot.conversation.intents import Intents, fold_chars, words
 from bot.conversation.replies import (
@@ -33,6 +33,10 @@ RELATED_BUTTONS = 3
 _NUMBERED = re.compile(r"^\s*\d+[a-zđ]?\.\s*")
 
 Word = tuple[str, str, bool]
+ClauseScores = Callable[[Any], Mapping[str, float]]  # an article → its clauses' scores for one question
+# The first clause usually states the rule and the later ones its cases: on the clauses the answer cards cite, the
+# first one was the one to show while it scored at least 1/1.25 of the best (card questions, either half of the deck).
+FIRST_CLAUSE_BONUS = 1.25
 
 
 def topic_buttons(texts: Texts) -> tuple[Button, ...]:
@@ -61,13 +65,17 @@ def coverage(query: Sequence[Word], article: Any) -> float:
     return covered(query, word_sets(f"{article.title}\n{article_body(article)}")) / len(distinct)
 
 
-def best_clause(query: Sequence[Word], article: Any) -> tuple[Any | None, int]:
-    """The clause sharing most query words (first on ties) and that count; None for one-clause articles."""
-    best, best_n = None, 0
-    for clause in article.clauses:
+def best_clause(query: Sequence[Word], article: Any,
+                scores: Mapping[str, float] | None = None) -> tuple[Any | None, int]:
+    """The clause to show and how many query words it shares; None for one-clause articles. With the index's own
+    clause scores (`scores`), the best score × (1 + words shared), the first clause (the rule; later ones its
+    cases) counted FIRST_CLAUSE_BONUS times; else the clause sharing most words (first on ties)."""
+    best, best_key, best_n = None, (0.0, 0), 0
+    for i, clause in enumerate(article.clauses):
         n = covered(query, word_sets(clause_text(clause)))
-        if n > best_n:
-            best, best_n = clause, n
+        score = (scores or {}).get(clause.number, 0.0) * (1 + n) * (FIRST_CLAUSE_BONUS if i == 0 else 1.0)
+        if (score, n) > best_key:  # without scores: the words shared alone
+            best, best_key, best_n = clause, (score, n), n
     if len(article.clauses) < 2:
         return None, best_n
     return best, best_n
@@ -81,13 +89,15 @@ def note_for(corpus: Any, document: Any, texts: Texts) -> str:
     return status_note(document, replacement, texts)
 
 
-def list_item(corpus: Any, key: str, number: int, query: Sequence[Word], texts: Texts) -> ListItem | None:
-    """One numbered result: citation (clause first when one clause stands out), title, snippet, status."""
+def list_item(corpus: Any, key: str, number: int, query: Sequence[Word], texts: Texts,
+              scores: ClauseScores | None = None) -> ListItem | None:
+    """One numbered result: citation (clause first when one clause stands out), title, snippet, status; `scores`:
+    the search index's score of each clause for the question (see best_clause)."""
     article = corpus.article(key)
     if article is None:
         return None
     document = corpus.document(article.doc)
-    clause, _ = best_clause(query, article)
+    clause, _ = best_clause(query, article, scores(article) if scores is not None else None)
     # the citation already says "khoản 2", so the snippet need not repeat "2."
     snippet = _NUMBERED.sub("", clause_text(clause), count=1) if clause is not None else article_body(article)
     return ListItem(number, citation(article, document, clause.number if clause else None, texts=texts),
@@ -95,12 +105,12 @@ def list_item(corpus: Any, key: str, number: int, query: Sequence[Word], texts: 
 
 
 def result_list(corpus: Any, keys: Sequence[str], start: int, count: int, query: Sequence[Word],
-                texts: Texts) -> tuple[OutMessage | None, int]:
+                texts: Texts, scores: ClauseScores | None = None) -> tuple[OutMessage | None, int]:
     """The page of results from `start`: one message and the new offset (None when nothing is left)."""
     items: list[ListItem] = []
     end = start
     while end < len(keys) and len(items) < count:
-        item = list_item(corpus, keys[end], end + 1, query, texts)
+        item = list_item(corpus, keys[end], end + 1, query, texts, scores)
         end += 1
         if item is not None:
             items.append(item)

@@ -229,9 +229,11 @@ class Dialogue:
 
     def _page(self, library: Any, state: dict[str, Any], start: int) -> tuple[list[OutMessage], int]:
         """The list message from `start` and the new offset."""
-        words = answers.content_query(self.intents, str(state.get("query", "")))
+        query = str(state.get("query", ""))
+        words = answers.content_query(self.intents, query)
+        scorer = getattr(library.index, "clause_scorer", None)  # stand-in indexes: the clause sharing most words
         message, offset = answers.result_list(library.corpus, state.get("keys", []), start, self.top, words,
-                                              self.texts)
+                                              self.texts, scorer(query) if scorer is not None and query else None)
         return ([message] if message is not None else []), offset
 
     def _more(self, state: dict[str, Any]) -> Reply:

@@ -73,6 +73,17 @@ def test_question_gives_one_short_numbered_list(chat: fakes.Recorder, question: 
                                                   "keys": chat.state["keys"][:3]}}
 
 
+@pytest.mark.parametrize("messages", [
+    ["em muốn ly hôn mà chồng không chịu ký, em đang có bầu"],
+    ["em muon ly hon ma chong khong chiu ky, em dang co bau"],
+    ["em muốn ly hôn mà chồng không chịu ký", "nếu em đang có bầu thì sao"],  # a follow-up: her new words count
+])
+def test_the_list_shows_the_clause_her_words_ask_about(chat: fakes.Recorder, messages: list[str]) -> None:
+    *_, reply = [say(chat, m)[-1] for m in messages]
+    assert "\n1. khoản 3 Điều 51 Luật Hôn nhân và gia đình số 52/2014/QH13" in reply.text  # "đang có thai"
+    assert "vợ đang có thai" in reply.text
+
+
 def test_teencode_is_spelled_out_in_the_typing_style_of_the_user(chat: fakes.Recorder) -> None:
     say(chat, "bn oi nghi de dc may thang j")
     assert chat.state is not None and chat.state["query"] == "ban oi nghi de duoc may thang gi"

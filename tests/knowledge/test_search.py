@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from bot.knowledge.corpus.model import REPLACED, Article, Document
-from bot.knowledge.search.analysis import Params, pair_runs, passages
+from bot.knowledge.search.analysis import Params, pair_runs
 from bot.knowledge.search.index import Hit, SearchIndex, build_index
 from bot.knowledge.search.lexicon import Lexicon
+from bot.knowledge.search.passages import clause_scores, passage_clauses, passages
 from bot.knowledge.search.text import syllables
 from tests.fakes import StaticSearchIndex
 
@@ -141,6 +142,33 @@ def test_build_index_from_corpus_and_empty(tmp_path: Path) -> None:
 def test_passages_keep_points_with_their_clause() -> None:
     assert passages("Mở đầu\n1. Khoản một\na) điểm a\nb) điểm b\n2. Khoản hai") == [
         "Mở đầu", "1. Khoản một\na) điểm a\nb) điểm b", "2. Khoản hai"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mở đầu\n1. Khoản một\na) điểm a\n2. Khoản hai", ["", "1", "2"]),
+    ("1. Một\n" + "a) " + "dài " * 300 + "\nb) tiếp", ["1", "1"]),  # a long clause cut in two stays clause 1
+    ("Không có khoản nào", [""]),
+])
+def test_each_passage_knows_its_clause(text: str, expected: list[str]) -> None:
+    assert passage_clauses(text) == expected
+
+
+def test_clause_scores_take_the_best_passage_of_each_clause() -> None:
+    text = "Mở đầu\n1. Một\na) " + "dài " * 300 + "\nb) tiếp\n2. Hai"
+    assert clause_scores(text, [9.0, 1.0, 3.0, 2.0]) == {"1": 3.0, "2": 2.0}
+
+
+def test_the_clause_scorer_reads_each_clause_on_its_own() -> None:
+    law = "52/2014/QH13"
+    article = Article(law, "51", "Quyền yêu cầu giải quyết ly hôn",
+                      "1. Vợ, chồng hoặc cả hai người có quyền yêu cầu Tòa án giải quyết ly hôn.\n"
+                      "2. Cha, mẹ, người thân thích khác có quyền yêu cầu Tòa án giải quyết ly hôn.\n"
+                      "3. Chồng không có quyền yêu cầu ly hôn trong trường hợp vợ đang có thai.")
+    index = SearchIndex.build([article], {law: Document(law, "Luật", "Hôn nhân và gia đình", articles=(article,))})
+    scores = index.clause_scorer("chồng đòi ly hôn khi vợ đang có thai")(article)
+    assert set(scores) == {"1", "2", "3"} and max(scores, key=scores.__getitem__) == "3"
+    assert index.clause_scorer("xyzzy")(article) == {"1": 0.0, "2": 0.0, "3": 0.0}
+    assert index.clause_scorer("ly hôn")(Article("1/2000/QH10", "1", "Khác", "1. ly hôn")) == {}  # not indexed
 
 
 @pytest.mark.parametrize("text, expected", [

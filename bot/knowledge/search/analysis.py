@@ -1,12 +1,12 @@
 """Turn article text and queries into weighted BM25 features (syllables, syllable pairs, pyvi words, folded forms)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from bot.knowledge.corpus.model import Article, Document
 from bot.knowledge.search.lexicon import Lexicon
+from bot.knowledge.search.passages import passages
 from bot.knowledge.search.text import fold_word, has_diacritics, is_token, units
 
 # feature families: accented ("a" syllable, "b" pair, "w" pyvi word) and folded ("f", "g", "v")
@@ -164,23 +164,6 @@ def weighted_query(query: str, p: Params, lex: Lexicon, fillers: Callable[[bool]
         for k, v in query_features(extra, p, folded, p.weight_expansion).items():
             terms[k] = max(terms.get(k, 0.0), v)
     return terms
-
-
-_CLAUSE_START = re.compile(r"^\d+[a-zđ]?\.\s")
-_PASSAGE_CHARS = 800
-
-
-def passages(text: str) -> list[str]:
-    """An article's numbered clauses (points stay with their clause); long runs are cut."""
-    out: list[str] = []
-    for line in text.split("\n"):
-        if not line.strip():
-            continue
-        if out and not _CLAUSE_START.match(line) and len(out[-1]) < _PASSAGE_CHARS:
-            out[-1] += "\n" + line
-        else:
-            out.append(line)
-    return out
 
 
 def add_counts(into: dict[str, int], counts: dict[str, int]) -> None:

@@ -5,7 +5,7 @@ import json
 from array import array
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Collection, Mapping, Protocol
+from typing import Any, Callable, Collection, Mapping, Protocol
 
 import numpy as np
 
@@ -15,6 +15,7 @@ from bot.knowledge.search.bm25 import TITLE_FAMILIES, Postings, accumulate, bm25
 from bot.knowledge.search.citations import citation_counts
 from bot.knowledge.search.definitions import Definitions, defined_terms
 from bot.knowledge.search.lexicon import Lexicon
+from bot.knowledge.search.passages import best_per_article, clause_scores, first_passages
 from bot.knowledge.search.priors import Priors, folded_words
 
 INDEX_FORMAT = 1
@@ -83,6 +84,7 @@ class SearchIndex:
         self._cue_masks: dict[Any, np.ndarray] = {}
         self.definitions = Definitions(meta.get("defined") or {})  # older indexes: none
         self._folded_fillers: tuple[Lexicon | None, frozenset[str]] = (None, frozenset())
+        self._first_passage: np.ndarray | None = None
 
     def __len__(self) -> int:
         """Number of articles."""
@@ -166,6 +168,20 @@ class SearchIndex:
             self._folded_fillers = (self.lexicon, self.lexicon.fillers_when_folded(uses))
         return self._folded_fillers[1]
 
+    def clause_scorer(self, query: str) -> Callable[[Article], dict[str, float]]:
+        """For one query, a function giving each numbered clause of an article its own BM25 score (the best of its
+        passages, lexicon expansions included): which clause reads her question ("đang có bầu": on pregnancy)."""
+        terms = [(col, w) for t, w in self.query_terms(query).items() if (col := self.vocab.get(t)) is not None]
+        part = accumulate(terms, self.p_indptr, self.p_indices, self.p_data, len(self.p_owner))
+        if self._first_passage is None:
+            self._first_passage = first_passages(np.asarray(self.p_owner), len(self.keys))
+
+        def scored(article: Article) -> dict[str, float]:
+            i = self.position.get(article.key)
+            start = int(self._first_passage[i]) if i is not None else -1
+            return clause_scores(article.text, part[start:]) if start >= 0 else {}
+        return scored
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every article for the query."""
         n = len(self.keys)
@@ -176,7 +192,7 @@ class SearchIndex:
         scores = accumulate(terms, self.indptr, self.indices, self.data, n)
         if self.params.passage_weight and len(self.p_owner) and terms:
             part = accumulate(terms, self.p_indptr, self.p_indices, self.p_data, len(self.p_owner))
-            scores += self.params.passage_weight * self._best_clause(part)
+            scores += self.params.passage_weight * best_per_article(part, self.p_owner, n)
         if self.params.related_boost and len(self.related):
             scores = self._boost_related(scores)
         scores = scores * self.article_factor
@@ -231,16 +247,6 @@ class SearchIndex:
                 mask = np.asarray([self.priors.holds(t, cue.title) for t in self.titles], dtype=bool)
             self._cue_masks[cue] = mask
         return mask
-
-    def _best_clause(self, part: np.ndarray) -> np.ndarray:
-        """Per article, the best score among its clauses (clauses are stored grouped by article)."""
-        best = np.zeros(len(self.keys), dtype=np.float32)
-        touched = np.flatnonzero(part)
-        if len(touched):
-            owners = self.p_owner[touched]
-            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-            best[owners[starts]] = np.maximum.reduceat(part[touched], starts)
-        return best
 
     def _boost_related(self, scores: np.ndarray) -> np.ndarray:
         """Add a little of the best related article's score (a guiding decree supports its law article)."""

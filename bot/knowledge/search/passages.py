@@ -1,0 +1,63 @@
+"""An article's passages (its numbered clauses, as indexed) and which clause a question reads best."""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+import numpy as np
+
+_CLAUSE_START = re.compile(r"^(\d+[a-zđ]?)\.\s")
+_PASSAGE_CHARS = 800
+
+
+def passages(text: str) -> list[str]:
+    """An article's numbered clauses (points stay with their clause); long runs are cut."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        if out and not _CLAUSE_START.match(line) and len(out[-1]) < _PASSAGE_CHARS:
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+    return out
+
+
+def passage_clauses(text: str) -> list[str]:
+    """The clause number each passage of passages(text) belongs to ("" before the first numbered clause)."""
+    numbers: list[str] = []
+    current = ""
+    for passage in passages(text):
+        m = _CLAUSE_START.match(passage)
+        current = m.group(1) if m else current
+        numbers.append(current)
+    return numbers
+
+
+def first_passages(owner: np.ndarray, articles: int) -> np.ndarray:
+    """Per article, the position of its first passage (passages are stored grouped by article; -1: none)."""
+    first = np.full(articles, -1, dtype=np.int64)
+    if len(owner):
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        first[owner[starts]] = starts
+    return first
+
+
+def best_per_article(part: np.ndarray, owner: np.ndarray, articles: int) -> np.ndarray:
+    """Per article, the best score among its passages."""
+    best = np.zeros(articles, dtype=np.float32)
+    touched = np.flatnonzero(part)
+    if len(touched):
+        owners = owner[touched]
+        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        best[owners[starts]] = np.maximum.reduceat(part[touched], starts)
+    return best
+
+
+def clause_scores(text: str, scores: Sequence[float]) -> dict[str, float]:
+    """Per clause number, the best score of its passages (scores: the passages of passages(text), in order)."""
+    best: dict[str, float] = {}
+    for number, score in zip(passage_clauses(text), scores):
+        if number:
+            best[number] = max(best.get(number, 0.0), float(score))
+    return best
