@@ -235,6 +235,13 @@ def test_static_index() -> None:
 @pytest.mark.parametrize("query, expected", [
     # everyday words (bot/data/synonyms.tsv) reach the statute's own wording; phrasings written here, not from dev
     ("hàng xóm bịa chuyện nói xấu em", {"100/2015/QH13:156"}),
+    # wording found missing by everyday_questions4.tsv's tuning half, asked here in other words
+    ("công ty trả lương đàn ông cao hơn đàn bà cùng một việc", {"73/2006/QH11:13"}),
+    ("cong ty tra luong dan ong cao hon dan ba cung mot viec", {"73/2006/QH11:13"}),
+    ("chồng bảo nấu cơm rửa bát là việc của đàn bà", {"73/2006/QH11:18"}),
+    ("chong bao nau com rua bat la viec cua dan ba", {"73/2006/QH11:18"}),
+    ("tố cáo nhầm người thì có bị phạt không", {"25/2018/QH14:8", "25/2018/QH14:9"}),
+    ("to cao nham nguoi thi co bi phat khong", {"25/2018/QH14:8", "25/2018/QH14:9"}),
     ("bị người khác bôi nhọ trên facebook thì xử lý thế nào", {"100/2015/QH13:156"}),
     ("bị chửi xúc phạm giữa chợ", {"100/2015/QH13:155"}),
     ("mang bầu bị đuổi việc có đúng luật không", {"45/2019/QH14:137", "45/2019/QH14:37"}),
