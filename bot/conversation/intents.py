@@ -10,6 +10,7 @@ from bot.conversation.citations import Citation, read_citation
 from bot.conversation.phrases import (
     Pattern,
     Word,
+    cover,
     find_spans,
     fold_chars,
     match_at,
@@ -212,11 +213,19 @@ class Intents(ShortMessages):
             if head or tail:
                 rest_words = msg[head:len(msg) - tail] if len(msg) - tail > head else []
                 return Intent("followup", text=" ".join(w for w, _, _ in rest_words) or question)
+            if self._refers_back(msg):  # "có được hưởng tiền không": about what she asked before
+                return Intent("followup", text=question)
         core = self._strip_fillers(msg)
         if len(core) <= SHORT_INTENT_WORDS and self._only(core, ("chatword", "filler")):
             # "thôi được rồi", "để em xem đã": nothing in it to search for
             return Intent("chat")
         return Intent("question", text=question)
+
+    def _refers_back(self, msg: list[Word]) -> bool:
+        """A message naming nothing of its own: besides words that carry no meaning, only followup_word phrases
+        (money, time, place, papers, penalties), which ask about a subject named before."""
+        named = [w for w in self._strip_fillers(msg) if w[1] not in self.stop]
+        return bool(named) and cover(named, {"followup_word": self.phrases.get("followup_word", ())}) is not None
 
     def content_words(self, text: str) -> list[Word]:
         """Words that carry meaning (stop words dropped), for coverage and clause choice."""

@@ -199,6 +199,14 @@ def test_followup_refines_previous_question(chat: fakes.Recorder, first: str, fo
     assert "sinh đôi" in reply.text
 
 
+def test_a_message_naming_nothing_asks_about_the_question_before(chat: fakes.Recorder) -> None:
+    say(chat, "nghỉ thai sản được mấy tháng")
+    base = chat.state["base"]  # type: ignore[index]
+    say(chat, "có được hưởng tiền không")  # alone it matched survivors' benefits
+    assert chat.state is not None and chat.state["query"] == f"{base} có được hưởng tiền không"
+    assert not {"41/2024/QH15:85", "41/2024/QH15:86"} & set(listed(chat))
+
+
 def test_followup_after_a_long_pause_is_a_new_question(library: Any) -> None:
     chat = fakes.Recorder(Dialogue(lambda: library, followup_seconds=60))
     say(chat, "nghỉ thai sản được mấy tháng")

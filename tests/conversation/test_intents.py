@@ -214,6 +214,18 @@ def test_followup(intents: Intents, text: str, words: str) -> None:
     assert intent.name == "followup" and intent.text == words
 
 
+@pytest.mark.parametrize("text, name", [
+    ("có được hưởng tiền không", "followup"),  # names nothing of its own: about what she asked before
+    ("phạt bao nhiêu", "followup"),
+    ("nop don o dau", "followup"),
+    ("mất bao lâu ạ", "question"),  # "mất" names something (a loss, a death)
+    ("tiền thai sản được bao nhiêu", "question"),
+    ("không cần nữa", "chat"),
+])
+def test_a_message_naming_nothing_refers_back(intents: Intents, text: str, name: str) -> None:
+    assert intents.classify(text).name == name
+
+
 def test_teencode_expansion(intents: Intents) -> None:
     assert [w for w, _, _ in intents.expand("ck e ko cho e ly hon")] == ["chồng", "em", "không", "cho", "em",
                                                                           "ly", "hon"]
