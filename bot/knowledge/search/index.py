@@ -168,10 +168,14 @@ class SearchIndex:
             self._folded_fillers = (self.lexicon, self.lexicon.fillers_when_folded(uses))
         return self._folded_fillers[1]
 
+    def _weighted(self, query: str) -> list[tuple[int, float, str]]:
+        """The query's weighted features this index knows: (column, weight, feature)."""
+        return [(col, w, t) for t, w in self.query_terms(query).items() if (col := self.vocab.get(t)) is not None]
+
     def clause_scorer(self, query: str) -> Callable[[Article], dict[str, float]]:
         """For one query, a function giving each numbered clause of an article its own BM25 score (the best of its
         passages, lexicon expansions included): which clause reads her question ("đang có bầu": on pregnancy)."""
-        terms = [(col, w) for t, w in self.query_terms(query).items() if (col := self.vocab.get(t)) is not None]
+        terms = [(col, w) for col, w, _ in self._weighted(query)]
         part = accumulate(terms, self.p_indptr, self.p_indices, self.p_data, len(self.p_owner))
         if self._first_passage is None:
             self._first_passage = first_passages(np.asarray(self.p_owner), len(self.keys))
@@ -187,7 +191,7 @@ class SearchIndex:
         n = len(self.keys)
         # terms in most articles (filler) barely move the ranking but cost the most: skip them
         max_df = self.params.max_df * n if n >= PRUNE_FROM else n
-        weighted = [(col, w, t) for t, w in self.query_terms(query).items() if (col := self.vocab.get(t)) is not None]
+        weighted = self._weighted(query)
         terms = [(col, w) for col, w, _ in weighted if self.indptr[col + 1] - self.indptr[col] <= max_df]
         scores = accumulate(terms, self.indptr, self.indices, self.data, n)
         if self.params.passage_weight and len(self.p_owner) and terms:
