@@ -43,7 +43,7 @@ def _print_table(query: str, hits: list[dict[str, Any]], out: TextIO) -> None:
 
 def answer(answerer: Answerer, library: Any, query: str, top: int, as_json: bool, out: TextIO) -> None:
     """Rank one query as the bot would and print it (JSON line or table), flushed at once for pipes."""
-    found = answerer.answer(library, query, top=max(top, SEARCH_TOP)) if query.strip() else Answer(query)
+    found = answerer.answer_message(library, query, top=max(top, SEARCH_TOP)) if query.strip() else Answer(query)
     hits = _hits(found, top)
     if as_json:
         out.write(json.dumps({"query": query, "hits": hits, "answered": found.answered}, ensure_ascii=False) + "\n")

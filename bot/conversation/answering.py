@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from bot.conversation.answers import content_query, coverage
@@ -16,6 +16,7 @@ from bot.ops.datafiles import DATA_DIR
 
 SEARCH_TOP = 10
 MAX_QUERY_CHARS = 500
+SEARCHED = frozenset({"question", "followup", "citation"})  # what the dialogue answers with articles
 IDK_FILE = DATA_DIR / "idk.json"
 
 
@@ -89,6 +90,14 @@ class Answerer:
                                    self.confident(library, plain, query), self.scored(library, plain))
         return Answer(query, hits, verdict.answered, match=match, subject=verdict.subject,
                       subject_name=verdict.subject_name, subject_legal=verdict.legal)
+
+    def answer_message(self, library: Any, text: str, top: int = SEARCH_TOP) -> Answer:
+        """answer(), as the dialogue decides for a message on its own: small talk, thanks, paging or talk about the
+        answers ("xin chào", "xem toàn văn") are never answered with articles, whatever they share with a title."""
+        found = self.answer(library, text, top)
+        if found.answered and self.intents.classify(text).name not in SEARCHED:
+            return replace(found, answered=False)
+        return found
 
     @staticmethod
     def ranked(library: Any, query: str, top: int) -> tuple[list[Any], list[Any]]:

@@ -119,3 +119,22 @@ def test_answered_is_the_dialogues_decision(real_laws_dir: Path) -> None:
             for text in MESSAGES]
     assert answered == said
     assert True in said and False in said  # the table holds both decisions
+
+
+@pytest.mark.parametrize("text", ["xin chào", "chào bạn", "xem toàn văn", "cảm ơn", "ok", "hihi"])
+def test_small_talk_is_never_answered_with_articles(real_laws_dir: Path, text: str) -> None:
+    """"xin chào" shares "chào" with "chào bán" (securities fraud): the dialogue greets her and never searches, so
+    `search --json` must not say the bot answers it."""
+    from bot.conversation.dialogue import Dialogue
+    from bot.knowledge.library import load_library
+    from bot.ops.settings import Settings
+    from bot.zalo.events import TextMessage
+
+    env = {**os.environ, "LAWS_DIR": str(real_laws_dir)}
+    env.pop("REDIS_URL", None)
+    done = _search(env, "--json", text)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["answered"] is False
+    dialogue = Dialogue(lambda: load_library(Settings(laws_dir=real_laws_dir)))
+    assert "question" not in ((dialogue.handle(TextMessage("u", "m", text, "1"), None)[1] or {}).get("actions") or {})
+
