@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Collection, Iterable, Mapping
 
-from bot.knowledge.search.index import Hit
+from bot.knowledge.search.hits import Hit
 from bot.knowledge.search.text import normalize
 from bot.zalo.messages import OutMessage
 from bot.zalo.shapes import SendResult, message_parts, result_for

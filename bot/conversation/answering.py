@@ -11,7 +11,7 @@ from typing import Any, Callable
 from bot.conversation.answers import content_query, coverage
 from bot.conversation.intents import Intents
 from bot.conversation.scope import Scope, main_question
-from bot.knowledge.search.index import Hit
+from bot.knowledge.search.hits import Hit
 from bot.ops.datafiles import DATA_DIR
 
 SEARCH_TOP = 10

@@ -192,7 +192,7 @@ def test_the_same_words_on_the_missing_subject_are_still_declined(real_library: 
 ])
 def test_a_title_term_of_a_top_article_anchors_the_question(real_library: Any, text: str, hit: str,
                                                             term: tuple[str, ...]) -> None:
-    from bot.knowledge.search.index import Hit
+    from bot.knowledge.search.hits import Hit
     doc, article = hit.rsplit(":", 1)
     query = Answerer().intents.content_words(text)
     found = SCOPE.title_anchor(real_library, text, query, [Hit(doc, article, "", 30.0)])
@@ -210,7 +210,7 @@ def test_a_title_term_of_a_top_article_anchors_the_question(real_library: Any, t
     ("nuoi lon sat nha hang xom thi co bi cam khong", "52/2010/QH12:13"),
 ])
 def test_words_articles_only_use_in_passing_anchor_nothing(real_library: Any, text: str, hit: str) -> None:
-    from bot.knowledge.search.index import Hit
+    from bot.knowledge.search.hits import Hit
     doc, article = hit.rsplit(":", 1)
     query = Answerer().intents.content_words(text)
     assert SCOPE.title_anchor(real_library, text, query, [Hit(doc, article, "", 30.0)]) is None

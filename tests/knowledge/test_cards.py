@@ -185,7 +185,7 @@ def test_a_taught_question_asked_again_is_trusted() -> None:
 def test_the_closest_example_is_scored_as_over_all_examples(question: str) -> None:
     """Examples that only vote are not scored for the closest example, with the idf of all examples: the closest
     example of every target a question can be matched to scores exactly as before."""
-    from bot.knowledge.cards.matcher import _Bm25
+    from bot.knowledge.search.bm25 import ShortTexts
 
     examples = [("card:a", "nghỉ đẻ được mấy tháng"), ("card:a", "sinh con nghỉ bao lâu"),
                 ("card:b", "tiền cấp dưỡng nuôi con"), ("article:1/2000/QH10:5", "cấp dưỡng nuôi con bao nhiêu tiền"),
@@ -196,7 +196,7 @@ def test_the_closest_example_is_scored_as_over_all_examples(question: str) -> No
                           MatchParams(), Lexicon.empty(), vote_only=["article:1/2000/QH10:5", "article:1/2000/QH10:6"])
     assert matcher.each.n == 4  # the two vote-only examples are left out
     terms = matcher.query_terms(question)
-    every = _Bm25([matcher._doc_counts(x) for x in matcher.texts], matcher.bm25).similarities(terms)
+    every = ShortTexts([matcher._doc_counts(x) for x in matcher.texts], matcher.bm25).similarities(terms)
     kept = ~matcher.vote_only[matcher.owner]
     every = matcher._held(question, every[kept])  # an example trusted alone weighed by her words, as served
     _, closest = matcher.scores(question)

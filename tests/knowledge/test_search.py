@@ -9,7 +9,8 @@ import pytest
 
 from bot.knowledge.corpus.model import REPLACED, Article, Document
 from bot.knowledge.search.analysis import Params, pair_runs
-from bot.knowledge.search.index import Hit, SearchIndex, build_index
+from bot.knowledge.search.hits import Hit
+from bot.knowledge.search.index import SearchIndex, build_index
 from bot.knowledge.search.lexicon import Lexicon
 from bot.knowledge.search.passages import clause_scores, passage_clauses, passages
 from bot.knowledge.search.text import syllables

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, fields
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from bot.knowledge.cards.model import Card, CardDeck
 from bot.knowledge.search.analysis import Params, is_folded_query, query_features, runs, text_features
-from bot.knowledge.search.bm25 import Postings, accumulate, bm25_arrays
+from bot.knowledge.search.bm25 import ShortTexts
 from bot.knowledge.search.lexicon import Lexicon
 from bot.knowledge.search.priors import Priors
 from bot.knowledge.search.text import fold_word
@@ -75,46 +75,6 @@ class Match:
         return self.target[8:] if self.target.startswith("article:") else ""
 
 
-class _Bm25:
-    """BM25 arrays over a list of short texts (features given), scored relative to the query's own weight."""
-
-    def __init__(self, counts: list[dict[str, float]], params: Params) -> None:
-        """Index the feature counts of each text."""
-        self.vocab: dict[str, int] = {}
-        postings = Postings()
-        for c in counts:
-            postings.add(c, self.vocab)  # type: ignore[arg-type]
-        self.n = len(counts)
-        arrays = bm25_arrays(*postings.arrays(), self.vocab, self.n, params)
-        self.data, self.indices, self.indptr = arrays["data"], arrays["indices"], arrays["indptr"]
-        df = np.diff(self.indptr).astype(np.float64)
-        self.idf = np.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
-        self.unseen = float(np.log(1.0 + (self.n + 0.5) / 0.5))
-
-    def only(self, keep: np.ndarray) -> "_Bm25":
-        """The same index (idf and lengths unchanged, so the same scores) over the texts where keep is True, renumbered
-        in their order: the texts no question can be matched to are not scored for the closest example."""
-        out = object.__new__(_Bm25)
-        out.vocab, out.idf, out.unseen = self.vocab, self.idf, self.unseen
-        out.n = int(keep.sum())
-        renumber = np.cumsum(keep) - 1
-        kept = keep[self.indices]
-        term_of = np.repeat(np.arange(len(self.indptr) - 1), np.diff(self.indptr))
-        out.data, out.indices = self.data[kept], renumber[self.indices[kept]].astype(self.indices.dtype)
-        out.indptr = np.zeros_like(self.indptr)
-        np.cumsum(np.bincount(term_of[kept], minlength=len(self.indptr) - 1), out=out.indptr[1:])
-        return out
-
-    def similarities(self, terms: dict[str, float]) -> np.ndarray:
-        """Per text, its BM25 score over what an identical text would score (tf 1, average length)."""
-        cols = [(col, w) for t, w in terms.items() if (col := self.vocab.get(t)) is not None]
-        scores = accumulate(cols, self.indptr, self.indices, self.data, self.n)
-        # a word no text holds weighs as the rarest: a question that shares little scores low
-        own = sum(w * (self.idf[c] if (c := self.vocab.get(t)) is not None else self.unseen)
-                  for t, w in terms.items())
-        return scores / np.float32(own or 1.0)
-
-
 class CardMatcher:
     """Targets (cards, taught articles) with their example texts; a question goes to the target whose examples,
     taken together, it resembles most, helped by the article search agreeing with the target's articles."""
@@ -146,10 +106,10 @@ class CardMatcher:
         # the closest single example is read only for targets a question can be matched to (not those that only
         # vote): their examples are left out of that scoring, with the idf of all examples (scores unchanged)
         matchable = ~self.vote_only[self.owner] if len(self.owner) else np.zeros(0, dtype=bool)
-        self.each = _Bm25(counts, self.bm25).only(matchable) if counts else None
+        self.each = ShortTexts(counts, self.bm25).only(matchable) if counts else None
         self.each_owner = self.owner[matchable]
         self.each_text = np.flatnonzero(matchable)  # each scored example's place in self.texts
-        self.whole = _Bm25(joined, self.bm25) if counts else None
+        self.whole = ShortTexts(joined, self.bm25) if counts else None
         self.by_article: dict[str, list[int]] = {}
         self.keys_of: list[tuple[str, ...]] = [() for _ in self.targets]  # each target's articles, in its order
         for target, keys in (articles or {}).items():

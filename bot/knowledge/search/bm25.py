@@ -73,3 +73,43 @@ def title_postings(titles: list[str], vocab: dict[str, int], p: Params) -> tuple
     indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
     np.cumsum(np.bincount(cols, minlength=len(vocab)), out=indptr[1:])
     return indptr, np.asarray([i for _, i in pairs], dtype=np.int32)
+
+
+class ShortTexts:
+    """BM25 arrays over a list of short texts (features given), scored relative to the query's own weight."""
+
+    def __init__(self, counts: list[dict[str, float]], params: Params) -> None:
+        """Index the feature counts of each text."""
+        self.vocab: dict[str, int] = {}
+        postings = Postings()
+        for c in counts:
+            postings.add(c, self.vocab)  # type: ignore[arg-type]
+        self.n = len(counts)
+        arrays = bm25_arrays(*postings.arrays(), self.vocab, self.n, params)
+        self.data, self.indices, self.indptr = arrays["data"], arrays["indices"], arrays["indptr"]
+        df = np.diff(self.indptr).astype(np.float64)
+        self.idf = np.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
+        self.unseen = float(np.log(1.0 + (self.n + 0.5) / 0.5))
+
+    def only(self, keep: np.ndarray) -> "ShortTexts":
+        """The same index (idf and lengths unchanged, so the same scores) over the texts where keep is True, renumbered
+        in their order: the texts no question can be matched to are not scored for the closest example."""
+        out = object.__new__(ShortTexts)
+        out.vocab, out.idf, out.unseen = self.vocab, self.idf, self.unseen
+        out.n = int(keep.sum())
+        renumber = np.cumsum(keep) - 1
+        kept = keep[self.indices]
+        term_of = np.repeat(np.arange(len(self.indptr) - 1), np.diff(self.indptr))
+        out.data, out.indices = self.data[kept], renumber[self.indices[kept]].astype(self.indices.dtype)
+        out.indptr = np.zeros_like(self.indptr)
+        np.cumsum(np.bincount(term_of[kept], minlength=len(self.indptr) - 1), out=out.indptr[1:])
+        return out
+
+    def similarities(self, terms: dict[str, float]) -> np.ndarray:
+        """Per text, its BM25 score over what an identical text would score (tf 1, average length)."""
+        cols = [(col, w) for t, w in terms.items() if (col := self.vocab.get(t)) is not None]
+        scores = accumulate(cols, self.indptr, self.indices, self.data, self.n)
+        # a word no text holds weighs as the rarest: a question that shares little scores low
+        own = sum(w * (self.idf[c] if (c := self.vocab.get(t)) is not None else self.unseen)
+                  for t, w in terms.items())
+        return scores / np.float32(own or 1.0)

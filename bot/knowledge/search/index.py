@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 from array import array
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable, Collection, Mapping, Protocol
+from typing import Any, Callable, Collection, Mapping
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from bot.knowledge.search.analysis import Params, article_features, weighted_que
 from bot.knowledge.search.bm25 import TITLE_FAMILIES, Postings, accumulate, bm25_arrays, title_postings
 from bot.knowledge.search.citations import citation_counts
 from bot.knowledge.search.definitions import Definitions, defined_terms
+from bot.knowledge.search.hits import Hit
 from bot.knowledge.search.lexicon import Lexicon
 from bot.knowledge.search.passages import best_per_article, clause_scores, first_passages
 from bot.knowledge.search.priors import Priors, folded_words
@@ -23,30 +24,6 @@ PRUNE_FROM = 500  # articles; small corpora score every term
 _ARRAYS = ("data", "indices", "indptr", "related_ptr", "related", "p_data", "p_indices", "p_indptr", "p_owner")
 _TITLE_ARRAYS = ("t_indptr", "t_indices")  # term → articles whose title holds it (indexes built before: from titles)
 MIN_TITLE_WEIGHT = 0.3  # query terms below this (stop words) do not make a title match
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One ranked article."""
-
-    doc: str
-    article: str
-    title: str
-    score: float
-
-    @property
-    def key(self) -> str:
-        """DOC:ARTICLE."""
-        return f"{self.doc}:{self.article}"
-
-
-class Searcher(Protocol):
-    """What callers need from an index."""
-
-    def search(self, query: str, top: int = 10, docs: Collection[str] | None = None,
-               in_force_only: bool = False) -> list[Hit]:
-        """Best hits first."""
-        ...
 
 
 class SearchIndex:
