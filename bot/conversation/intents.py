@@ -31,6 +31,7 @@ __all__ = ["LAST_ITEM", "Citation", "Danger", "Intent", "Intents", "find_spans",
            "words"]  # answers, dialogue
 
 FOLLOWUP_MAX_WORDS = 10
+FOLLOWUP_READ_PLAIN_WORDS = 4  # a prefix read into plain words ("con" as "còn") only in messages this short
 ERASE_MAX_WORDS = 10  # "xóa toàn bộ dữ liệu của tôi đi nhé": a whole message, never part of a question
 CONTACT_MAX_WORDS = 2  # a phone number or link with at most this many other meaningful words is not a question
 
@@ -210,6 +211,8 @@ class Intents(ShortMessages):
         if len(msg) <= FOLLOWUP_MAX_WORDS:
             head = self._leading(msg, "followup_prefix")
             tail = self._trailing(msg, "followup_suffix")
+            if head and not tail and not self._prefix_as_typed(msg, head):
+                head = 0  # "con 14 tuổi đi làm…", "con gai 15 tuoi bi du do": her child, not "còn…"
             if head or tail:
                 rest_words = msg[head:len(msg) - tail] if len(msg) - tail > head else []
                 return Intent("followup", text=" ".join(w for w, _, _ in rest_words) or question)
@@ -221,11 +224,26 @@ class Intents(ShortMessages):
             return Intent("chat")
         return Intent("question", text=question)
 
+    def _prefix_as_typed(self, msg: list[Word], head: int) -> bool:
+        """Whether a followup_prefix is meant: typed as the phrase is, or read into plain words ("con" for "còn",
+        also a word of its own) only in a short message typed wholly without diacritics."""
+        typed = {p.words for p in self.phrases.get("followup_prefix", ()) if len(p.words) == head}
+        if tuple((w, f) for w, f, _ in msg[:head]) in typed:
+            return True
+        return len(msg) <= FOLLOWUP_READ_PLAIN_WORDS and all(plain for _, _, plain in msg)
+
     def _refers_back(self, msg: list[Word]) -> bool:
         """A message naming nothing of its own: besides words that carry no meaning, only followup_word phrases
-        (money, time, place, papers, penalties), which ask about a subject named before."""
+        (money, time, place, papers, penalties), which ask about a subject named before, or a number with only
+        those and detail_word phrases (a detail of her case)."""
         named = [w for w in self._strip_fillers(msg) if w[1] not in self.stop]
-        return bool(named) and cover(named, {"followup_word": self.phrases.get("followup_word", ())}) is not None
+        asks = {"followup_word": self.phrases.get("followup_word", ())}
+        if named and cover(named, asks) is not None:
+            return True
+        # "con em 3 tuổi", "em có bầu 5 tháng": a number and her case's people or state add a detail to it
+        words = [w for w in named if not w[0][:1].isdigit()]
+        return len(words) < len(named) and len(msg) > 1 and (not words or cover(
+            words, {**asks, "detail_word": self.phrases.get("detail_word", ())}) is not None)
 
     def content_words(self, text: str) -> list[Word]:
         """Words that carry meaning (stop words dropped), for coverage and clause choice."""

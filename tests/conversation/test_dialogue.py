@@ -207,6 +207,20 @@ def test_a_message_naming_nothing_asks_about_the_question_before(chat: fakes.Rec
     assert not {"41/2024/QH15:85", "41/2024/QH15:86"} & set(listed(chat))
 
 
+@pytest.mark.parametrize("question, detail, keys", [
+    ("em muốn ly hôn thì ai nuôi con", "con em 3 tuổi", {"52/2014/QH13:81"}),  # a child under 36 months
+    # alone it asks for maternity benefits; here the Labour Code's protection of a pregnant worker
+    ("công ty đuổi việc em có được không", "em có bầu 5 tháng", {"45/2019/QH14:137", "45/2019/QH14:138"}),
+])
+def test_a_detail_of_her_case_refines_the_question_before(chat: fakes.Recorder, question: str, detail: str,
+                                                           keys: set[str]) -> None:
+    say(chat, question)
+    base = chat.state["base"]  # type: ignore[index]
+    say(chat, detail)
+    assert chat.state is not None and chat.state["query"] == f"{base} {detail}"
+    assert keys & set(listed(chat)[:2])
+
+
 def test_followup_after_a_long_pause_is_a_new_question(library: Any) -> None:
     chat = fakes.Recorder(Dialogue(lambda: library, followup_seconds=60))
     say(chat, "nghỉ thai sản được mấy tháng")

@@ -221,6 +221,16 @@ def test_followup(intents: Intents, text: str, words: str) -> None:
     ("mất bao lâu ạ", "question"),  # "mất" names something (a loss, a death)
     ("tiền thai sản được bao nhiêu", "question"),
     ("không cần nữa", "chat"),
+    ("con em 3 tuổi", "followup"),  # a number and her case's people: a detail of the question before
+    ("con e 2t", "followup"),
+    ("em có bầu 5 tháng", "followup"),
+    ("em làm được 8 tháng rồi", "followup"),
+    ("con em 15 tuổi bị đánh", "question"),  # says what happened: a question of its own
+    ("chồng em đánh em", "question"),
+    ("con 14 tuổi đi làm căn cước được chưa", "question"),  # "con" is her child, not "còn"
+    ("con gái 15 tuổi bị dụ dỗ quan hệ", "question"),
+    ("con ốm thì mẹ được nghỉ chăm con mấy ngày", "question"),
+    ("con truong hop sinh doi thi sao", "followup"),  # plain "con" with a suffix: "còn…"
 ])
 def test_a_message_naming_nothing_refers_back(intents: Intents, text: str, name: str) -> None:
     assert intents.classify(text).name == name
