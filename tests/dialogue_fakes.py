@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Collection
 
 from bot.knowledge.corpus.model import REPLACED, Article, Clause, Document, Point
+from bot.knowledge.search.hits import Hit
 
 
 def _fold(text: str) -> str:
@@ -17,20 +18,6 @@ def _fold(text: str) -> str:
 
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+", _fold(text))
-
-
-@dataclass(frozen=True)
-class FakeHit:
-    """Same fields as bot.knowledge.search.index.Hit."""
-
-    doc: str
-    article: str
-    title: str
-    score: float
-
-    @property
-    def key(self) -> str:
-        return f"{self.doc}:{self.article}"
 
 
 class FakeCorpus:
@@ -60,10 +47,10 @@ class FakeIndex:
         self.queries: list[str] = []
 
     def search(self, query: str, top: int = 10, docs: Collection[str] | None = None,
-               in_force_only: bool = False) -> list[FakeHit]:
+               in_force_only: bool = False) -> list[Hit]:
         self.queries.append(query)
         if query in self.fixed:
-            return [FakeHit(*k.split(":", 1), self.corpus.article(k).title, s)  # type: ignore[union-attr]
+            return [Hit(*k.split(":", 1), self.corpus.article(k).title, s)  # type: ignore[union-attr]
                     for k, s in self.fixed[query]][:top]
         q = set(_words(query)) - {"thi", "la", "sao", "bi", "co", "khong", "duoc", "gi"}
         hits = []
@@ -71,7 +58,7 @@ class FakeIndex:
             title, body = set(_words(a.title)), set(_words(a.text))
             score = 2.0 * len(q & title) + len(q & body)
             if score > 0:
-                hits.append(FakeHit(a.doc, a.number, a.title, float(score)))
+                hits.append(Hit(a.doc, a.number, a.title, float(score)))
         hits.sort(key=lambda h: (-h.score, h.doc, h.article))
         return hits[:top]
 
