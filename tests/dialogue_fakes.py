@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Collection
+from typing import Any, Callable, Collection
 
 from bot.knowledge.corpus.model import REPLACED, Article, Clause, Document, Point
 from bot.knowledge.search.hits import Hit
@@ -61,6 +61,9 @@ class FakeIndex:
                 hits.append(Hit(a.doc, a.number, a.title, float(score)))
         hits.sort(key=lambda h: (-h.score, h.doc, h.article))
         return hits[:top]
+
+    def clause_scorer(self, query: str) -> Callable[[Article], dict[str, float]]:
+        return lambda article: {}  # no clause scores: the clause sharing most of her words is shown
 
 
 @dataclass(frozen=True)

@@ -231,9 +231,8 @@ class Dialogue:
         """The list message from `start` and the new offset."""
         query = str(state.get("query", ""))
         words = answers.content_query(self.intents, query)
-        scorer = getattr(library.index, "clause_scorer", None)  # stand-in indexes: the clause sharing most words
         message, offset = answers.result_list(library.corpus, state.get("keys", []), start, self.top, words,
-                                              self.texts, scorer(query) if scorer is not None and query else None)
+                                              self.texts, library.index.clause_scorer(query) if query else None)
         return ([message] if message is not None else []), offset
 
     def _more(self, state: dict[str, Any]) -> Reply:

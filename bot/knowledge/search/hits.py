@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Collection, Protocol
+from typing import Any, Callable, Collection, Mapping, Protocol
 
 
 @dataclass(frozen=True)
@@ -26,4 +26,8 @@ class Searcher(Protocol):
     def search(self, query: str, top: int = 10, docs: Collection[str] | None = None,
                in_force_only: bool = False) -> list[Hit]:
         """Best hits first."""
+        ...
+
+    def clause_scorer(self, query: str) -> Callable[[Any], Mapping[str, float]]:
+        """For one query, each numbered clause of an article its score ({}: none scored)."""
         ...
