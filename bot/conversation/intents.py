@@ -237,6 +237,9 @@ class Intents(ShortMessages):
         (money, time, place, papers, penalties), which ask about a subject named before, or a number with only
         those and detail_word phrases (a detail of her case)."""
         named = [w for w in self._strip_fillers(msg) if w[1] not in self.stop]
+        numbered = any(w[0][:1].isdigit() for w in named)
+        if not numbered and any(find_spans(msg, p) for p in self.phrases.get("subject_word", ())):
+            return False  # "bao nhiêu tuổi thì được đi làm": "đi làm" is all stop words, yet it names her subject
         asks = {"followup_word": self.phrases.get("followup_word", ())}
         if named and cover(named, asks) is not None:
             return True

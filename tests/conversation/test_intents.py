@@ -226,6 +226,10 @@ def test_followup(intents: Intents, text: str, words: str) -> None:
     ("em có bầu 5 tháng", "followup"),
     ("em làm được 8 tháng rồi", "followup"),
     ("con em 15 tuổi bị đánh", "question"),  # says what happened: a question of its own
+    ("bao nhiêu tuổi thì được đi làm", "question"),  # "đi làm" is all stop words, yet it names her subject
+    ("bao nhieu tuoi thi duoc di lam", "question"),
+    ("mấy tuổi được làm việc", "question"),
+    ("em đi làm được 8 tháng rồi", "followup"),  # with a number, "đi làm" is a detail of her case
     ("chồng em đánh em", "question"),
     ("con 14 tuổi đi làm căn cước được chưa", "question"),  # "con" is her child, not "còn"
     ("con gái 15 tuổi bị dụ dỗ quan hệ", "question"),
