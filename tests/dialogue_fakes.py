@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Callable, Collection
+from typing import Any, Callable, Collection, Mapping
 
 from bot.knowledge.corpus.model import REPLACED, Article, Clause, Document, Point
 from bot.knowledge.search.hits import Hit
@@ -41,6 +41,8 @@ class FakeCorpus:
 class FakeIndex:
     """Scores an article by how many distinct query words its title and text hold (title words count double)."""
 
+    calibrated_scores = False  # made-up scores: the "I don't know" thresholds do not apply
+
     def __init__(self, corpus: FakeCorpus, fixed: dict[str, list[tuple[str, float]]] | None = None) -> None:
         self.corpus = corpus
         self.fixed = fixed or {}
@@ -61,6 +63,11 @@ class FakeIndex:
                 hits.append(Hit(a.doc, a.number, a.title, float(score)))
         hits.sort(key=lambda h: (-h.score, h.doc, h.article))
         return hits[:top]
+
+    def search_with_votes(self, query: str, top: int, votes: Mapping[str, float]) -> tuple[list[Hit], list[Hit]]:
+        """The same hits twice: the votes do not reorder them."""
+        hits = self.search(query, top)
+        return hits, hits
 
     def clause_scorer(self, query: str) -> Callable[[Article], dict[str, float]]:
         return lambda article: {}  # no clause scores: the clause sharing most of her words is shown

@@ -78,6 +78,8 @@ class RecordingZaloClient:
 class StaticSearchIndex:
     """A fake index for unit tests: fixed hits per query (normalized), [] otherwise."""
 
+    calibrated_scores = False  # made-up scores: the "I don't know" thresholds do not apply
+
     def __init__(self, hits_by_query: Mapping[str, Iterable[Hit]]) -> None:
         """hits_by_query: query → hits, best first."""
         self._norm = normalize
@@ -91,6 +93,11 @@ class StaticSearchIndex:
             wanted = {d.upper() for d in docs}
             hits = [h for h in hits if h.doc.upper() in wanted]
         return [h for h in hits if h.score > 0][:max(top, 0)]
+
+    def search_with_votes(self, query: str, top: int, votes: Mapping[str, float]) -> tuple[list[Hit], list[Hit]]:
+        """The stored hits twice: the votes do not reorder them."""
+        hits = self.search(query, top)
+        return hits, hits
 
     def clause_scorer(self, query: str) -> Callable[[Any], dict[str, float]]:
         """No clause scores: the clause sharing most of her words is shown."""

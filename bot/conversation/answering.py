@@ -105,12 +105,10 @@ class Answerer:
         question resembles (the same list when there are none)."""
         cards = getattr(library, "cards", None)
         votes = cards.votes(query) if cards is not None else {}
-        index = library.index
-        if not votes or not hasattr(index, "rank"):  # no cards, or a stand-in index
-            hits = index.search(query, top=top)
+        if not votes:
+            hits = library.index.search(query, top=top)
             return hits, hits
-        scores = index.scores(query)
-        return index.rank(scores, top), index.rank(scores, top, boost=votes)
+        return library.index.search_with_votes(query, top, votes)
 
     def placed(self, library: Any, query: str, match: Any, hits: list[Any], top: int) -> Answer | None:
         """The answer led by a confidently matched card's articles (or a taught article); None when none of them
@@ -135,14 +133,14 @@ class Answerer:
 
     def scored(self, library: Any, hits: list[Any]) -> bool:
         """The best hit's score reaches min_score (any hit for indexes whose scores are not on the calibrated scale)."""
-        calibrated = self.scores_anywhere or getattr(library.index, "calibrated_scores", False)
+        calibrated = self.scores_anywhere or library.index.calibrated_scores
         return bool(hits) and (not calibrated or hits[0].score >= self.min_score)
 
     def confident(self, library: Any, hits: list[Any], query: str) -> bool:
         """A good enough best hit: score above min_score and the question's words found in a top article
         (more of them when the score is not clearly high: short off-topic messages match a word or two)."""
         # score thresholds hold for the BM25 scale they were calibrated on, not for stand-in indexes
-        calibrated = self.scores_anywhere or getattr(library.index, "calibrated_scores", False)
+        calibrated = self.scores_anywhere or library.index.calibrated_scores
         if not hits or (calibrated and hits[0].score < self.min_score):
             return False
         words = content_query(self.intents, query)

@@ -23,9 +23,15 @@ class Hit:
 class Searcher(Protocol):
     """What callers need from an index."""
 
+    calibrated_scores: bool  # scores on the BM25 scale the "I don't know" thresholds (data/idk.json) were set on
+
     def search(self, query: str, top: int = 10, docs: Collection[str] | None = None,
                in_force_only: bool = False) -> list[Hit]:
         """Best hits first."""
+        ...
+
+    def search_with_votes(self, query: str, top: int, votes: Mapping[str, float]) -> tuple[list[Hit], list[Hit]]:
+        """The best hits by the articles' own text, and with votes (key: a share of the best score) added."""
         ...
 
     def clause_scorer(self, query: str) -> Callable[[Any], Mapping[str, float]]:

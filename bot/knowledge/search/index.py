@@ -246,6 +246,11 @@ class SearchIndex:
             return []
         return self.rank(self.scores(query), top, docs, in_force_only, boost)
 
+    def search_with_votes(self, query: str, top: int, votes: Mapping[str, float]) -> tuple[list[Hit], list[Hit]]:
+        """The best hits by the articles' own text, and with votes added (rank()'s boost), from one scoring."""
+        scores = self.scores(query)
+        return self.rank(scores, top), self.rank(scores, top, boost=votes)
+
     def rank(self, scores: np.ndarray, top: int = 10, docs: Collection[str] | None = None,
              in_force_only: bool = False, boost: Mapping[str, float] | None = None) -> list[Hit]:
         """Best `top` articles by these scores (of scores()); `boost`: per article key, a share of the best score
