@@ -113,6 +113,8 @@ def test_a_boost_adds_a_share_of_the_best_score(index: SearchIndex) -> None:
     assert [h.key for h in boosted[1:]] == [h.key for h in plain]  # unknown keys are ignored, the rest unchanged
     scores = index.scores("nghỉ thai sản sinh con")
     assert index.rank(scores, boost={f"{LAW}:8": 1.5}) == boosted and index.rank(scores) == plain
+    # the Answerer's one scoring for both lists: the articles' own ranking, and with the cards' votes
+    assert index.search_with_votes("nghỉ thai sản sinh con", 10, {f"{LAW}:8": 1.5}) == (plain, boosted)
     assert index.search("xyzzy quux", boost={f"{LAW}:8": 1.0}) == []  # nothing matches: a vote alone finds nothing
 
 
