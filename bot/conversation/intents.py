@@ -237,15 +237,15 @@ class Intents(ShortMessages):
         (money, time, place, papers, penalties), which ask about a subject named before, or a number with only
         those and detail_word phrases (a detail of her case)."""
         named = [w for w in self._strip_fillers(msg) if w[1] not in self.stop]
-        numbered = any(w[0][:1].isdigit() for w in named)
+        words = [w for w in named if not w[0][:1].isdigit()]  # all but the numbers
+        numbered = len(words) < len(named)
         if not numbered and any(find_spans(msg, p) for p in self.phrases.get("subject_word", ())):
             return False  # "bao nhiêu tuổi thì được đi làm": "đi làm" is all stop words, yet it names her subject
         asks = {"followup_word": self.phrases.get("followup_word", ())}
         if named and cover(named, asks) is not None:
             return True
         # "con em 3 tuổi", "em có bầu 5 tháng": a number and her case's people or state add a detail to it
-        words = [w for w in named if not w[0][:1].isdigit()]
-        return len(words) < len(named) and len(msg) > 1 and (not words or cover(
+        return numbered and len(msg) > 1 and (not words or cover(
             words, {**asks, "detail_word": self.phrases.get("detail_word", ())}) is not None)
 
     def content_words(self, text: str) -> list[Word]:

@@ -137,4 +137,3 @@ def test_small_talk_is_never_answered_with_articles(real_laws_dir: Path, text: s
     assert json.loads(done.stdout)["answered"] is False
     dialogue = Dialogue(lambda: load_library(Settings(laws_dir=real_laws_dir)))
     assert "question" not in ((dialogue.handle(TextMessage("u", "m", text, "1"), None)[1] or {}).get("actions") or {})
-

@@ -1,4 +1,4 @@
-"""What a search returns: ranked articles, and the one method callers need from an index."""
+"""What a search returns (ranked articles) and what callers need from an index (the seam its test fakes follow)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
