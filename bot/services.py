@@ -62,7 +62,14 @@ class Services:
                 if self._dialogue is None:
                     self._dialogue = Dialogue(self.library, on_search=metrics.observe_search,
                                               subscribed=lambda user_id: current_topics(self.store, user_id))
+                    if isinstance(self.library, LibraryHolder):
+                        # each later corpus version is ready for its first question before it serves
+                        self.library.prepare = self._dialogue.warm
         return self._dialogue
+
+    def warm(self) -> None:
+        """Load the law library and ready it for the first question (a worker, before it takes jobs)."""
+        self.dialogue.warm(self.library())
 
     @property
     def embedded(self) -> bool:

@@ -51,7 +51,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
         print("error: Redis at REDIS_URL is not reachable", file=sys.stderr)
         return 1
     try:
-        services.library()
+        services.warm()
     except Exception:  # noqa: BLE001 - jobs will retry loading; the worker must still drain the queue
         log.exception("law library could not be loaded")
     if not isinstance(services.queue, RqJobQueue):

@@ -16,6 +16,8 @@ from bot.ops.datafiles import DATA_DIR
 
 SEARCH_TOP = 10
 MAX_QUERY_CHARS = 500
+# asked once of each new library before it serves: it holds question cues (priors.tsv), so the titles are read then
+WARM_UP = "bao nhiêu tuổi thì được kết hôn, nghỉ thai sản là gì"
 SEARCHED = frozenset({"question", "followup", "citation"})  # what the dialogue answers with articles
 IDK_FILE = DATA_DIR / "idk.json"
 
@@ -62,12 +64,21 @@ class Answerer:
         self.weak_coverage = max(float(idk.get("weak_coverage", 0.0)), self.min_coverage)
         self.scope = scope or Scope()  # does the library hold the law on this at all (bot/conversation/scope.py)
 
+    def warm(self, library: Any) -> None:
+        """Compute now, once per library, what its first questions would otherwise wait for (its word lists)."""
+        self.scope.warm(library)
+        self._answer(library, WARM_UP, SEARCH_TOP, None)  # the index's and the cards' tables
+
     def prepare(self, text: str) -> str:
         """The query searched for a message: abbreviations spelled out, cut to MAX_QUERY_CHARS."""
         return self.intents.spell_out(text)[:MAX_QUERY_CHARS]
 
     def answer(self, library: Any, text: str, top: int = SEARCH_TOP) -> Answer:
         """Search the library for a message (spelled out first) and decide whether the hits answer it."""
+        return self._answer(library, text, top, self.on_search)
+
+    def _answer(self, library: Any, text: str, top: int, on_search: Callable[[float], None] | None) -> Answer:
+        """answer(), reporting the search's seconds to on_search (None: a warm-up, not a search she made)."""
         query = self.prepare(text)
         if not query:
             return Answer(query)
@@ -75,8 +86,8 @@ class Answerer:
         plain, hits = self.ranked(library, query, top)
         cards = getattr(library, "cards", None)
         match = cards.match(query, [h.key for h in plain]) if cards is not None else None
-        if self.on_search is not None:
-            self.on_search(time.perf_counter() - started)
+        if on_search is not None:
+            on_search(time.perf_counter() - started)
         main = self.prepare(main_question(text))  # the question she asks first, for the decision
         if match is not None and match.confident:
             placed = self.placed(library, query, match, hits, top)

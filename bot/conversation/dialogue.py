@@ -47,6 +47,10 @@ class Dialogue:
         self.followup_ms = followup_seconds * 1000
         self.subscribed = subscribed
 
+    def warm(self, library: Any) -> None:
+        """Ready a library for its first question before it serves (see Answerer.warm)."""
+        self.answerer.warm(library)
+
     def handle(self, event: Any, state: dict[str, Any] | None) -> tuple[list[OutMessage], dict[str, Any] | None]:
         """Replies to send and the new state (None: forget the user)."""
         if isinstance(event, Unfollow):

@@ -30,21 +30,28 @@ class PerLibrary(Generic[T]):
     """A value computed from one library (or corpus) and reused until another comes: the object itself is
     remembered, weakly, not its id, which Python may hand to the next library once the replaced one is freed."""
 
+    KEPT = 2  # while a new library is warmed before it serves, the one serving keeps its value
+
     def __init__(self, compute: Callable[[Any], T]) -> None:
         """compute(owner) makes the value."""
         self.compute = compute
-        self._owner: Callable[[], Any] = lambda: None
-        self._value: T | None = None
+        # newest first; replaced in one assignment, so a thread warming the next library never pairs its owner
+        # with a value of the library other threads still serve
+        self._held: tuple[tuple[Callable[[], Any], T], ...] = ()
 
     def get(self, owner: Any) -> T:
         """The value for this owner, computed on its first use."""
-        if self._owner() is not owner or self._value is None:
-            self._value = self.compute(owner)
-            try:
-                self._owner = weakref.ref(owner)
-            except TypeError:  # an object without weak references (a stand-in): hold it
-                self._owner = lambda held=owner: held
-        return self._value
+        held = self._held
+        for ref, value in held:
+            if ref() is owner:
+                return value
+        value = self.compute(owner)
+        try:
+            ref: Callable[[], Any] = weakref.ref(owner)
+        except TypeError:  # an object without weak references (a stand-in): hold it
+            ref = lambda held_owner=owner: held_owner  # noqa: E731
+        self._held = ((ref, value), *held[:self.KEPT - 1])
+        return value
 
 
 def message_words(text: str) -> list[tuple[str, str, bool]]:
@@ -136,6 +143,11 @@ class Scope:
         self.max_pair_titles = int(idk.get("max_pair_titles", 0))
         self.max_word_titles = int(idk.get("max_word_titles", 0))
         self.min_naming = float(idk.get("min_naming", 0.0))
+
+    def warm(self, library: Any) -> None:
+        """Read now what the first questions on this library would otherwise wait for (about 2 s of word lists)."""
+        for cache in (self._terms, self._two_ways, self._titles):
+            cache.get(library)
 
     def missing(self, library: Any, text: str) -> tuple[MissingSubject, bool] | None:
         """The missing subject a message's main question is about, and whether by a decisive phrase (the longest

@@ -48,6 +48,8 @@ class LibraryHolder:
         self._lock = threading.Lock()
         self._reloading = False
         self.reloaded = threading.Event()  # set after each successful reload (tests and readiness wait on it)
+        # prepare(library) runs on each new library before it serves (the dialogue's warm-up); set by the owner
+        self.prepare: Callable[[Any], None] | None = None
 
     @property
     def loaded(self) -> bool:
@@ -70,6 +72,11 @@ class LibraryHolder:
         """Load a library and make it current; when it is not the version asked for (not pulled yet), the load is
         retried after RETRY_FAILED_AFTER seconds while this one serves."""
         library = self._loader()
+        if self.prepare is not None:
+            try:
+                self.prepare(library)
+            except Exception:  # noqa: BLE001 - a failed warm-up only leaves the first question slower
+                log.exception("law library could not be warmed up")
         version = str(getattr(library, "version", "") or "")
         behind = token is not None and version != token and self._probe is not None
         self._library, self._seen = library, (version if behind else token)

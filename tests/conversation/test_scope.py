@@ -264,3 +264,33 @@ def test_what_is_read_once_per_library_is_read_again_for_the_next_one() -> None:
         assert cache.get(Stub(n)) == n
     kept = Stub(99)
     assert cache.get(kept) == 99 and cache.get(kept) == 99 and calls.count(99) == 1
+
+
+def test_the_library_serving_keeps_its_value_while_the_next_one_is_read() -> None:
+    """A new corpus version is warmed up in a thread while questions still go to the old one: neither evicts the
+    other's word lists, and no value is ever paired with the wrong library."""
+    class Stub:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+    calls: list[int] = []
+    cache: PerLibrary[int] = PerLibrary(lambda lib: calls.append(lib.n) or lib.n)
+    serving, incoming = Stub(1), Stub(2)
+    assert cache.get(serving) == 1 and cache.get(incoming) == 2 and cache.get(serving) == 1
+    assert cache.get(incoming) == 2 and calls == [1, 2]
+
+
+def test_warming_reads_the_word_lists_before_the_first_question(real_library) -> None:
+    class Counting(Scope):
+        reads = 0
+
+        def _spelled_two_ways(self, library: Any) -> Any:
+            Counting.reads += 1
+            return super()._spelled_two_ways(library)
+
+    searches: list[float] = []
+    answerer = Answerer(on_search=searches.append, scope=Counting())
+    answerer.warm(real_library)
+    assert Counting.reads == 1 and searches == []  # a warm-up is no search of hers in the metrics
+    assert answerer.answer(real_library, "chong danh vo thi bi phat the nao").answered
+    assert Counting.reads == 1 and len(searches) == 1

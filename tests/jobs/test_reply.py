@@ -224,6 +224,14 @@ def test_library_given_as_value_or_provider(settings: Any) -> None:
     assert isinstance(build_services(settings).library, LibraryHolder)
 
 
+def test_the_worker_readies_each_library_its_dialogue_serves(settings: Any, real_library: Any) -> None:
+    services = build_services(settings, zalo=FakeZalo(), library=real_library)
+    services.warm()
+    assert services.library.prepare == services.dialogue.warm  # later corpus versions are warmed before they serve
+    scope = services.dialogue.answerer.scope
+    assert scope._titles._held and scope._titles._held[0][0]() is real_library
+
+
 def test_dialogue_actions_are_carried_out_once(services: Services) -> None:
     from bot.store import subscriptions
 

@@ -88,3 +88,33 @@ def test_without_a_published_version_the_disk_probe_decides(store) -> None:
     holder()
     disk["v"], loader.disk = "b", "v2"
     assert holder().version == "v2"
+
+
+def test_each_new_library_is_prepared_before_it_serves(store) -> None:
+    loader = Loader()
+    publish_version(store, "v1")
+    holder = LibraryHolder(loader, store, check_every=0.0)
+    prepared: list[str] = []
+    served_while_preparing: list[str] = []
+
+    def prepare(library: Lib) -> None:
+        prepared.append(library.version)
+        if holder.loaded:
+            served_while_preparing.append(holder().version)
+
+    holder.prepare = prepare
+    assert holder().version == "v1" and prepared == ["v1"]
+    loader.disk = "v2"
+    publish_version(store, "v2")
+    assert holder.refresh(block=True)
+    assert prepared == ["v1", "v2"] and served_while_preparing == ["v1"] and holder().version == "v2"
+
+
+def test_a_failed_preparation_still_serves_the_library(store) -> None:
+    holder = LibraryHolder(Loader(), store, check_every=0.0, background=False)
+
+    def prepare(library: Lib) -> None:
+        raise RuntimeError("warm-up failed")
+
+    holder.prepare = prepare
+    assert holder().version == "v1"

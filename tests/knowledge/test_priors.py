@@ -37,3 +37,18 @@ def test_definition_question_prefers_the_definitions_article() -> None:
     index.lexicon = Lexicon.empty()
     assert index.search("xử lý tảo hôn")[0].article == "9"
     assert index.search("tảo hôn là gì")[0].article == "3"
+
+
+@pytest.mark.parametrize("text, phrase, held", [
+    ("Quyền nuôi con sau khi ly hôn", ("ly", "hon"), True),
+    ("Quyền nuôi con sau khi ly hôn", ("nuoi", "con", "sau"), True),
+    ("Quyền nuôi con sau khi ly hôn", ("hon",), True),
+    ("Điều kiện kết hôn", ("ket",), True),
+    ("Điều kiện kết hôn", ("ke",), False),  # a word's start is not the word
+    ("Điều kiện kết hôn", ("kien", "hon"), False),  # the words must follow each other
+    ("Tảo hôn, cưỡng ép kết hôn", ("hon", "cuong"), True),  # punctuation dropped, as before
+    ("", ("hon",), False),
+])
+def test_holds_whole_words_in_order(text: str, phrase: tuple[str, ...], held: bool) -> None:
+    assert Priors.holds(text, phrase) is held
+    assert Priors.holds(text, (("khong", "co"), phrase)) is held  # one of several phrases

@@ -17,7 +17,7 @@ from bot.knowledge.search.definitions import Definitions, defined_terms
 from bot.knowledge.search.hits import Hit
 from bot.knowledge.search.lexicon import Lexicon
 from bot.knowledge.search.passages import best_per_article, clause_scores, first_passages
-from bot.knowledge.search.priors import Priors, folded_words
+from bot.knowledge.search.priors import Priors, folded_words, padded_words
 
 INDEX_FORMAT = 1
 PRUNE_FROM = 500  # articles; small corpora score every term
@@ -59,6 +59,7 @@ class SearchIndex:
         self.lexicon = lexicon if lexicon is not None else Lexicon.load()
         self.priors = priors if priors is not None else Priors.load()
         self._cue_masks: dict[Any, np.ndarray] = {}
+        self._read_titles: list[str] | None = None  # titles as padded_words(), read once for every cue
         self.definitions = Definitions(meta.get("defined") or {})  # older indexes: none
         self._folded_fillers: tuple[Lexicon | None, frozenset[str]] = (None, frozenset())
         self._first_passage: np.ndarray | None = None
@@ -225,7 +226,9 @@ class SearchIndex:
                 names = [self.priors.holds(name, cue.title) for name in self.meta.get("doc_names") or []]
                 mask = np.asarray(names, dtype=bool)[self.doc_of] if names else np.zeros(len(self.keys), bool)
             else:
-                mask = np.asarray([self.priors.holds(t, cue.title) for t in self.titles], dtype=bool)
+                if self._read_titles is None:
+                    self._read_titles = [padded_words(t) for t in self.titles]
+                mask = np.asarray([self.priors.holds_read(t, cue.title) for t in self._read_titles], dtype=bool)
             self._cue_masks[cue] = mask
         return mask
 
