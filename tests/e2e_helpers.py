@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tests import procs
-from tests.procs import ROOT, free_port, now_ms, process_env, wait_ready  # noqa: F401
+from tests.procs import NEW_VERSION_WITHIN, ROOT, free_port, now_ms, process_env, wait_ready  # noqa: F401
 
 # the e2e suites import these from here; their processes are stopped group-wide (GroupProc)
 from tests.procs import GroupProc as Proc  # noqa: F401

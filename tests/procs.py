@@ -267,8 +267,14 @@ def procfile_argv(kind: str, port: int | None = None) -> list[str]:
     return [sys.executable, "-m", "gunicorn", *bind, *rest]
 
 
-def wait_ready(base_url: str, procs: list[Proc], timeout: float = 40.0, path: str = "/readyz") -> dict[str, Any]:
-    """Poll GET path (/readyz: index loaded, store reachable) until 200, its JSON; fail early if a process died."""
+# seconds a running stack may take to serve a new corpus version: a few on an idle machine, but every process loads
+# the whole library again, which on 2 busy cores takes much longer; waited for, never slept
+NEW_VERSION_WITHIN = 90.0
+
+
+def wait_ready(base_url: str, procs: list[Proc], timeout: float = 120.0, path: str = "/readyz") -> dict[str, Any]:
+    """Poll GET path (/readyz: index loaded, store reachable) until 200, its JSON; fail early if a process died.
+    The deadline is generous: each gunicorn worker loads the whole library, which takes a while on 2 busy cores."""
     deadline = time.monotonic() + timeout
     last: Any = None
     while time.monotonic() < deadline:

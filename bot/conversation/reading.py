@@ -86,9 +86,10 @@ class ShortMessages:
         if len(core) > SHORT_INTENT_WORDS:
             # "e muốn xem lại danh sách vừa rồi": longer, but every other word carries no meaning
             return self._about(msg, ("ask", "news")) or self._about(msg, _ABOUT_ANSWERS)
-        talk = {kind: self.phrases.get(kind, ()) for kind in _SMALL_TALK}
+        # words of small talk may stand around it ("thôi cảm ơn nhé"); alone they are read further down
+        talk = {kind: self.phrases.get(kind, ()) for kind in (*_SMALL_TALK, "chatword")}
         kinds = cover(core, talk) or cover(msg, talk)
-        if kinds:
+        if kinds and any(k in _SMALL_TALK for k in kinds):
             return Intent(next(k for k in _SMALL_TALK if k in kinds))
         number = self.select_number(core)
         if number is None:

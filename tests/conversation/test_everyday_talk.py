@@ -147,6 +147,7 @@ EVERYDAY: list[tuple[str, str, str]] = [
     ("bot à", "none", "chat"),
     (":)", "list", "chat"),
     ("ok cảm ơn nhé", "list", "chat"),
+    ("thôi cảm ơn nhé", "list", "chat"),
     ("dạ vâng ạ", "list", "chat"),
     ("à ra vậy", "list", "chat"),
     ("hiểu rồi cảm ơn ad", "list", "chat"),

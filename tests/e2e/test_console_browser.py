@@ -35,7 +35,7 @@ from bot.store.redis_state import RedisStateStore
 from bot.zalo import tokens
 from tests.conftest import ROOT, flushed_redis
 from tests.e2e.test_admin_e2e import Stack, wait_until
-from tests.e2e_helpers import text_event
+from tests.e2e_helpers import NEW_VERSION_WITHIN, text_event
 
 SECRET_KEY = "console-e2e-secret-key-9f3b1c7d2e"
 ADMIN, ADMIN_PW = "lan.admin", "mat-khau-cua-lan-2026"
@@ -315,7 +315,7 @@ def test_laws_upload_is_previewed_then_confirmed_each_on_the_worker_and_answers_
     browser.get(stack.url + "/console/laws")
     assert "Xong" in text_of(browser, "#imports tbody tr:first-child")
     user = "88" + "0" * 16 + "1"
-    deadline = time.monotonic() + 20  # every process serves the new version within seconds
+    deadline = time.monotonic() + NEW_VERSION_WITHIN  # every process serves the new version
     while not any("phối hợp liên ngành" in t for t in stack.texts(user)):
         assert time.monotonic() < deadline, stack.texts(user)
         ask(stack, user, "điều 1 luật phòng chống bạo lực gia đình", int(time.monotonic() * 1000))
@@ -437,7 +437,7 @@ def test_an_unanswered_question_is_taught_and_then_answered_with_the_taught_arti
     browser.find_element(By.ID, "teach-submit").click()
     assert "Đã dạy" in text_of(browser, ".flash")
     assert any(e["action"] == "teach" and e["actor"] == EDITOR for e in audit.recent(store, 10))
-    deadline = time.monotonic() + 20  # every process serves the taught version within seconds
+    deadline = time.monotonic() + NEW_VERSION_WITHIN  # every process serves the taught version
     while not any("Điều 139" in t and "45/2019/QH14" in t for t in stack.texts(user)):
         assert time.monotonic() < deadline, stack.texts(user)
         ask(stack, user, question, int(time.monotonic() * 1000))

@@ -194,24 +194,22 @@ def test_chunked_body_without_content_length_is_capped(live: tuple[str, Mode]) -
     assert response.status_code == 413
 
 
-def test_burst_p95_under_100ms(live: tuple[str, Mode], settings: Settings) -> None:
+def test_a_burst_from_eight_connections_is_each_taken_once(live: tuple[str, Mode], settings: Settings) -> None:
+    """200 deliveries at once are each acknowledged and queued once; how fast is a benchmark
+    (scripts/load_webhook.py, README "Webhook throughput"), not a test: it depends on the machine."""
     base, m = live
     m.services.settings = m.services.settings.with_(rate_limit_per_minute=0)  # one user, 200 messages: no limit
     requests_ = [signed(settings, text_payload(f"burst-{i}", f"câu hỏi {i}", ts=None)) for i in range(200)]
     local = threading.local()
 
-    def post(item: tuple[bytes, dict[str, str]]) -> tuple[int, float]:
+    def post(item: tuple[bytes, dict[str, str]]) -> int:
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
-        started = time.perf_counter()
-        response = session.post(base + URL, data=item[0], headers=item[1], timeout=10)
-        return response.status_code, time.perf_counter() - started
+        return session.post(base + URL, data=item[0], headers=item[1], timeout=10).status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(post, requests_))
-    assert {status for status, _ in results} == {200}
-    latencies = sorted(seconds for _, seconds in results)
-    assert latencies[int(len(latencies) * 0.95)] <= 0.1
+        statuses = list(pool.map(post, requests_))
+    assert statuses == [200] * 200
     assert len(m.sent()) == 400
 
 

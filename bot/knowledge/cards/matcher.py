@@ -12,7 +12,7 @@ from bot.knowledge.cards.model import Card, CardDeck
 from bot.knowledge.search.analysis import Params, is_folded_query, query_features, runs, text_features
 from bot.knowledge.search.bm25 import ShortTexts
 from bot.knowledge.search.lexicon import Lexicon
-from bot.knowledge.search.priors import Priors
+from bot.knowledge.search.priors import Priors, padded_words
 from bot.knowledge.search.text import fold_word
 from bot.ops.datafiles import DATA_DIR
 
@@ -89,6 +89,7 @@ class CardMatcher:
         self.params = params or MatchParams.load()
         self.scope = dict(scope or {})
         self.priors = Priors.load() if self.scope else Priors()
+        self._scope_read = {k: padded_words(t) for k, t in self.scope.items()}  # read once, asked for every vote
         self.lexicon = lexicon if lexicon is not None else Lexicon.load()
         self.bm25 = Params(k1=self.params.k1, b=self.params.b)
         examples = [(t, x) for t, x in examples if x.strip()]
@@ -216,7 +217,7 @@ class CardMatcher:
         that asks for the article (priors.tsv: "… là gì?" asks for the definitions)."""
         cues = [c for c in self.priors.cues_in(text) if c.boost > 0 and c.field == "title"]
         for key in votes.keys() & self.scope.keys():
-            if not any(self.priors.holds(self.scope[key], c.title) for c in cues):
+            if not any(self.priors.holds_read(self._scope_read[key], c.title) for c in cues):
                 votes[key] *= self.params.scope_vote
         return votes
 

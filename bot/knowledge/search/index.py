@@ -16,7 +16,7 @@ from bot.knowledge.search.citations import citation_counts
 from bot.knowledge.search.definitions import Definitions, defined_terms
 from bot.knowledge.search.hits import Hit
 from bot.knowledge.search.lexicon import Lexicon
-from bot.knowledge.search.passages import best_per_article, clause_scores, first_passages
+from bot.knowledge.search.passages import best_per_article, clause_scores, first_passages, passage_groups
 from bot.knowledge.search.priors import Priors, folded_words, padded_words
 
 INDEX_FORMAT = 1
@@ -62,7 +62,8 @@ class SearchIndex:
         self._read_titles: list[str] | None = None  # titles as padded_words(), read once for every cue
         self.definitions = Definitions(meta.get("defined") or {})  # older indexes: none
         self._folded_fillers: tuple[Lexicon | None, frozenset[str]] = (None, frozenset())
-        self._first_passage: np.ndarray | None = None
+        self._passage_groups = passage_groups(np.asarray(self.p_owner))  # passages are stored grouped by article
+        self._first_passage = first_passages(np.asarray(self.p_owner), len(self.keys))
 
     def __len__(self) -> int:
         """Number of articles."""
@@ -155,8 +156,6 @@ class SearchIndex:
         passages, lexicon expansions included): which clause reads her question ("đang có bầu": on pregnancy)."""
         terms = [(col, w) for col, w, _ in self._weighted(query)]
         part = accumulate(terms, self.p_indptr, self.p_indices, self.p_data, len(self.p_owner))
-        if self._first_passage is None:
-            self._first_passage = first_passages(np.asarray(self.p_owner), len(self.keys))
 
         def scored(article: Article) -> dict[str, float]:
             i = self.position.get(article.key)
@@ -174,7 +173,7 @@ class SearchIndex:
         scores = accumulate(terms, self.indptr, self.indices, self.data, n)
         if self.params.passage_weight and len(self.p_owner) and terms:
             part = accumulate(terms, self.p_indptr, self.p_indices, self.p_data, len(self.p_owner))
-            scores += self.params.passage_weight * best_per_article(part, self.p_owner, n)
+            scores += self.params.passage_weight * best_per_article(part, self._passage_groups, n)
         if self.params.related_boost and len(self.related):
             scores = self._boost_related(scores)
         scores = scores * self.article_factor
@@ -212,10 +211,13 @@ class SearchIndex:
         """Favour the principles and prohibited acts of the laws the best hits belong to: answers cite them."""
         k = min(self.params.general_from, len(scores))
         best = np.argpartition(-scores, k - 1)[:k]
-        docs = np.unique(self.doc_of[best[scores[best] > 0]])
+        docs = self.doc_of[best[scores[best] > 0]]
         if not len(docs):
             return scores
-        boost = self.general & np.isin(self.doc_of, docs)
+        # a lookup by document number: np.isin sorts all the articles' documents for each query
+        wanted = np.zeros(int(self.doc_of.max()) + 1, dtype=bool)
+        wanted[docs] = True
+        boost = self.general & wanted[self.doc_of]
         return scores * np.where(boost, np.float32(1.0 + self.params.general_prior), np.float32(1.0))
 
     def _cue_mask(self, cue: Any) -> np.ndarray:

@@ -34,23 +34,29 @@ def passage_clauses(text: str) -> list[str]:
     return numbers
 
 
+def passage_groups(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each article's run of passages starts, and whose run it is (passages are stored grouped by article)."""
+    if not len(owner):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    return starts, np.asarray(owner[starts], dtype=np.int64)
+
+
 def first_passages(owner: np.ndarray, articles: int) -> np.ndarray:
-    """Per article, the position of its first passage (passages are stored grouped by article; -1: none)."""
+    """Per article, the position of its first passage (-1: none)."""
     first = np.full(articles, -1, dtype=np.int64)
-    if len(owner):
-        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-        first[owner[starts]] = starts
+    starts, whose = passage_groups(owner)
+    first[whose] = starts
     return first
 
 
-def best_per_article(part: np.ndarray, owner: np.ndarray, articles: int) -> np.ndarray:
-    """Per article, the best score among its passages."""
+def best_per_article(part: np.ndarray, groups: tuple[np.ndarray, np.ndarray], articles: int) -> np.ndarray:
+    """Per article, the best score among its passages (groups: passage_groups() of the passages' owners)."""
     best = np.zeros(articles, dtype=np.float32)
-    touched = np.flatnonzero(part)
-    if len(touched):
-        owners = owner[touched]
-        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-        best[owners[starts]] = np.maximum.reduceat(part[touched], starts)
+    starts, whose = groups
+    if len(starts):
+        # one pass over every passage: scores are never negative, so the untouched ones change no maximum
+        best[whose] = np.maximum.reduceat(part, starts)
     return best
 
 
