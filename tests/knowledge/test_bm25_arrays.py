@@ -50,4 +50,5 @@ def test_best_passage_per_article(owner: list[int], part: list[float], expected:
 
 
 def test_first_passage_of_each_article() -> None:
-    assert first_passages(np.asarray([0, 0, 1, 3, 3, 3], dtype=np.int32), 4).tolist() == [0, 2, -1, 3]
+    groups = passage_groups(np.asarray([0, 0, 1, 3, 3, 3], dtype=np.int32))
+    assert first_passages(groups, 4).tolist() == [0, 2, -1, 3]

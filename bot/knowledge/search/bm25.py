@@ -42,7 +42,8 @@ def accumulate(terms: list[tuple[int, float]], indptr: np.ndarray, indices: np.n
     weights = np.fromiter((w for _, w in terms), dtype=np.float32, count=len(terms))
     known = cols + 1 < len(indptr)
     cols, weights = cols[known], weights[known]
-    starts, lengths = indptr[cols], indptr[cols + 1] - indptr[cols]
+    starts = indptr[cols]
+    lengths = indptr[cols + 1] - starts
     total = int(lengths.sum())
     if not total:
         return np.zeros(n, dtype=np.float32)

@@ -63,7 +63,7 @@ class SearchIndex:
         self.definitions = Definitions(meta.get("defined") or {})  # older indexes: none
         self._folded_fillers: tuple[Lexicon | None, frozenset[str]] = (None, frozenset())
         self._passage_groups = passage_groups(np.asarray(self.p_owner))  # passages are stored grouped by article
-        self._first_passage = first_passages(np.asarray(self.p_owner), len(self.keys))
+        self._first_passage = first_passages(self._passage_groups, len(self.keys))
 
     def __len__(self) -> int:
         """Number of articles."""
@@ -215,7 +215,7 @@ class SearchIndex:
         if not len(docs):
             return scores
         # a lookup by document number: np.isin sorts all the articles' documents for each query
-        wanted = np.zeros(int(self.doc_of.max()) + 1, dtype=bool)
+        wanted = np.zeros(len(self.doc_numbers), dtype=bool)
         wanted[docs] = True
         boost = self.general & wanted[self.doc_of]
         return scores * np.where(boost, np.float32(1.0 + self.params.general_prior), np.float32(1.0))

@@ -42,10 +42,10 @@ def passage_groups(owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, np.asarray(owner[starts], dtype=np.int64)
 
 
-def first_passages(owner: np.ndarray, articles: int) -> np.ndarray:
-    """Per article, the position of its first passage (-1: none)."""
+def first_passages(groups: tuple[np.ndarray, np.ndarray], articles: int) -> np.ndarray:
+    """Per article, the position of its first passage (groups: passage_groups() of the passages' owners; -1: none)."""
     first = np.full(articles, -1, dtype=np.int64)
-    starts, whose = passage_groups(owner)
+    starts, whose = groups
     first[whose] = starts
     return first
 

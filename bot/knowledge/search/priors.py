@@ -94,7 +94,7 @@ class Priors:
 
     def is_general(self, chapter: str, title: str) -> bool:
         """An article of a general-provisions chapter that says more than what the law covers."""
-        ch, ti = _padded(folded_words(chapter)), _padded(folded_words(title))
+        ch, ti = padded_words(chapter), padded_words(title)
         return (any(_has(ch, p) for p in self.general)
                 and not any(_has(ti, p) for p in self.not_general))
 
