@@ -64,7 +64,8 @@ class FakeIndex:
         hits.sort(key=lambda h: (-h.score, h.doc, h.article))
         return hits[:top]
 
-    def search_with_votes(self, query: str, top: int, votes: Mapping[str, float]) -> tuple[list[Hit], list[Hit]]:
+    def search_with_votes(self, query: str, top: int, votes: Mapping[str, float],
+                          cap: float = 0.0) -> tuple[list[Hit], list[Hit]]:
         """The same hits twice: the votes do not reorder them."""
         hits = self.search(query, top)
         return hits, hits

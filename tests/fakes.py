@@ -94,7 +94,8 @@ class StaticSearchIndex:
             hits = [h for h in hits if h.doc.upper() in wanted]
         return [h for h in hits if h.score > 0][:max(top, 0)]
 
-    def search_with_votes(self, query: str, top: int, votes: Mapping[str, float]) -> tuple[list[Hit], list[Hit]]:
+    def search_with_votes(self, query: str, top: int, votes: Mapping[str, float],
+                          cap: float = 0.0) -> tuple[list[Hit], list[Hit]]:
         """The stored hits twice: the votes do not reorder them."""
         hits = self.search(query, top)
         return hits, hits

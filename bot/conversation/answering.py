@@ -119,7 +119,7 @@ class Answerer:
         if not votes:
             hits = library.index.search(query, top=top)
             return hits, hits
-        return library.index.search_with_votes(query, top, votes)
+        return library.index.search_with_votes(query, top, votes, cards.vote_cap)
 
     def placed(self, library: Any, query: str, match: Any, hits: list[Any], top: int) -> Answer | None:
         """The answer led by a confidently matched card's articles (or a taught article); None when none of them

@@ -147,6 +147,9 @@ def test_a_leading_card_lists_first_the_article_her_question_ranks_highest(card_
     settings = Settings(laws_dir=card_laws_dir)
     card_admin.import_files(settings, InMemoryStateStore(), [deck], "test")
     library = load_library(settings)
+    # votes weak enough for her words to order the card's two articles (the card's first gets the most votes)
+    library = replace(library, cards=CardIndex(library.cards.deck, CardMatcher.for_deck(
+        library.cards.deck, params=replace(MatchParams.load(), votes=0.5))))
     question = "Sinh con xong mới ly hôn thì con dưới 36 tháng ai nuôi?"  # one of its questions: confident
     found = Answerer().answer(library, question)
     assert found.card is not None and found.placed == 2
@@ -170,3 +173,6 @@ def test_cards_vote_in_the_ranking_without_matching_confidently(library) -> None
     weak = replace(library, cards=CardIndex(library.cards.deck, CardMatcher.for_deck(
         library.cards.deck, params=replace(params, votes=0.0))))
     assert Answerer().answer(weak, question).keys == [h.key for h in plain]
+    capped = replace(library, cards=CardIndex(library.cards.deck, CardMatcher.for_deck(
+        library.cards.deck, params=replace(params, vote_cap=1e-6))))  # votes a share of a score near nothing
+    assert Answerer().answer(capped, question).keys[:3] == [h.key for h in plain]

@@ -118,6 +118,17 @@ def test_a_boost_adds_a_share_of_the_best_score(index: SearchIndex) -> None:
     assert index.search("xyzzy quux", boost={f"{LAW}:8": 1.0}) == []  # nothing matches: a vote alone finds nothing
 
 
+def test_a_boost_cap_bounds_the_score_the_shares_are_of(index: SearchIndex) -> None:
+    scores = index.scores("nghỉ thai sản sinh con")
+    best, own = float(scores.max()), float(scores[index.position[f"{LAW}:8"]])
+    capped = index.rank(scores, boost={f"{LAW}:8": 1.5}, boost_cap=best / 4)
+    assert next(h for h in capped if h.key == f"{LAW}:8").score == pytest.approx(own + 1.5 * best / 4, rel=1e-4)
+    assert capped[0].key != f"{LAW}:8"  # a vote no longer outweighs the question's own best match
+    assert index.rank(scores, boost={f"{LAW}:8": 1.5}, boost_cap=10 * best) == index.rank(
+        scores, boost={f"{LAW}:8": 1.5})  # a cap above the best score changes nothing
+    assert index.search_with_votes("nghỉ thai sản sinh con", 10, {f"{LAW}:8": 1.5}, best / 4)[1] == capped
+
+
 def test_save_load_round_trip(index: SearchIndex, tmp_path: Path) -> None:
     index.save(tmp_path / "idx")
     loaded = SearchIndex.load(tmp_path / "idx")

@@ -48,6 +48,11 @@ class CardIndex:
         """The best card or taught article for a question (hits: the article search's keys, best first)."""
         return self.matcher.match(text, hits) if self.matcher is not None else None
 
+    @property
+    def vote_cap(self) -> float:
+        """The article score the votes are a share of at most (MatchParams.vote_cap; 0: none)."""
+        return self.matcher.params.vote_cap if self.matcher is not None else 0.0
+
     def votes(self, text: str) -> dict[str, float]:
         """Per article key, how much the cards and taught questions a question resembles vote for it (as a share
         of the best article's score; empty without cards)."""

@@ -36,6 +36,8 @@ class MatchParams:
     # votes for the article ranking, confident or not: a target's similarity × votes × vote_decay ** (place of the
     # article in the target's list) is added, as a share of the best article's score, to the target's articles
     votes: float = 0.5
+    # the votes are a share of the best article's score, or of this score when it is lower (0: no cap)
+    vote_cap: float = 0.0
     vote_targets: float = 3  # the most similar targets that vote
     vote_spread: float = 0.1  # a target less similar than the best by d votes × exp(-d / vote_spread) as much
     vote_decay: float = 0.6

@@ -30,8 +30,10 @@ class Searcher(Protocol):
         """Best hits first."""
         ...
 
-    def search_with_votes(self, query: str, top: int, votes: Mapping[str, float]) -> tuple[list[Hit], list[Hit]]:
-        """The best hits by the articles' own text, and with votes (key: a share of the best score) added."""
+    def search_with_votes(self, query: str, top: int, votes: Mapping[str, float],
+                          cap: float = 0.0) -> tuple[list[Hit], list[Hit]]:
+        """The best hits by the articles' own text, and with votes (key: a share of the best score, or of cap when
+        that is lower and positive) added."""
         ...
 
     def clause_scorer(self, query: str) -> Callable[[Any], Mapping[str, float]]:

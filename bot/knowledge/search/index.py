@@ -251,19 +251,26 @@ class SearchIndex:
             return []
         return self.rank(self.scores(query), top, docs, in_force_only, boost)
 
-    def search_with_votes(self, query: str, top: int, votes: Mapping[str, float]) -> tuple[list[Hit], list[Hit]]:
-        """The best hits by the articles' own text, and with votes added (rank()'s boost), from one scoring."""
+    def search_with_votes(self, query: str, top: int, votes: Mapping[str, float],
+                          cap: float = 0.0) -> tuple[list[Hit], list[Hit]]:
+        """The best hits by the articles' own text, and with votes added (rank()'s boost and boost_cap), from one
+        scoring."""
         scores = self.scores(query)
-        return self.rank(scores, top), self.rank(scores, top, boost=votes)
+        return self.rank(scores, top), self.rank(scores, top, boost=votes, boost_cap=cap)
 
     def rank(self, scores: np.ndarray, top: int = 10, docs: Collection[str] | None = None,
-             in_force_only: bool = False, boost: Mapping[str, float] | None = None) -> list[Hit]:
+             in_force_only: bool = False, boost: Mapping[str, float] | None = None,
+             boost_cap: float = 0.0) -> list[Hit]:
         """Best `top` articles by these scores (of scores()); `boost`: per article key, a share of the best score
-        added (the votes of answer cards and taught questions), so one scoring serves both rankings."""
+        (of boost_cap at most, when positive) added (the votes of answer cards and taught questions), so one scoring
+        serves both rankings."""
         if top <= 0 or not self.keys:
             return []
         if boost:
+            # a question quoting the statute scores its article far above an everyday one: capped, the votes of
+            # similar questions still order everyday questions but never outweigh such a match
             best = float(scores.max())
+            best = min(best, boost_cap) if boost_cap > 0 else best
             scores = scores.copy()
             for key, share in boost.items():
                 i = self.position.get(key)
