@@ -17,7 +17,8 @@ MAX_GAP = 2
 FILLER_SHARE = 0.1
 _CACHED = 4096  # expansions remembered per lexicon: one message is expanded by the article search and the cards
 
-Phrases = dict[str, list[tuple[int, tuple[str, ...], tuple[str, ...]]]]  # first word → (row, phrase, legal terms)
+# first word → (row, phrase, legal terms, the phrase's words)
+Phrases = dict[str, list[tuple[int, tuple[str, ...], tuple[str, ...], frozenset[str]]]]
 
 
 def _rows(path: Path) -> list[list[str]]:
@@ -151,10 +152,10 @@ class Lexicon:
         for i, w in enumerate(seq):
             where.setdefault(w, []).append(i)
         found = []
-        # only phrases starting with one of her words can match (was: every phrase of the table, for every message)
-        for row, phrase, legal in sorted(p for w in where for p in phrases.get(w, ())):
-            if any(w not in where for w in phrase[1:]):
-                continue
+        present = set(where)
+        # only phrases starting with one of her words and holding no word she did not write can match (a set test:
+        # a common first word starts hundreds of phrases)
+        for row, phrase, legal, _ in sorted(p for w in where for p in phrases.get(w, ()) if p[3] <= present):
             for start in where[phrase[0]]:
                 at = start
                 for w in phrase[1:]:
@@ -172,5 +173,5 @@ def _by_first(table: dict[tuple[str, ...], tuple[str, ...]]) -> Phrases:
     out: Phrases = {}
     for row, (phrase, legal) in enumerate(table.items()):
         if len(phrase) >= 2:
-            out.setdefault(phrase[0], []).append((row, phrase, legal))
+            out.setdefault(phrase[0], []).append((row, phrase, legal, frozenset(phrase)))
     return out
