@@ -22,6 +22,8 @@ def lexicon() -> Lexicon:
     ("chong em hay danh em", True, "bạo lực gia đình"),              # the same typed without diacritics
     ("có bầu công ty có được đuổi việc không", False, "mang thai"),
     ("bỏ chồng thì con ở với ai", False, "ly hôn"),
+    ("tách khẩu cho con trai đã lấy vợ", False, "tách sổ hộ khẩu"),   # the household book's everyday words
+    ("nha chong doi cat khau cua em", True, "xoá đăng ký thường trú"),
 ])
 def test_phrases_match_with_a_few_words_inside(lexicon: Lexicon, text: str, folded: bool, term: str) -> None:
     assert term in lexicon.expansions(words(text), folded)
