@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from bot.conversation.answers import content_query, coverage
+from bot.conversation.answers import Word, content_query, coverage
 from bot.conversation.intents import Intents
 from bot.conversation.scope import Scope, main_question
 from bot.knowledge.search.hits import Hit
@@ -97,8 +97,9 @@ class Answerer:
             if placed is not None:
                 return placed
         # whether the library answers at all is judged on the articles' own scores (the thresholds' scale)
-        verdict = self.scope.judge(library, main, content_query(self.intents, query), plain,
-                                   self.confident(library, plain, query), self.scored(library, plain))
+        words = content_query(self.intents, query)  # read once: the confidence and the scope both weigh it
+        verdict = self.scope.judge(library, main, words, plain, self.confident(library, plain, query, words),
+                                   self.scored(library, plain))
         return Answer(query, hits, verdict.answered, match=match, subject=verdict.subject,
                       subject_name=verdict.subject_name, subject_legal=verdict.legal)
 
@@ -147,14 +148,15 @@ class Answerer:
         calibrated = self.scores_anywhere or library.index.calibrated_scores
         return bool(hits) and (not calibrated or hits[0].score >= self.min_score)
 
-    def confident(self, library: Any, hits: list[Any], query: str) -> bool:
-        """A good enough best hit: score above min_score and the question's words found in a top article
-        (more of them when the score is not clearly high: short off-topic messages match a word or two)."""
+    def confident(self, library: Any, hits: list[Any], query: str, words: Sequence[Word] | None = None) -> bool:
+        """A good enough best hit: score above min_score and the question's words (words: content_query() of it, when
+        already read) found in a top article (more of them when the score is not clearly high: short off-topic
+        messages match a word or two)."""
         # score thresholds hold for the BM25 scale they were calibrated on, not for stand-in indexes
         calibrated = self.scores_anywhere or library.index.calibrated_scores
         if not hits or (calibrated and hits[0].score < self.min_score):
             return False
-        words = content_query(self.intents, query)
+        words = content_query(self.intents, query) if words is None else words
         best = 0.0
         for hit in hits[:self.top]:
             article = library.corpus.article(f"{hit.doc}:{hit.article}")
