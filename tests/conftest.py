@@ -1,8 +1,10 @@
 """Shared fixtures: paths to ../shared, a real Redis (a spare db, flushed), settings."""
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -11,6 +13,17 @@ from bot.ops.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.fixture(autouse=True)
+def root_logging_restored() -> Iterator[None]:
+    """Each test leaves the root logger as it found it: create_app() and the CLI's entry points add a JSON stderr
+    handler (bot.ops.logs.setup) that would otherwise print into the captured stderr of every later test."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
