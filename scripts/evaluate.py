@@ -1,5 +1,6 @@
-"""Retrieval quality: hit@1/5/10 and MRR@10 on the dev questions and the everyday sets, as typed and without
-diacritics, next to a naive anchor, ranked exactly as the bot ranks (bot.conversation.answering.Answerer).
+"""Retrieval quality: hit@1/5/10 and MRR@10 on the dev questions and the everyday sets, as typed, without
+diacritics and with them left out of about half the words (half_bare), next to a naive anchor, ranked exactly as the
+bot ranks (bot.conversation.answering.Answerer).
 
 Usage: python scripts/evaluate.py [--dev ../shared/eval/dev.jsonl] [--everyday tests/data/everyday_questions.tsv]
                                   [--held-out FILE ...] [--parts] [--no-anchor] [--topics] [--misses]
@@ -19,10 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
+import re
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -37,7 +41,15 @@ SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))  # as tests/
 LAW_SOURCES = [SHARED / "laws" / "phapdien" / "demuc", SHARED / "laws" / "phapdien" / "more",
                SHARED / "laws" / "official-text"]
 EVERYDAY = ROOT / "tests" / "data" / "everyday_questions.tsv"
-VARIANTS: tuple[tuple[str, Callable[[str], str]], ...] = (("typed", lambda q: q), ("no diacritics", fold))
+def half_bare(question: str) -> str:
+    """The question with the marks left out of about half its words, the same ones on every run (typed on a phone,
+    some words get their diacritics and some do not)."""
+    pick = random.Random(zlib.crc32(question.encode("utf-8")))
+    return re.sub(r"\w+", lambda m: fold(m.group(0)) if pick.random() < 0.5 else m.group(0), question)
+
+
+VARIANTS: tuple[tuple[str, Callable[[str], str]], ...] = (("typed", lambda q: q), ("no diacritics", fold),
+                                                          ("half the words bare", half_bare))
 Ranker = Callable[[str], list[str]]
 
 
@@ -250,7 +262,8 @@ def everyday_report(name: str, rankers: dict[str, Ranker], rows: list[dict[str, 
         res = grouped(bot_only, rows, dict(sorted(by_topic.items())))
         print(f"\n#### {name}: per topic, tuning half only\n\n{breakdown_table(res)}")
     if misses and tuning:
-        print(f"\n#### {name}: tuning-half questions whose article is not first (bot, typed / no diacritics)\n")
+        print(f"\n#### {name}: tuning-half questions whose article is not first (bot, typed / no diacritics / "
+              "half the words bare)\n")
         for i in tuning:
             r = rows[i]
             ranks = [first_relevant(ranked[(BOT, v)]["ranked"][i], r["relevant"]) for v, _ in VARIANTS]

@@ -73,6 +73,10 @@ class FakeIndex:
     def clause_scorer(self, query: str) -> Callable[[Article], dict[str, float]]:
         return lambda article: {}  # no clause scores: the clause sharing most of her words is shown
 
+    def left_bare(self, word: str) -> bool:
+        """No word statistics: every message is read as typed."""
+        return False
+
 
 @dataclass(frozen=True)
 class FakeLibrary:

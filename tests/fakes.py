@@ -104,6 +104,10 @@ class StaticSearchIndex:
         """No clause scores: the clause sharing most of her words is shown."""
         return lambda article: {}
 
+    def left_bare(self, word: str) -> bool:
+        """No word statistics: every message is read as typed."""
+        return False
+
     def __len__(self) -> int:
         """Number of distinct articles it knows."""
         return len({h.key for hs in self._hits.values() for h in hs})

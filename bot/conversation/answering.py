@@ -11,11 +11,14 @@ from typing import Any, Callable, Sequence
 from bot.conversation.answers import Word, content_query, coverage
 from bot.conversation.intents import Intents
 from bot.conversation.scope import Scope, main_question
+from bot.knowledge.search.analysis import is_folded_query, runs
 from bot.knowledge.search.hits import Hit
+from bot.knowledge.search.text import fold, has_diacritics
 from bot.ops.datafiles import DATA_DIR
 
 SEARCH_TOP = 10
 MAX_QUERY_CHARS = 500
+MIXED_FROM = 2  # words left bare that make a message typed with diacritics read as typed without them
 # asked once of each new library before it serves: it holds question cues (priors.tsv), so the titles are read then
 WARM_UP = "bao nhiêu tuổi thì được kết hôn, nghỉ thai sản là gì"
 SEARCHED = frozenset({"question", "followup", "citation"})  # what the dialogue answers with articles
@@ -73,13 +76,25 @@ class Answerer:
         """The query searched for a message: abbreviations spelled out, cut to MAX_QUERY_CHARS."""
         return self.intents.spell_out(text)[:MAX_QUERY_CHARS]
 
+    @staticmethod
+    def searched(library: Any, query: str) -> str:
+        """The query as searched: without diacritics throughout when she typed them on some words but left them
+        out of words the library nearly always writes with marks ("chồng em bi danh": read as typed, "bi danh"
+        matches nothing); a message typed without diacritics is read as such everywhere (index, cards, scope)."""
+        words = [w for run in runs(query) for w in run]
+        if is_folded_query(words):
+            return query
+        # two such words, not one: "sữa chua", "khăn len" are written so and are rare in the laws
+        bare = sum(1 for w in set(words) if w.isalpha() and not has_diacritics(w) and library.index.left_bare(w))
+        return fold(query) if bare >= MIXED_FROM else query
+
     def answer(self, library: Any, text: str, top: int = SEARCH_TOP) -> Answer:
         """Search the library for a message (spelled out first) and decide whether the hits answer it."""
         return self._answer(library, text, top, self.on_search)
 
     def _answer(self, library: Any, text: str, top: int, on_search: Callable[[float], None] | None) -> Answer:
         """answer(), reporting the search's seconds to on_search (None: a warm-up, not a search she made)."""
-        query = self.prepare(text)
+        query = self.searched(library, self.prepare(text))
         if not query:
             return Answer(query)
         started = time.perf_counter()
@@ -88,7 +103,8 @@ class Answerer:
         match = cards.match(query, [h.key for h in plain]) if cards is not None else None
         if on_search is not None:
             on_search(time.perf_counter() - started)
-        main = self.prepare(main_question(text))  # the question she asks first, for the decision
+        # the question she asks first, for the decision
+        main = self.searched(library, self.prepare(main_question(text)))
         if match is not None and match.confident:
             placed = self.placed(library, query, match, hits, top)
             missing = self.scope.missing(library, main) if placed is not None else None

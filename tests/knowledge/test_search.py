@@ -85,6 +85,18 @@ def test_accent_insensitive_and_colloquial(index: SearchIndex, query: str, expec
     assert keys(index.search(query))[0] == expected_first
 
 
+@pytest.mark.parametrize("word, left_bare", [
+    ("hon", True),  # only "hôn" in these laws
+    ("san", True),  # "sản"
+    ("con", False),  # written so
+    ("thai", False),  # "thai sản", "mang thai"
+    ("xyzzy", False),  # not in the laws at all
+])
+def test_a_word_is_left_bare_when_the_laws_write_it_with_marks(index: SearchIndex, word: str,
+                                                               left_bare: bool) -> None:
+    assert index.left_bare(word) is left_bare
+
+
 def test_nfd_query_equals_nfc(index: SearchIndex) -> None:
     import unicodedata
 

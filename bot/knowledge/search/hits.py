@@ -39,3 +39,7 @@ class Searcher(Protocol):
     def clause_scorer(self, query: str) -> Callable[[Any], Mapping[str, float]]:
         """For one query, each numbered clause of an article its score ({}: none scored)."""
         ...
+
+    def left_bare(self, word: str) -> bool:
+        """Whether a word typed without marks is one the laws nearly always write with marks ("bi": "bị")."""
+        ...

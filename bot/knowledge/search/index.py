@@ -24,6 +24,7 @@ PRUNE_FROM = 500  # articles; small corpora score every term
 _ARRAYS = ("data", "indices", "indptr", "related_ptr", "related", "p_data", "p_indices", "p_indptr", "p_owner")
 _TITLE_ARRAYS = ("t_indptr", "t_indices")  # term → articles whose title holds it (indexes built before: from titles)
 MIN_TITLE_WEIGHT = 0.3  # query terms below this (stop words) do not make a title match
+BARE_SHARE = 0.1  # a bare word the library writes so in under this share of the articles holding its folded form
 
 
 class SearchIndex:
@@ -62,6 +63,7 @@ class SearchIndex:
         self._read_titles: list[str] | None = None  # titles as padded_words(), read once for every cue
         self.definitions = Definitions(meta.get("defined") or {})  # older indexes: none
         self._folded_fillers: tuple[Lexicon | None, frozenset[str]] = (None, frozenset())
+        self._bare: dict[str, bool] = {}
         self._passage_groups = passage_groups(np.asarray(self.p_owner))  # passages are stored grouped by article
         self._first_passage = first_passages(self._passage_groups, len(self.keys))
 
@@ -136,6 +138,19 @@ class SearchIndex:
     def query_terms(self, query: str) -> dict[str, float]:
         """Weighted features of a query: the user's words, then lexicon expansions at lower weight."""
         return weighted_query(query, self.params, self.lexicon, self._fillers)
+
+    def left_bare(self, word: str) -> bool:
+        """Whether a word typed without marks is one this library nearly always writes with marks (she left them
+        out): "bi" is "bị", "lam" is "làm"; "con", "ban" (ủy ban) are written bare too."""
+        seen = self._bare.get(word)
+        if seen is None:
+            folded = self.vocab.get("f:" + word)
+            if folded is None:  # not in the laws: nothing to read it as (and nothing cached for made-up words)
+                return False
+            typed = self.vocab.get("a:" + word)
+            uses = int(self.indptr[typed + 1] - self.indptr[typed]) if typed is not None else 0
+            seen = self._bare[word] = uses < BARE_SHARE * int(self.indptr[folded + 1] - self.indptr[folded])
+        return seen
 
     def _fillers(self, folded: bool) -> frozenset[str]:
         """The lexicon's filler words in the query's form; typed without diacritics, only those this library does not
