@@ -1,6 +1,6 @@
 """Retrieval quality: hit@1/5/10 and MRR@10 on the dev questions and the everyday sets, as typed, without
-diacritics and with them left out of about half the words (half_bare), next to a naive anchor, ranked exactly as the
-bot ranks (bot.conversation.answering.Answerer).
+diacritics, with them left out of about half the words (half_bare) and in a polite frame ("chị ơi cho em hỏi … ạ",
+polite), next to a naive anchor, ranked exactly as the bot ranks (bot.conversation.answering.Answerer).
 
 Usage: python scripts/evaluate.py [--dev ../shared/eval/dev.jsonl] [--everyday tests/data/everyday_questions.tsv]
                                   [--held-out FILE ...] [--parts] [--no-anchor] [--topics] [--misses]
@@ -48,8 +48,24 @@ def half_bare(question: str) -> str:
     return re.sub(r"\w+", lambda m: fold(m.group(0)) if pick.random() < 0.5 else m.group(0), question)
 
 
+# how women open and close a message to the Union's account: a greeting, "cho em hỏi", a trailing "ạ"
+OPENINGS = ("cho em hỏi", "chị ơi cho em hỏi", "dạ em chào chị, em muốn hỏi là", "ad ơi cho mình hỏi", "em hỏi chút",
+            "chào bạn, cho tôi hỏi", "")
+CLOSINGS = ("ạ", "với ạ", "ạ?", "nhé", "vậy ạ", "")
+
+
+def polite(question: str) -> str:
+    """The question framed as a polite message, the same frame on every run ("chị ơi cho em hỏi … ạ"), typed the way
+    the question is (without diacritics when the question has none)."""
+    pick = random.Random(zlib.crc32(question.encode("utf-8")) ^ 0x5A5A)
+    opening, closing = pick.choice(OPENINGS), pick.choice(CLOSINGS)
+    framed = " ".join(part for part in (opening, question.rstrip(" ?.!"), closing) if part)
+    return fold(framed) if fold(question) == question.lower() else framed
+
+
 VARIANTS: tuple[tuple[str, Callable[[str], str]], ...] = (("typed", lambda q: q), ("no diacritics", fold),
-                                                          ("half the words bare", half_bare))
+                                                          ("half the words bare", half_bare),
+                                                          ("in a polite frame", polite))
 Ranker = Callable[[str], list[str]]
 
 

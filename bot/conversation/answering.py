@@ -73,8 +73,9 @@ class Answerer:
         self._answer(library, WARM_UP, SEARCH_TOP, None)  # the index's and the cards' tables
 
     def prepare(self, text: str) -> str:
-        """The query searched for a message: abbreviations spelled out, cut to MAX_QUERY_CHARS."""
-        return self.intents.spell_out(text)[:MAX_QUERY_CHARS]
+        """The query searched for a message: its polite frame dropped ("chị ơi cho em hỏi … ạ"), abbreviations
+        spelled out, cut to MAX_QUERY_CHARS."""
+        return self.intents.spell_out(self.intents.unframed(text))[:MAX_QUERY_CHARS]
 
     @staticmethod
     def searched(library: Any, query: str) -> str:
@@ -104,7 +105,8 @@ class Answerer:
         if on_search is not None:
             on_search(time.perf_counter() - started)
         # the question she asks first, for the decision
-        main = self.searched(library, self.prepare(main_question(text)))
+        first = main_question(text)
+        main = query if first == text else self.searched(library, self.prepare(first))
         if match is not None and match.confident:
             placed = self.placed(library, query, match, hits, top)
             missing = self.scope.missing(library, main) if placed is not None else None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.conversation import surface
 from bot.conversation.citations import Citation, read_citation
+from bot.conversation.framing import Frame
 from bot.conversation.phrases import (
     Pattern,
     Word,
@@ -62,6 +63,7 @@ class Intents(ShortMessages):
     # English words or phrases (folded words) -> the Vietnamese searched for them ("maternity leave": nghỉ thai sản)
     english: dict[tuple[str, ...], str] = field(default_factory=dict)
     loanwords: frozenset[str] = frozenset()  # foreign-looking words Vietnamese chats use ("zalo", "online")
+    frame: Frame = field(default_factory=lambda: Frame({}))  # the polite frame around a question (opening/closing)
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> "Intents":
@@ -94,6 +96,7 @@ class Intents(ShortMessages):
                 self.hints[row[1]] = normalize(row[2])
             elif row[0] == "quiet":
                 self.quiet = self.quiet | {row[1]}
+        self.frame = Frame(self.phrases)
         aliases = [(tuple(fold(w) for w in words(row[0])), row[1]) for row in read_tsv("aliases.tsv", data_dir)]
         self.aliases = sorted(aliases, key=lambda a: -len(a[0]))
         return self
@@ -125,6 +128,23 @@ class Intents(ShortMessages):
         if all(w == fold(w) for w in typed):
             spelled = [fold(w) for w in spelled]
         return " ".join(spelled)
+
+    def unframed(self, text: str) -> str:
+        """The question without the polite frame around it ("chị ơi cho em hỏi là … với ạ"), as typed; the message as
+        typed when nothing else is left."""
+        # the frame changes no answer, but its words weigh in every match ("cho em hỏi" found no answer card)
+        typed = words(text)
+        msg: list[Word] = []
+        owner: list[int] = []  # the typed word each spelled-out word comes from ("bn" → "bao nhiêu")
+        for i in range(len(typed)):
+            for part in self._spell(typed, i).split():
+                folded = fold(part)
+                msg.append((part, folded, part == folded))
+                owner.append(i)
+        start, end = self.frame.span(msg)
+        if end - start < 2 or (start == 0 and end == len(msg)):
+            return text
+        return " ".join(typed[owner[start]:owner[end - 1] + 1])
 
     def expand(self, text: str) -> list[Word]:
         """The message's words with teencode spelled out ("ck" → "chồng"), as (word, folded, plain) triples."""

@@ -86,7 +86,7 @@ def test_the_list_shows_the_clause_her_words_ask_about(chat: fakes.Recorder, mes
 
 def test_teencode_is_spelled_out_in_the_typing_style_of_the_user(chat: fakes.Recorder) -> None:
     say(chat, "bn oi nghi de dc may thang j")
-    assert chat.state is not None and chat.state["query"] == "ban oi nghi de duoc may thang gi"
+    assert chat.state is not None and chat.state["query"] == "nghi de duoc may thang gi"  # "bạn ơi" is no question
     say(chat, "vk ko cho ck nuôi con dc ko")
     assert chat.state["query"] == "vợ không cho chồng nuôi con được không"
     say(chat, "ck e ko cho e ly hon")
