@@ -17,6 +17,9 @@ from bot.knowledge.search.text import fold, has_diacritics
 from bot.ops.datafiles import DATA_DIR
 
 SEARCH_TOP = 10
+CONTEXT_MAX_WORDS = 12  # a longer question asked soon after another stands on its own
+CONTEXT_GAIN = 0.7  # …or whose best article scores this share of what it scores read with the one before
+FUSE_K = 3  # rank fusion: an article ranked r in a list scores 1 / (FUSE_K + r)
 MAX_QUERY_CHARS = 500
 MIXED_FROM = 2  # words left bare that make a message typed with diacritics read as typed without them
 # asked once of each new library before it serves: it holds question cues (priors.tsv), so the titles are read then
@@ -121,6 +124,19 @@ class Answerer:
         return Answer(query, hits, verdict.answered, match=match, subject=verdict.subject,
                       subject_name=verdict.subject_name, subject_legal=verdict.legal)
 
+    def in_context(self, library: Any, base: str, text: str, top: int = SEARCH_TOP) -> tuple[Answer, bool]:
+        """A question asked soon after another (base), and whether base was read with it: not when it stands alone
+        (an answer card fits it, base adds nothing to the best article's score, or it is long); else the articles
+        of it alone and of both together, fused by rank ("vậy có vi phạm luật ko", "nộp hồ sơ gồm những gì")."""
+        alone = self.answer(library, text, top)
+        # declined ("giá vàng hôm nay", "mèo nhà em bỏ ăn"): the question before must not lend it an answer
+        if not alone.answered or alone.card is not None or len(self.prepare(text).split()) > CONTEXT_MAX_WORDS:
+            return alone, False
+        both = self.answer(library, f"{base} {text}", top)
+        if not both.hits or (alone.hits and alone.hits[0].score >= CONTEXT_GAIN * both.hits[0].score):
+            return alone, False
+        return Answer(both.query, fused([alone.hits, both.hits])[:top], True), True
+
     def answer_message(self, library: Any, text: str, top: int = SEARCH_TOP) -> Answer:
         """answer(), as the dialogue decides for a message on its own: small talk, thanks, paging or talk about the
         answers ("xin chào", "xem toàn văn") are never answered with articles, whatever they share with a title."""
@@ -183,3 +199,14 @@ class Answerer:
         if calibrated and hits[0].score < self.confident_score:
             return best >= self.weak_coverage
         return best >= self.min_coverage
+
+
+def fused(rankings: Sequence[Sequence[Hit]]) -> list[Hit]:
+    """Hits of several rankings, best first by reciprocal rank fusion (each hit as first found)."""
+    score: dict[str, float] = {}
+    first: dict[str, Hit] = {}
+    for hits in rankings:
+        for rank, hit in enumerate(hits):
+            score[hit.key] = score.get(hit.key, 0.0) + 1.0 / (FUSE_K + rank + 1)
+            first.setdefault(hit.key, hit)
+    return [first[k] for k in sorted(score, key=lambda k: -score[k])]

@@ -109,14 +109,13 @@ class Dialogue:
             return self._select(intent.number, text, state)
         if intent.name == "citation" and intent.citation is not None:
             return self._citation(intent.citation, state)
+        fresh = now - int(state.get("updated", 0)) <= self.followup_ms
+        base = str(state.get("base") or "") if fresh else ""  # the question her follow-ups refine
         if intent.name == "followup":
-            if state.get("base") and now - int(state.get("updated", 0)) <= self.followup_ms:
-                base = str(state["base"])
-                return self._search(f"{base} {intent.text}", state, base=base)[:2]
-            return self._search(text, state)[:2]
+            return (self._search(f"{base} {intent.text}", state, base=base) if base else self._search(text, state))[:2]
         if intent.note:
             return self._noted(intent, state)
-        return self._search(intent.text or text, state)[:2]
+        return self._search(intent.text or text, state, context=base)[:2]
 
     def _subscribed(self, user_id: str) -> bool | None:
         """Whether the user receives updates (None: no way to know here)."""
@@ -162,12 +161,15 @@ class Dialogue:
         first = hotlines.hotline_message(self.texts, self.hotlines, categories, with_articles=found)
         return [first, *messages], new
 
-    def _search(self, query: str, state: dict[str, Any], base: str | None = None,
-                quiet: bool = False) -> tuple[list[OutMessage], dict[str, Any], bool]:
-        """Search and list the best articles, or say honestly that nothing matched (quiet: say nothing)."""
+    def _search(self, query: str, state: dict[str, Any], base: str | None = None, quiet: bool = False,
+                context: str = "") -> tuple[list[OutMessage], dict[str, Any], bool]:
+        """Search and list the best articles, or say honestly that nothing matched (quiet: say nothing); context:
+        the question she asked just before, read with this one when it does not stand alone."""
         library = self.library_provider()
-        found = self.answerer.answer(library, query)
-        new: dict[str, Any] = {"query": found.query, "base": base or found.query, "keys": [], "offset": 0}
+        found, refined = self.answerer.in_context(library, context, query) if context else (
+            self.answerer.answer(library, query), False)
+        new: dict[str, Any] = {"query": found.query, "base": (context if refined else base) or found.query,
+                               "keys": [], "offset": 0}
         if state.get("doc"):
             new["doc"] = state["doc"]
         keys = found.keys

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bot.conversation import surface
 from bot.conversation.citations import Citation, read_citation
-from bot.conversation.framing import Frame
 from bot.conversation.phrases import (
+    Frame,
     Pattern,
     Word,
     cover,

@@ -1,5 +1,6 @@
 """bot.conversation.answering: a message typed with diacritics on some words only is read as typed without them; a
-question in a polite frame is read without it."""
+question in a polite frame is read without it; a second message that does not stand alone is read with the one
+before."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -9,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from bot.conversation.answering import Answerer
+from bot.conversation.answering import Answerer, fused
 from bot.knowledge.cards import checks
 from bot.knowledge.cards.index import CardIndex
 from bot.knowledge.cards.model import CardDeck, card_from_fields, read_yaml_cards, yaml_files
+from bot.knowledge.search.hits import Hit
 from bot.knowledge.search.text import fold
 from tests.fakes import StaticSearchIndex
 
@@ -67,3 +69,46 @@ def test_a_question_in_a_polite_frame_is_answered_as_without_it(carded_library: 
     plain, polite = answerer.answer(carded_library, bare), answerer.answer(carded_library, framed)
     assert plain.card is not None  # the frame alone ("ạ") used to cost the answer card its confidence
     assert polite.query == plain.query and polite.keys == plain.keys and polite.card == plain.card
+
+
+def test_rankings_are_fused_by_reciprocal_rank() -> None:
+    a, b, c, d = (Hit("52/2014/QH13", n, "", 1.0) for n in ("1", "2", "3", "4"))
+    assert [h.key for h in fused([[a, b, c], [c, d]])] == [c.key, a.key, b.key, d.key]  # in both lists: first
+
+
+@pytest.mark.parametrize("before, second, expected", [
+    # answered on its own, but by articles the question before shows are not hers
+    ("ly hôn thì ai nuôi con", "nếu e ko có việc làm ổn định thì sao", {"52/2014/QH13:81"}),
+    ("di kham thai co duoc nghi lam ko", "nhung ngay nghi do co duoc tra tien ko",
+     {"41/2024/QH15:51", "41/2024/QH15:59"}),
+    ("bi bao luc gia dinh co duoc luat su giup mien phi ko", "nha e ko phai ho ngheo", {"11/2017/QH14:7"}),
+])
+def test_a_second_message_that_does_not_stand_alone_is_read_with_the_one_before(
+        carded_library: Any, before: str, second: str, expected: set[str]) -> None:
+    answerer = Answerer()
+    alone = answerer.answer(carded_library, second)
+    found, refined = answerer.in_context(carded_library, answerer.prepare(before), second)
+    assert refined and found.answered and found.query.endswith(answerer.prepare(second))
+    assert rank(found, expected) < min(rank(alone, expected), 5) and rank(found, expected) < 3, (found.keys, alone.keys)
+    assert found.keys[0] == alone.keys[0] or found.keys[0] in expected  # her own words' best article keeps a tie
+
+
+def rank(found: Any, expected: set[str]) -> int:
+    """The place of the first expected article among the answer's (99: not among them)."""
+    return next((i for i, k in enumerate(found.keys) if k in expected), 99)
+
+
+@pytest.mark.parametrize("before, second", [
+    ("nghỉ thai sản được mấy tháng", "ly hôn thì con 2 tuổi ai nuôi ạ"),  # an answer card fits it
+    ("nghỉ thai sản được mấy tháng",  # long: a question of its own
+     "chồng em đi làm ăn xa rồi mất tích bốn năm nay không liên lạc gì, em muốn ly hôn thì làm thế nào"),
+    ("ck e say rượu về là đánh e", "vậy có bị phạt ko"),  # the fines for violence find themselves
+    # declined on its own: the question before must not lend it an answer
+    ("nghỉ thai sản được mấy tháng", "giá vàng hôm nay bao nhiêu"),
+    ("ly hôn thì ai nuôi con", "mèo nhà em bỏ ăn mấy hôm nay"),
+])
+def test_a_second_message_that_stands_alone_is_searched_alone(carded_library: Any, before: str, second: str) -> None:
+    answerer = Answerer()
+    found, refined = answerer.in_context(carded_library, answerer.prepare(before), second)
+    alone = answerer.answer(carded_library, second)
+    assert not refined and found.keys == alone.keys and found.answered == alone.answered

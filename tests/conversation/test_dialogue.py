@@ -221,6 +221,21 @@ def test_a_detail_of_her_case_refines_the_question_before(chat: fakes.Recorder, 
     assert keys & set(listed(chat)[:2])
 
 
+@pytest.mark.parametrize("first, second, key", [
+    ("lam giay khai sinh cho con o dau", "qua 60 ngay roi co sao ko", "60/2014/QH13:15"),
+    ("hết 6 tháng thai sản e muốn nghỉ thêm ở nhà với con được ko", "thì có được hưởng lương ko", "45/2019/QH14:139"),
+])
+def test_a_question_soon_after_another_is_read_with_it_when_it_does_not_stand_alone(
+        chat: fakes.Recorder, first: str, second: str, key: str) -> None:
+    say(chat, first)
+    base = chat.state["base"]  # type: ignore[index]
+    say(chat, second)
+    assert chat.state is not None and chat.state["base"] == base and chat.state["query"].startswith(base)
+    assert key in listed(chat)[:3]
+    say(chat, "giá vàng hôm nay bao nhiêu")  # declined: the question before lends it nothing
+    assert chat.state["base"] == base and key in chat.state["keys"]
+
+
 def test_followup_after_a_long_pause_is_a_new_question(library: Any) -> None:
     chat = fakes.Recorder(Dialogue(lambda: library, followup_seconds=60))
     say(chat, "nghỉ thai sản được mấy tháng")

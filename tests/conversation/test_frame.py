@@ -1,5 +1,5 @@
-"""bot.conversation.framing: the polite frame around a question is dropped before it is searched, and only the
-frame ("da mặt" is skin, "bán nha" typed without marks may be a house)."""
+"""bot.conversation.phrases.Frame, read through Intents.unframed: the polite frame around a question is dropped
+before it is searched, and only the frame ("da mặt" is skin, "bán nha" typed without marks may be a house)."""
 from __future__ import annotations
 
 import pytest

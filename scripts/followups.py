@@ -1,0 +1,118 @@
+"""Two-turn conversations: how well the dialogue ranks the articles for a second message asked soon after a first
+(a follow-up that only makes sense after it, or a new question of its own).
+
+Usage: LAWS_DIR=DIR python scripts/followups.py [FILE ...] [--new-from tests/data/everyday_questions3.tsv]
+Files are `first<TAB>second<TAB>key[;key...]<TAB>topic[<TAB>kind]` (kind "new": the second message is a question of
+its own; anything else, or no kind, a follow-up). tests/data/followups.tsv was written on 2026-12-01 to tune the
+rule (Answerer.in_context), tests/data/followups2.tsv blind to it the same day (measured, never read row by row).
+--new-from pairs every question of an everyday file with a question on another topic asked just before it: new
+questions that must not be pulled towards the one before. Each second message goes through a real Dialogue after
+the first (within the follow-up window); the figures are on the answer it searched for it (ranked, whether or not
+it was confident enough to show).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from evaluate import everyday_rows, first_relevant, load_library  # noqa: E402
+
+from bot.conversation.answering import SEARCH_TOP, Answer, Answerer  # noqa: E402
+from bot.conversation.dialogue import Dialogue  # noqa: E402
+from bot.zalo.events import TextMessage  # noqa: E402
+
+Row = tuple[str, str, list[str], str]  # first, second, relevant keys, kind
+
+
+class Recording(Answerer):
+    """The bot's Answerer, keeping the last answer the dialogue searched for."""
+
+    last: Answer | None = None
+
+    def answer(self, library: Any, text: str, top: int = SEARCH_TOP) -> Answer:
+        """As the bot's; kept."""
+        self.last = super().answer(library, text, top)
+        return self.last
+
+    def in_context(self, library: Any, base: str, text: str, top: int = SEARCH_TOP) -> tuple[Answer, bool]:
+        """As the bot's; kept."""
+        found, refined = super().in_context(library, base, text, top)
+        self.last = found
+        return found, refined
+
+
+def read_rows(path: Path) -> list[Row]:
+    """The conversations of a file."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        kind = "new" if len(cells) > 4 and cells[4].strip() == "new" else "follow-up"
+        rows.append((cells[0].strip(), cells[1].strip(), [k.strip() for k in cells[2].split(";") if k.strip()], kind))
+    return rows
+
+
+def new_questions(path: Path, corpus: Any) -> list[Row]:
+    """Each question of an everyday file after one on another topic (the first such one 37 rows on)."""
+    rows, _ = everyday_rows(path, corpus, held_out=True)
+    out = []
+    for i, row in enumerate(rows):
+        before = next((rows[(i + d) % len(rows)] for d in range(37, 37 + len(rows))
+                       if rows[(i + d) % len(rows)]["topic"] != row["topic"]), None)
+        if before is not None:
+            out.append((before["question"], row["question"], row["relevant"], "new"))
+    return out
+
+
+def measure(library: Any, rows: list[Row]) -> dict[str, list[float]]:
+    """Per kind: n, hit@1, hit@5, MRR@10 and the share answered, of the second messages."""
+    answerer = Recording()
+    dialogue = Dialogue(lambda: library, answerer=answerer)
+    sums: dict[str, list[float]] = {}
+    for first, second, relevant, kind in rows:
+        _, state = dialogue.handle(TextMessage("u", "1", first, "1000"), None)
+        answerer.last = None
+        dialogue.handle(TextMessage("u", "2", second, "2000"), state)
+        found = answerer.last
+        rank = first_relevant(found.keys if found is not None else [], relevant)
+        s = sums.setdefault(kind, [0, 0, 0, 0.0, 0])
+        s[0] += 1
+        s[1] += rank is not None and rank < 1
+        s[2] += rank is not None and rank < 5
+        s[3] += 1 / (rank + 1) if rank is not None else 0.0
+        s[4] += bool(found is not None and found.answered)
+    return {k: [s[0], s[1] / s[0], s[2] / s[0], s[3] / s[0], s[4] / s[0]] for k, s in sums.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print one row per file and kind."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("files", type=Path, nargs="*",
+                    default=[ROOT / "tests/data/followups.tsv", ROOT / "tests/data/followups2.tsv"])
+    ap.add_argument("--new-from", type=Path, action="append", default=[],
+                    help="an everyday file whose questions are asked, each after one on another topic")
+    args = ap.parse_args(argv)
+    if not os.environ.get("LAWS_DIR"):
+        ap.error("set LAWS_DIR to a laws directory holding ../shared/laws and the cards (see the README)")
+    library = load_library(Path(os.environ["LAWS_DIR"]))
+    sets = [(p.name, read_rows(p)) for p in args.files]
+    sets += [(f"{p.name}, each after another topic", new_questions(p, library.corpus)) for p in args.new_from]
+    print("| set | second message | n | hit@1 | hit@5 | MRR@10 | answered |\n|---|---|---:|---:|---:|---:|---:|")
+    for name, rows in sets:
+        for kind, (n, h1, h5, mrr, answered) in sorted(measure(library, rows).items()):
+            print(f"| {name} | {kind} | {n} | {h1:.3f} | {h5:.3f} | {mrr:.3f} | {answered:.3f} |")
+    shown = " ".join(sys.argv[1:] if argv is None else argv)
+    print(f"\nRerun: `. .venv/bin/activate && LAWS_DIR=DIR python scripts/followups.py {shown}`")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
