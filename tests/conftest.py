@@ -91,6 +91,14 @@ def real_library(real_laws_dir: Path):
 
 
 @pytest.fixture(scope="session")
+def intents():
+    """The phrase tables of bot/data (intents.tsv, danger.tsv, aliases.tsv), read once; treat them as read-only."""
+    from bot.conversation.intents import Intents
+
+    return Intents.load()
+
+
+@pytest.fixture(scope="session")
 def all_laws_dir(real_laws_dir: Path) -> Path:
     """A $LAWS_DIR holding everything in ../shared/laws (Pháp điển demuc and more, the official texts): what the
     answer cards cite. The same session import as real_laws_dir; read it, never write to it."""

@@ -130,7 +130,7 @@ class Answerer:
         of it alone and of both together, fused by rank ("vậy có vi phạm luật ko", "nộp hồ sơ gồm những gì")."""
         alone = self.answer(library, text, top)
         # declined ("giá vàng hôm nay", "mèo nhà em bỏ ăn"): the question before must not lend it an answer
-        if not alone.answered or alone.card is not None or len(self.prepare(text).split()) > CONTEXT_MAX_WORDS:
+        if not alone.answered or alone.card is not None or len(alone.query.split()) > CONTEXT_MAX_WORDS:
             return alone, False
         both = self.answer(library, f"{base} {text}", top)
         if not both.hits or (alone.hits and alone.hits[0].score >= CONTEXT_GAIN * both.hits[0].score):

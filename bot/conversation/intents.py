@@ -103,13 +103,18 @@ class Intents(ShortMessages):
 
     def _msg(self, text: str) -> list[Word]:
         """Message words after teencode, each as (word, folded, typed-without-diacritics)."""
-        out = []
-        typed = words(text)
-        for i, w in enumerate(typed):
+        return self._spelled(words(text))[0]
+
+    def _spelled(self, typed: list[str]) -> tuple[list[Word], list[int]]:
+        """The typed words after teencode, and for each the typed word it comes from ("bn" → "bao nhiêu": 2 words)."""
+        out: list[Word] = []
+        owner: list[int] = []
+        for i in range(len(typed)):
             for part in self._spell(typed, i).split():
                 f = fold(part)
                 out.append((part, f, part == f))
-        return out
+                owner.append(i)
+        return out, owner
 
     def _spell(self, typed: list[str], i: int) -> str:
         """Word i with its abbreviation spelled out, reading an ambiguous one from the word after or before it."""
@@ -134,13 +139,7 @@ class Intents(ShortMessages):
         typed when nothing else is left."""
         # the frame changes no answer, but its words weigh in every match ("cho em hỏi" found no answer card)
         typed = words(text)
-        msg: list[Word] = []
-        owner: list[int] = []  # the typed word each spelled-out word comes from ("bn" → "bao nhiêu")
-        for i in range(len(typed)):
-            for part in self._spell(typed, i).split():
-                folded = fold(part)
-                msg.append((part, folded, part == folded))
-                owner.append(i)
+        msg, owner = self._spelled(typed)
         start, end = self.frame.span(msg)
         if end - start < 2 or (start == 0 and end == len(msg)):
             return text

@@ -7,11 +7,6 @@ import pytest
 from bot.conversation.intents import Intents
 
 
-@pytest.fixture(scope="module")
-def intents() -> Intents:
-    return Intents.load()
-
-
 @pytest.mark.parametrize("text, question", [
     ("chị ơi cho em hỏi ly hôn thì con 2 tuổi ai nuôi ạ", "ly hôn thì con 2 tuổi ai nuôi"),
     ("dạ em chào chị, em muốn hỏi là nghỉ đẻ được mấy tháng ạ", "nghỉ đẻ được mấy tháng"),

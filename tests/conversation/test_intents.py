@@ -7,11 +7,6 @@ from bot.conversation.intents import Intents
 from bot.knowledge.search.text import fold
 
 
-@pytest.fixture(scope="module")
-def intents() -> Intents:
-    return Intents.load()
-
-
 DANGER = [
     ("Chồng tôi đánh tôi suốt", "violence"),
     ("chong toi danh toi suot", "violence"),

@@ -17,11 +17,6 @@ from tests.conftest import SHARED
 QUESTIONS_ONLY = {"question", "followup", "citation"}
 
 
-@pytest.fixture(scope="module")
-def intents() -> Intents:
-    return Intents.load()
-
-
 @pytest.mark.parametrize("text, name, number", [
     ("thêm nữa", "more", 0), ("them nua", "more", 0), ("xem tiếp đi", "more", 0), ("xem tiep di", "more", 0),
     ("còn gì nữa không", "more", 0), ("con gi nua ko", "more", 0), ("next", "more", 0), ("trang sau", "more", 0),
