@@ -20,6 +20,8 @@ SEARCH_TOP = 10
 CONTEXT_MAX_WORDS = 12  # a longer question asked soon after another stands on its own
 CONTEXT_GAIN = 0.7  # …or whose best article scores this share of what it scores read with the one before
 FUSE_K = 3  # rank fusion: an article ranked r in a list scores 1 / (FUSE_K + r)
+# a message declined alone is read with the one before only when every word it names is in an article both find
+CONTEXT_COVERAGE = 1.0
 MAX_QUERY_CHARS = 500
 MIXED_FROM = 2  # words left bare that make a message typed with diacritics read as typed without them
 # asked once of each new library before it serves: it holds question cues (priors.tsv), so the titles are read then
@@ -126,14 +128,20 @@ class Answerer:
 
     def in_context(self, library: Any, base: str, text: str, top: int = SEARCH_TOP) -> tuple[Answer, bool]:
         """A question asked soon after another (base), and whether base was read with it: not when it stands alone
-        (an answer card fits it, base adds nothing to the best article's score, or it is long); else the articles
-        of it alone and of both together, fused by rank ("vậy có vi phạm luật ko", "nộp hồ sơ gồm những gì")."""
+        (an answer card fits it, base adds nothing to the best article's score, or it is long) nor when declined
+        alone for a subject or for words the articles of both do not hold; else the articles of it alone and of
+        both together, fused by rank ("vậy có vi phạm luật ko", "nộp hồ sơ gồm những gì")."""
         alone = self.answer(library, text, top)
-        # declined ("giá vàng hôm nay", "mèo nhà em bỏ ăn"): the question before must not lend it an answer
-        if not alone.answered or alone.card is not None or len(alone.query.split()) > CONTEXT_MAX_WORDS:
+        if alone.card is not None or alone.subject or len(alone.query.split()) > CONTEXT_MAX_WORDS:
             return alone, False
         both = self.answer(library, f"{base} {text}", top)
-        if not both.hits or (alone.hits and alone.hits[0].score >= CONTEXT_GAIN * both.hits[0].score):
+        if not alone.answered:
+            # declined alone: the question before lends it an answer only when the articles both find hold all
+            # its words ("vậy có bị phạt ko"), never to what is not about them ("giá vàng hôm nay", "bạn khỏe không")
+            words = content_query(self.intents, alone.query)
+            if not both.answered or not words or self.coverage(library, both.hits, words) < CONTEXT_COVERAGE:
+                return alone, False
+        elif not both.hits or (alone.hits and alone.hits[0].score >= CONTEXT_GAIN * both.hits[0].score):
             return alone, False
         return Answer(both.query, fused([alone.hits, both.hits])[:top], True), True
 
@@ -191,14 +199,19 @@ class Answerer:
         if not hits or (calibrated and hits[0].score < self.min_score):
             return False
         words = content_query(self.intents, query) if words is None else words
+        best = self.coverage(library, hits, words)
+        if calibrated and hits[0].score < self.confident_score:
+            return best >= self.weak_coverage
+        return best >= self.min_coverage
+
+    def coverage(self, library: Any, hits: list[Any], words: Sequence[Word]) -> float:
+        """The largest share of the words that one of the top hits' articles holds."""
         best = 0.0
         for hit in hits[:self.top]:
             article = library.corpus.article(f"{hit.doc}:{hit.article}")
             if article is not None:
                 best = max(best, coverage(words, article))
-        if calibrated and hits[0].score < self.confident_score:
-            return best >= self.weak_coverage
-        return best >= self.min_coverage
+        return best
 
 
 def fused(rankings: Sequence[Sequence[Hit]]) -> list[Hit]:

@@ -93,6 +93,19 @@ def test_a_second_message_that_does_not_stand_alone_is_read_with_the_one_before(
     assert found.keys[0] == alone.keys[0] or found.keys[0] in expected  # her own words' best article keeps a tie
 
 
+@pytest.mark.parametrize("before, second, expected", [
+    ("ck duoi e voi con ra khoi nha giua dem", "phat bao nhieu", {"282/2025/NĐ-CP:45"}),
+    ("nghi thai san duoc bao lau", "e sinh doi thi sao", {"45/2019/QH14:139", "41/2024/QH15:53"}),
+    ("con đang ở với bố nó sau ly hôn, e muốn giành lại nuôi được ko", "thì phải làm ở đâu", {"52/2014/QH13:84"}),
+])
+def test_a_second_message_declined_alone_is_answered_with_the_one_before_when_its_articles_hold_its_words(
+        carded_library: Any, before: str, second: str, expected: set[str]) -> None:
+    answerer = Answerer()
+    assert not answerer.answer(carded_library, second).answered
+    found, refined = answerer.in_context(carded_library, answerer.prepare(before), second)
+    assert refined and found.answered and rank(found, expected) < 3, found.keys
+
+
 def rank(found: Any, expected: set[str]) -> int:
     """The place of the first expected article among the answer's (99: not among them)."""
     return next((i for i, k in enumerate(found.keys) if k in expected), 99)
@@ -106,6 +119,9 @@ def rank(found: Any, expected: set[str]) -> int:
     # declined on its own: the question before must not lend it an answer
     ("nghỉ thai sản được mấy tháng", "giá vàng hôm nay bao nhiêu"),
     ("ly hôn thì ai nuôi con", "mèo nhà em bỏ ăn mấy hôm nay"),
+    # the articles of both hold one of its words, not all
+    ("thuê người đẻ hộ trả tiền thì có phạm pháp không", "hôm nay bạn khỏe không"),
+    ("e bi ung thu, dang dong bhxh tu nguyen, co rut 1 lan ngay duoc khong", "tuổi mình năm nay có tốt không"),
 ])
 def test_a_second_message_that_stands_alone_is_searched_alone(carded_library: Any, before: str, second: str) -> None:
     answerer = Answerer()
