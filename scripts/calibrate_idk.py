@@ -27,7 +27,7 @@ from evaluate import LAW_SOURCES, SHARED, VARIANTS, load_library  # noqa: E402
 DATA = ROOT / "tests" / "data"
 IN_LIBRARY = ("everyday_questions.tsv", "ontopic_short.txt", "everyday.tsv")
 OUT_OF_LIBRARY = ("outofscope_questions.tsv",)
-OFF_TOPIC = ("offtopic.txt",)
+OFF_TOPIC = ("offtopic.txt", "offtopic2.txt")
 OFF_TOPIC_HONEST = ("offtopic_honest.txt",)  # written after bot/data/everyday_topics.tsv, never used to tune it
 TUNING = ("scope_tuning2.tsv",)  # in/out questions written to tune the rule on everyday wording (reported apart)
 HONEST = ("scope_honest.tsv", "scope_honest2.tsv", "scope_honest3.tsv")  # written after the rule was tuned, never

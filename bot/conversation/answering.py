@@ -116,13 +116,14 @@ class Answerer:
             placed = self.placed(library, query, match, hits, top)
             missing = self.scope.missing(library, main) if placed is not None else None
             if missing is not None and missing[1]:  # a card shares her words, but she asks about a law not here
-                return Answer(query, hits, False, match=match, subject=missing[0].slug, subject_name=missing[0].name)
+                return Answer(query, hits, False, match=match, subject=missing[0].slug, subject_name=missing[0].name,
+                              subject_legal=missing[0].legal)
             if placed is not None:
                 return placed
         # whether the library answers at all is judged on the articles' own scores (the thresholds' scale)
         words = content_query(self.intents, query)  # read once: the confidence and the scope both weigh it
         verdict = self.scope.judge(library, main, words, plain, self.confident(library, plain, query, words),
-                                   self.scored(library, plain))
+                                   self.scored(library, plain), query)
         return Answer(query, hits, verdict.answered, match=match, subject=verdict.subject,
                       subject_name=verdict.subject_name, subject_legal=verdict.legal)
 

@@ -51,6 +51,14 @@ def word_sets(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(ws), frozenset(fold(w) for w in ws)
 
 
+@lru_cache(maxsize=2048)
+def word_pairs(text: str) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
+    """The pairs of words side by side in a text, as written and folded (cached as word_sets)."""
+    ws = words(text)
+    fs = [fold(w) for w in ws]
+    return frozenset(zip(ws, ws[1:])), frozenset(zip(fs, fs[1:]))
+
+
 def covered(query: Sequence[Word], sets: tuple[AbstractSet[str], AbstractSet[str]]) -> int:
     """How many distinct query words a text holds (unaccented words match any accented reading)."""
     seen = {w for w, f, plain in query if w in sets[0] or (plain and f in sets[1])}

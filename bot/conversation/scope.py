@@ -9,7 +9,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
-from bot.conversation.answers import Word, word_sets
+from bot.conversation.answers import Word, word_pairs, word_sets
 from bot.conversation.replies import article_body
 from bot.conversation.titles import TitleAnchor, TitleTerms
 from bot.knowledge.coverage import MissingSubject, Phrase, load_everyday_topics, load_missing_subjects, phrase_words
@@ -237,6 +237,23 @@ class Scope:
         return best
 
     @staticmethod
+    def paired(library: Any, text: str, query: Sequence[Word], hits: Sequence[Any]) -> bool:
+        """Whether a top article holds two words of the message side by side, one of them a content word (`query`):
+        a question the library answers shares a term with it ("nuôi con", "đi làm"), where a message about
+        something else shares scattered single words ("ca chep kho tuong": các, chép, kho, tường)."""
+        content = {w[0] for w in query}
+        words = message_words(text)
+        pairs = [(a, b) for a, b in zip(words, words[1:]) if a[0] in content or b[0] in content]
+        for hit in hits[:READ_HITS]:
+            article = library.corpus.article(f"{hit.doc}:{hit.article}")
+            if article is None:
+                continue
+            typed, folded = word_pairs(f"{article.title}\n{article_body(article)}")
+            if any((a[0], b[0]) in typed or (a[2] and (a[1], b[1]) in folded) for a, b in pairs):
+                return True
+        return False
+
+    @staticmethod
     def _idf(index: Any, folded: str) -> float:
         """Rarity of a folded word among the index's articles (1.0 for indexes without a vocabulary)."""
         vocab, indptr = getattr(index, "vocab", None), getattr(index, "indptr", None)
@@ -261,9 +278,10 @@ class Scope:
                                                 self.max_word_titles, self.min_naming)
 
     def judge(self, library: Any, text: str, query: Sequence[Word], hits: Sequence[Any], confident: bool,
-              scored: bool) -> Verdict:
+              scored: bool, whole: str = "") -> Verdict:
         """The decision for one message (its main question, spelled out: see main_question), given the whole
-        message's content words, its hits and the score thresholds' verdicts:
+        message (`whole`, the same as `text` when not given) and its content words, its hits and the score
+        thresholds' verdicts:
         `confident` (score and coverage, data/idk.json) and `scored` (the best score alone reaches min_score), which
         is enough for a question naming a subject the library covers. A top article whose title names the
         question's business (title_anchor) covers it too, and outweighs a missing subject's weaker words ("xe
@@ -275,6 +293,7 @@ class Scope:
             return Verdict(False, missing[0].slug, missing[0].name, "subject", missing[0].legal)
         if not (confident or (anchored and scored)):
             return Verdict(False, reason="score")
-        if not anchored and self.key_coverage(library, query, hits) < self.min_key_coverage:
+        if not anchored and (self.key_coverage(library, query, hits) < self.min_key_coverage
+                             or not self.paired(library, whole or text, query, hits)):
             return Verdict(False, reason="weak")
         return Verdict(True)

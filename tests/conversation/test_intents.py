@@ -145,6 +145,7 @@ def test_danger_list_is_large_enough() -> None:
 @pytest.mark.parametrize("text,name", [
     ("chào", "greeting"), ("Xin chào!", "greeting"), ("chao ban", "greeting"), ("hi", "greeting"),
     ("alo", "greeting"), ("Chào ad ạ", "greeting"), ("hello shop", "greeting"),
+    ("chúc mừng năm mới", "greeting"), ("chuc mung nam moi ca nha", "greeting"), ("chuc ngu ngon nhe", "greeting"),
     ("cảm ơn", "thanks"), ("cam on ban nhieu", "thanks"), ("thanks", "thanks"), ("tks", "thanks"),
     ("Cám ơn ạ", "thanks"), ("ok", "ack"), ("vâng ạ", "ack"),
     ("menu", "help"), ("giúp", "help"), ("hướng dẫn", "help"), ("trợ giúp", "help"), ("huong dan", "help"),

@@ -252,6 +252,27 @@ def test_typed_without_marks_a_word_read_two_ways_anchors_nothing(real_library: 
 
 
 
+@pytest.mark.parametrize("text", [
+    "ca chep kho tuong lam the nao",  # các, chép, kho, tường: each word in some article, never two side by side
+    "ban co biet hat khong",
+    "tuan nay co bao ve khong ban",
+])
+def test_a_message_whose_words_the_articles_hold_only_apart_is_not_answered(real_library: Any, text: str) -> None:
+    assert not Answerer().answer_message(real_library, text).answered
+
+
+@pytest.mark.parametrize("text", [
+    "luong huu co duoc tang theo nam khong",
+    "doi ten cho con duoi 14 tuoi lam o dau, mat may ngay",
+    "nguoi gia di tau hoa, may bay co duoc giam gia ve khong a",
+    "dat bo me de cho rieng em sau khi cuoi co phai tai san chung khong",
+])
+def test_a_question_naming_no_covered_subject_is_answered_when_an_article_holds_its_words_together(
+        real_library: Any, text: str) -> None:
+    found = Answerer().answer_message(real_library, text)
+    assert found.answered and not SCOPE.anchored(real_library, found.query), found.query
+
+
 def test_what_is_read_once_per_library_is_read_again_for_the_next_one() -> None:
     """Remembered per library object, not per id: a freed library's id is often handed to the next one."""
     class Stub:
