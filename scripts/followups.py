@@ -48,6 +48,13 @@ class Recording(Answerer):
         return found, refined
 
 
+    def refined(self, library: Any, base: str, text: str, top: int = SEARCH_TOP) -> tuple[Answer, bool]:
+        """As the bot's; kept."""
+        found, merged = super().refined(library, base, text, top)
+        self.last = found
+        return found, merged
+
+
 def read_rows(path: Path) -> list[Row]:
     """The conversations of a file."""
     rows = []

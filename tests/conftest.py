@@ -91,6 +91,21 @@ def real_library(real_laws_dir: Path):
 
 
 @pytest.fixture(scope="session")
+def carded_library(real_library):
+    """The real library with the starter deck (bot/data/cards), as `cards import` would store it."""
+    from dataclasses import replace
+
+    from bot.knowledge.cards import checks
+    from bot.knowledge.cards.index import CardIndex
+    from bot.knowledge.cards.model import CardDeck, card_from_fields, read_yaml_cards, yaml_files
+
+    read = [card_from_fields(e, p.name) for p in yaml_files([Path(__file__).parents[1] / "bot/data/cards"])
+            for e in read_yaml_cards(p)]
+    cards = [replace(c, reviewed=checks.digests(c, real_library.corpus)) for c in read]  # reviewed, as imported
+    return replace(real_library, cards=CardIndex.build(CardDeck({c.id: c for c in cards}), real_library.corpus))
+
+
+@pytest.fixture(scope="session")
 def intents():
     """The phrase tables of bot/data (intents.tsv, danger.tsv, aliases.tsv), read once; treat them as read-only."""
     from bot.conversation.intents import Intents

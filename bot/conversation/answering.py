@@ -146,6 +146,15 @@ class Answerer:
             return alone, False
         return Answer(both.query, fused([alone.hits, both.hits])[:top], True), True
 
+    def refined(self, library: Any, base: str, text: str, top: int = SEARCH_TOP) -> tuple[Answer, bool]:
+        """A follow-up searched with the question it refines ("con e mới 2 tuổi"), and whether it was: her own words
+        alone when only they find an answer ("thế còn bhyt cho bé thì sao" after a question on paternity leave)."""
+        both = self.answer(library, f"{base} {text}", top)
+        if both.answered:
+            return both, True
+        alone = self.answer(library, text, top)
+        return (alone, False) if alone.answered else (both, True)
+
     def answer_message(self, library: Any, text: str, top: int = SEARCH_TOP) -> Answer:
         """answer(), as the dialogue decides for a message on its own: small talk, thanks, paging or talk about the
         answers ("xin chào", "xem toàn văn") are never answered with articles, whatever they share with a title."""

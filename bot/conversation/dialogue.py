@@ -112,7 +112,8 @@ class Dialogue:
         fresh = now - int(state.get("updated", 0)) <= self.followup_ms
         base = str(state.get("base") or "") if fresh else ""  # the question her follow-ups refine
         if intent.name == "followup":
-            return (self._search(f"{base} {intent.text}", state, base=base) if base else self._search(text, state))[:2]
+            return (self._search(intent.text, state, context=base, follows=True) if base else
+                    self._search(text, state))[:2]
         if intent.note:
             return self._noted(intent, state)
         return self._search(intent.text or text, state, context=base)[:2]
@@ -161,14 +162,19 @@ class Dialogue:
         first = hotlines.hotline_message(self.texts, self.hotlines, categories, with_articles=found)
         return [first, *messages], new
 
-    def _search(self, query: str, state: dict[str, Any], base: str | None = None, quiet: bool = False,
-                context: str = "") -> tuple[list[OutMessage], dict[str, Any], bool]:
+    def _search(self, query: str, state: dict[str, Any], quiet: bool = False, context: str = "",
+                follows: bool = False) -> tuple[list[OutMessage], dict[str, Any], bool]:
         """Search and list the best articles, or say honestly that nothing matched (quiet: say nothing); context:
-        the question she asked just before, read with this one when it does not stand alone."""
+        the question she asked just before, read with this one when it does not stand alone (follows: always, as a
+        follow-up of it, unless only her own words find an answer)."""
         library = self.library_provider()
-        found, refined = self.answerer.in_context(library, context, query) if context else (
-            self.answerer.answer(library, query), False)
-        new: dict[str, Any] = {"query": found.query, "base": (context if refined else base) or found.query,
+        if follows:
+            found, refined = self.answerer.refined(library, context, query)
+        elif context:
+            found, refined = self.answerer.in_context(library, context, query)
+        else:
+            found, refined = self.answerer.answer(library, query), False
+        new: dict[str, Any] = {"query": found.query, "base": context if refined else found.query,
                                "keys": [], "offset": 0}
         if state.get("doc"):
             new["doc"] = state["doc"]

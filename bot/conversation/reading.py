@@ -48,7 +48,8 @@ class ShortMessages:
     """Reading short messages; Intents provides the tables."""
 
     phrases: dict[str, list[Pattern]]
-    stop: frozenset[str]
+    stop: frozenset[str]  # stop words without marks
+    stop_typed: frozenset[str]  # …and as written
     numbers: list[tuple[Pattern, int]]
     english: dict[tuple[str, ...], str]
     loanwords: frozenset[str]
@@ -123,16 +124,21 @@ class ShortMessages:
         for i, w in enumerate(rest):
             if reached[i]:
                 # "3 điều lúc nãy" (one digit: "điều 81 luật hôn nhân" is a citation)
-                if w[1] in self.stop or surface.laughter(w[1]) or (w[1].isdigit() and len(w[1]) == 1):
+                if self.is_stop(w) or surface.laughter(w[1]) or (w[1].isdigit() and len(w[1]) == 1):
                     reached[i + 1] = True
                 for end in {e for p in phrases for e in match_ends(rest, p.words, i)}:
                     reached[end] = True
         return reached[-1]
 
+    def is_stop(self, w: Word) -> bool:
+        """A word that carries no meaning: typed with marks, as a stop word is written ("báo" is not "bao", "đình"
+        not "định"); typed without them, any stop word it could be."""
+        return w[1] in self.stop if w[2] else w[0] in self.stop_typed
+
     def _only(self, msg: list[Word], kinds: tuple[str, ...]) -> bool:
         """True when every word is a stop word, laughter or a one-word phrase of these kinds."""
         singles = [p.words[0] for kind in kinds for p in self.phrases.get(kind, ()) if len(p.words) == 1]
-        return all(w[1] in self.stop or surface.laughter(w[1]) or any(word_eq(w, s) for s in singles) for w in msg)
+        return all(self.is_stop(w) or surface.laughter(w[1]) or any(word_eq(w, s) for s in singles) for w in msg)
 
     def _asks_more(self, core: list[Word]) -> bool:
         """ "xem thêm mấy điều nữa", "còn điều luật nào nữa không": words asking for more and nothing else."""

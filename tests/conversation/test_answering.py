@@ -3,17 +3,12 @@ question in a polite frame is read without it; a second message that does not st
 before."""
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from bot.conversation.answering import Answerer, fused
-from bot.knowledge.cards import checks
-from bot.knowledge.cards.index import CardIndex
-from bot.knowledge.cards.model import CardDeck, card_from_fields, read_yaml_cards, yaml_files
 from bot.knowledge.search.hits import Hit
 from bot.knowledge.search.text import fold
 from tests.fakes import StaticSearchIndex
@@ -48,15 +43,6 @@ def test_an_index_that_knows_no_word_left_bare_reads_the_message_as_typed() -> N
 def test_a_question_typed_half_with_diacritics_is_answered(real_library: Any, text: str, expected: set[str]) -> None:
     found = Answerer().answer(real_library, text)
     assert found.answered and expected & set(found.keys[:3])
-
-
-@pytest.fixture(scope="module")
-def carded_library(real_library: Any) -> Any:
-    """The real library with the starter deck (bot/data/cards), as `cards import` would store it."""
-    read = [card_from_fields(e, p.name) for p in yaml_files([Path(__file__).parents[2] / "bot/data/cards"])
-            for e in read_yaml_cards(p)]
-    cards = [replace(c, reviewed=checks.digests(c, real_library.corpus)) for c in read]  # reviewed, as imported
-    return replace(real_library, cards=CardIndex.build(CardDeck({c.id: c for c in cards}), real_library.corpus))
 
 
 @pytest.mark.parametrize("bare, framed", [
@@ -104,6 +90,18 @@ def test_a_second_message_declined_alone_is_answered_with_the_one_before_when_it
     assert not answerer.answer(carded_library, second).answered
     found, refined = answerer.in_context(carded_library, answerer.prepare(before), second)
     assert refined and found.answered and rank(found, expected) < 3, found.keys
+
+
+def test_a_follow_up_is_read_with_the_question_it_refines_or_alone_when_only_its_own_words_answer(
+        carded_library: Any) -> None:
+    answerer = Answerer()
+    base = answerer.prepare("ly hôn thì ai nuôi con")
+    found, merged = answerer.refined(carded_library, base, "con e mới 2 tuổi")
+    assert merged and found.answered and found.query.startswith(base)
+    base = answerer.prepare("ck e co dc nghi ko")  # "thế còn bhyt cho bé thì sao": a new matter, as a follow-up
+    assert not answerer.answer(carded_library, f"{base} bhyt cho be").answered
+    found, merged = answerer.refined(carded_library, base, "bhyt cho be")
+    assert not merged and found.answered and found.keys == answerer.answer(carded_library, "bhyt cho be").keys
 
 
 def rank(found: Any, expected: set[str]) -> int:

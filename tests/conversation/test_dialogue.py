@@ -236,6 +236,14 @@ def test_a_question_soon_after_another_is_read_with_it_when_it_does_not_stand_al
     assert chat.state["base"] == base and key in chat.state["keys"]
 
 
+def test_a_follow_up_only_its_own_words_answer_starts_a_new_base(carded_library: Any) -> None:
+    chat = fakes.Recorder(Dialogue(lambda: carded_library))
+    say(chat, "ck e co dc nghi ko")
+    say(chat, "thế còn bhyt cho bé thì sao")  # read as a follow-up, yet with paternity leave nothing answers it
+    assert chat.state is not None and chat.state["base"] == chat.state["query"] and "bhyt" in chat.state["query"]
+    assert any(key.startswith("25/2008/QH12:") for key in listed(chat)[:3])
+
+
 def test_followup_after_a_long_pause_is_a_new_question(library: Any) -> None:
     chat = fakes.Recorder(Dialogue(lambda: library, followup_seconds=60))
     say(chat, "nghỉ thai sản được mấy tháng")

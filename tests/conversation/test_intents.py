@@ -214,6 +214,7 @@ def test_followup(intents: Intents, text: str, words: str) -> None:
     ("có được hưởng tiền không", "followup"),  # names nothing of its own: about what she asked before
     ("phạt bao nhiêu", "followup"),
     ("nop don o dau", "followup"),
+    ("báo ai ạ", "followup"), ("thế báo ai ạ", "followup"),  # "báo" is no "bao" (bao nhiêu) when typed with marks
     ("mất bao lâu ạ", "question"),  # "mất" names something (a loss, a death)
     ("tiền thai sản được bao nhiêu", "question"),
     ("không cần nữa", "chat"),
