@@ -47,7 +47,6 @@ class Recording(Answerer):
         self.last = found
         return found, refined
 
-
     def refined(self, library: Any, base: str, text: str, top: int = SEARCH_TOP) -> tuple[Answer, bool]:
         """As the bot's; kept."""
         found, merged = super().refined(library, base, text, top)
