@@ -2,6 +2,7 @@
 (a follow-up that only makes sense after it, or a new question of its own).
 
 Usage: LAWS_DIR=DIR python scripts/followups.py [FILE ...] [--new-from tests/data/everyday_questions3.tsv]
+       [--off-topic tests/data/offtopic_honest.txt]
 Files are `first<TAB>second<TAB>key[;key...]<TAB>topic[<TAB>kind]` (kind "new": the second message is a question of
 its own; anything else, or no kind, a follow-up). tests/data/followups.tsv was written on 2026-12-01 to tune the
 rule (Answerer.in_context), tests/data/followups2.tsv blind to it the same day (measured, never read row by row).
@@ -78,6 +79,12 @@ def new_questions(path: Path, corpus: Any) -> list[Row]:
     return out
 
 
+def off_topic(path: Path, firsts: list[str]) -> list[Row]:
+    """Each message of a file of messages that are not law, asked after one of these questions (every 37th)."""
+    lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+    return [(firsts[(i * 37) % len(firsts)], m, [], "off-topic") for i, m in enumerate(lines)]
+
+
 def measure(library: Any, rows: list[Row]) -> dict[str, list[float]]:
     """Per kind: n, hit@1, hit@5, MRR@10 and the share answered, of the second messages."""
     answerer = Recording()
@@ -105,16 +112,25 @@ def main(argv: list[str] | None = None) -> int:
                     default=[ROOT / "tests/data/followups.tsv", ROOT / "tests/data/followups2.tsv"])
     ap.add_argument("--new-from", type=Path, action="append", default=[],
                     help="an everyday file whose questions are asked, each after one on another topic")
+    ap.add_argument("--off-topic", type=Path, action="append", default=[],
+                    help="a file of messages that are not law, each asked after a question of the first --new-from "
+                         "file: the share answered should stay as low as alone")
     args = ap.parse_args(argv)
     if not os.environ.get("LAWS_DIR"):
         ap.error("set LAWS_DIR to a laws directory holding ../shared/laws and the cards (see the README)")
     library = load_library(Path(os.environ["LAWS_DIR"]))
     sets = [(p.name, read_rows(p)) for p in args.files]
     sets += [(f"{p.name}, each after another topic", new_questions(p, library.corpus)) for p in args.new_from]
+    if args.off_topic:
+        if not args.new_from:
+            ap.error("--off-topic needs a --new-from file to take the questions asked before")
+        firsts = [first for first, _, _, _ in new_questions(args.new_from[0], library.corpus)]
+        sets += [(f"{p.name}, each after a question", off_topic(p, firsts)) for p in args.off_topic]
     print("| set | second message | n | hit@1 | hit@5 | MRR@10 | answered |\n|---|---|---:|---:|---:|---:|---:|")
     for name, rows in sets:
         for kind, (n, h1, h5, mrr, answered) in sorted(measure(library, rows).items()):
-            print(f"| {name} | {kind} | {n} | {h1:.3f} | {h5:.3f} | {mrr:.3f} | {answered:.3f} |")
+            ranked = "| - | - | - |" if kind == "off-topic" else f"| {h1:.3f} | {h5:.3f} | {mrr:.3f} |"
+            print(f"| {name} | {kind} | {n} {ranked} {answered:.3f} |")
     shown = " ".join(sys.argv[1:] if argv is None else argv)
     print(f"\nRerun: `. .venv/bin/activate && LAWS_DIR=DIR python scripts/followups.py {shown}`")
     return 0
