@@ -251,6 +251,8 @@ def test_teencode_expansion(intents: Intents) -> None:
     ("cam on bn", "cam on ban"),
     ("bn cho mình hỏi", "bạn cho mình hỏi"),
     ("mất j", "mất gì"),
+    ("e mới đóng bh được 5 tháng", "em mới đóng bảo hiểm được 5 tháng"),  # "bh" is no word of any article
+    ("ck dong bhxh 16 nam", "chong dong bao hiem xa hoi 16 nam"),
 ])
 def test_teencode_spelled_out_in_the_users_style(intents: Intents, text: str, spelled: str) -> None:
     assert intents.spell_out(text) == spelled
