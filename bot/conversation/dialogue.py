@@ -169,12 +169,13 @@ class Dialogue:
         follow-up of it, unless only her own words find an answer)."""
         library = self.library_provider()
         if follows:
-            found, refined = self.answerer.refined(library, context, query)
+            found, joined = self.answerer.refined(library, context, query)
         elif context:
-            found, refined = self.answerer.in_context(library, context, query)
+            found, joined = self.answerer.in_context(library, context, query)
         else:
-            found, refined = self.answerer.answer(library, query), False
-        new: dict[str, Any] = {"query": found.query, "base": context if refined else found.query,
+            found, joined = self.answerer.answer(library, query), False
+        # read with the question before, she still asks about that one; else this one is what follow-ups refine
+        new: dict[str, Any] = {"query": found.query, "base": context if joined else found.query,
                                "keys": [], "offset": 0}
         if state.get("doc"):
             new["doc"] = state["doc"]

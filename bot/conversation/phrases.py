@@ -187,7 +187,7 @@ class Frame:
     def _closing_word(self, word: Word, bare: bool) -> bool:
         """Whether one word at the end only softens the question: typed as listed, and in a message typed without
         any marks only the words that cannot be hers ("a", "ad")."""
-        return self._typed_as(word, "closing_plain" if bare else "closing") or self._typed_as(word, "closing_plain")
+        return self._typed_as(word, "closing_plain") or (not bare and self._typed_as(word, "closing"))
 
     def _after_fillers(self, msg: list[Word]) -> list[Word]:
         """The words after the polite fillers they start with ("em", "ạ")."""
