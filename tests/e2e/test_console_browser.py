@@ -130,6 +130,22 @@ def wait_for(driver: WebDriver, css: str, timeout: float = 20) -> Any:
     return WebDriverWait(driver, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
+def wait_gone(driver: WebDriver, element: Any, timeout: float = 30) -> None:
+    """Until the element has left the page (the next page replaced it). Chromium may say so with a stale reference
+    or, while the old page goes, with "Node with given id does not belong to the document"."""
+    def left(_: WebDriver) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" not in str(error):
+                raise
+            return True
+        return False
+    WebDriverWait(driver, timeout).until(left)
+
+
 def text_of(driver: WebDriver, css: str) -> str:
     """The visible text of an element."""
     return str(wait_for(driver, css).text)
@@ -352,7 +368,7 @@ def test_a_broadcast_from_the_page_reaches_each_subscriber_exactly_once(
     screenshot(browser, shots, "broadcast-confirm")
     confirming = browser.find_element(By.ID, "progress")
     browser.find_element(By.ID, "confirm-send").click()
-    WebDriverWait(browser, 30).until(ec.staleness_of(confirming))  # the progress page replaced the dry run's
+    wait_gone(browser, confirming)  # the progress page replaced the dry run's
     WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException]).until(
         lambda d: d.find_element(By.ID, "progress").get_attribute("data-state") == "done")
     assert text_of(browser, "#progress [data-field=sent]") == str(len(SUBSCRIBERS))
@@ -384,7 +400,7 @@ def test_a_dead_letter_is_listed_and_replayed_from_the_page(
     assert user not in browser.page_source  # users appear only as a keyed hash
     screenshot(browser, shots, "deadletters")
     rows[0].find_element(By.XPATH, ".//button[normalize-space()='Gửi lại']").click()
-    WebDriverWait(browser, 30).until(ec.staleness_of(rows[0]))
+    wait_gone(browser, rows[0])
     assert "xếp hàng" in text_of(browser, ".flash")
     assert stack.fake.wait_user(user, 1, timeout=30)
     assert deadletters.letters(store) == []
@@ -462,8 +478,7 @@ def test_cards_are_listed_previewed_as_zalo_shows_them_and_edited(stack: Console
     title.send_keys("Nghỉ thai sản được bao lâu?")
     form = browser.find_element(By.ID, "card-form")
     browser.find_element(By.ID, "save-card").click()
-    # chromium may answer "node does not belong to the document" while the old page goes: that is staleness too
-    WebDriverWait(browser, 30, ignored_exceptions=[WebDriverException]).until(ec.staleness_of(form))
+    wait_gone(browser, form)
     assert "Đã lưu thẻ" in text_of(browser, ".flash")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Nghỉ thai sản được bao lâu?"
     assert any(e["action"] == "cards_import" and e["actor"] == EDITOR for e in audit.recent(store, 10))
