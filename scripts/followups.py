@@ -86,23 +86,25 @@ def off_topic(path: Path, firsts: list[str]) -> list[Row]:
 
 
 def measure(library: Any, rows: list[Row]) -> dict[str, list[float]]:
-    """Per kind: n, hit@1, hit@5, MRR@10 and the share answered, of the second messages."""
+    """Per kind: n, hit@1, hit@5, MRR@10, the share answered and the share whose reply repeats the first reply word
+    for word, of the second messages."""
     answerer = Recording()
     dialogue = Dialogue(lambda: library, answerer=answerer)
     sums: dict[str, list[float]] = {}
     for first, second, relevant, kind in rows:
-        _, state = dialogue.handle(TextMessage("u", "1", first, "1000"), None)
+        before, state = dialogue.handle(TextMessage("u", "1", first, "1000"), None)
         answerer.last = None
-        dialogue.handle(TextMessage("u", "2", second, "2000"), state)
+        after, _ = dialogue.handle(TextMessage("u", "2", second, "2000"), state)
         found = answerer.last
         rank = first_relevant(found.keys if found is not None else [], relevant)
-        s = sums.setdefault(kind, [0, 0, 0, 0.0, 0])
+        s = sums.setdefault(kind, [0, 0, 0, 0.0, 0, 0])
         s[0] += 1
         s[1] += rank is not None and rank < 1
         s[2] += rank is not None and rank < 5
         s[3] += 1 / (rank + 1) if rank is not None else 0.0
         s[4] += bool(found is not None and found.answered)
-    return {k: [s[0], s[1] / s[0], s[2] / s[0], s[3] / s[0], s[4] / s[0]] for k, s in sums.items()}
+        s[5] += [m.text for m in after] == [m.text for m in before]
+    return {k: [s[0], *(v / s[0] for v in s[1:])] for k, s in sums.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,11 +128,12 @@ def main(argv: list[str] | None = None) -> int:
             ap.error("--off-topic needs a --new-from file to take the questions asked before")
         firsts = [first for first, _, _, _ in new_questions(args.new_from[0], library.corpus)]
         sets += [(f"{p.name}, each after a question", off_topic(p, firsts)) for p in args.off_topic]
-    print("| set | second message | n | hit@1 | hit@5 | MRR@10 | answered |\n|---|---|---:|---:|---:|---:|---:|")
+    print("| set | second message | n | hit@1 | hit@5 | MRR@10 | answered | same reply again |\n"
+          "|---|---|---:|---:|---:|---:|---:|---:|")
     for name, rows in sets:
-        for kind, (n, h1, h5, mrr, answered) in sorted(measure(library, rows).items()):
+        for kind, (n, h1, h5, mrr, answered, same) in sorted(measure(library, rows).items()):
             ranked = "| - | - | - |" if kind == "off-topic" else f"| {h1:.3f} | {h5:.3f} | {mrr:.3f} |"
-            print(f"| {name} | {kind} | {n} {ranked} {answered:.3f} |")
+            print(f"| {name} | {kind} | {n} {ranked} {answered:.3f} | {same:.3f} |")
     shown = " ".join(sys.argv[1:] if argv is None else argv)
     print(f"\nRerun: `. .venv/bin/activate && LAWS_DIR=DIR python scripts/followups.py {shown}`")
     return 0

@@ -113,8 +113,10 @@ def list_item(corpus: Any, key: str, number: int, query: Sequence[Word], texts: 
 
 
 def result_list(corpus: Any, keys: Sequence[str], start: int, count: int, query: Sequence[Word],
-                texts: Texts, scores: ClauseScores | None = None) -> tuple[OutMessage | None, int]:
-    """The page of results from `start`: one message and the new offset (None when nothing is left)."""
+                texts: Texts, scores: ClauseScores | None = None,
+                header: str | None = None) -> tuple[OutMessage | None, int]:
+    """The page of results from `start`: one message and the new offset (None when nothing is left); header: the
+    messages.json key of its first line, when not the usual one."""
     items: list[ListItem] = []
     end = start
     while end < len(keys) and len(items) < count:
@@ -129,7 +131,7 @@ def result_list(corpus: Any, keys: Sequence[str], start: int, count: int, query:
                for i in items]
     if more:
         buttons.append(Button(texts.get("button_more"), MORE_PAYLOAD))
-    header = texts.get("list_header" if start == 0 else "list_header_more")
+    header = texts.get(header or ("list_header" if start == 0 else "list_header_more"))
     footer = texts.get("list_footer" if more else "list_footer_last")
     return list_message(items, header, footer, buttons[:MAX_BUTTONS], texts), end
 

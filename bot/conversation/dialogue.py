@@ -29,7 +29,8 @@ class Dialogue:
     # State keys: query (last search), base (the question follow-ups refine), keys (ranked article keys),
     # offset (how many were listed), doc (last document read, so "điều 82" needs no law name), updated (ms),
     # actions (for the caller to carry out, e.g. {"subscribe": {"topics": [...]}}; dropped on the next event),
-    # answer (the last answer shown, for "Đúng ý"/"Chưa đúng": its card, its keys, the query; "rated" once rated).
+    # answer (the last answer shown, for "Đúng ý"/"Chưa đúng": its card, its keys, the query; "rated" once rated),
+    # card (the card the last search led with: a follow-up leading with it again lists its articles instead).
 
     def __init__(self, library_provider: Callable[[], Any], texts: Texts | None = None, top: int = 3,
                  intents: Intents | None = None, min_score: float | None = None, min_coverage: float | None = None,
@@ -193,7 +194,15 @@ class Dialogue:
             if quiet:  # danger: the hotlines stand alone, whatever the subject
                 return [], new, False
             return [self._decline(library, found)], new, False
-        card = found.card
+        card, header = found.card, None
+        last = state.get("answer") if context else None
+        if card is not None:
+            new["card"] = card.id  # the card this thread led with, shown or not
+            if context and state.get("card") == card.id:
+                # the card she has just read, again: its articles instead, each at the clause nearest her new words
+                card, header = None, "list_header_again"
+        elif isinstance(last, dict) and last.get("keys") and keys[:self.top] == last["keys"]:
+            header = "list_header_again"  # the same articles: said so, each at the clause nearest her new words
         if card is not None:  # the card's short answer leads, its articles numbered first
             message, cited = answers.card_message(library.corpus, card, self.texts, found.keys[:found.placed])
             new["keys"], new["offset"] = cited + [k for k in keys if k not in cited], len(cited)
@@ -201,7 +210,7 @@ class Dialogue:
             new["actions"]["question"]["card"] = card.id
         else:
             new["keys"] = keys
-            page, new["offset"] = self._page(library, new, 0)
+            page, new["offset"] = self._page(library, new, 0, header)
             page[:1] = [answers.with_feedback(m, self.texts) for m in page[:1]]
         shown = new["keys"][:new["offset"]]
         new["answer"] = {"card": card.id if card is not None else "", "keys": shown, "query": found.query}
@@ -240,12 +249,14 @@ class Dialogue:
             return text_message(self.texts.get("decline_subject", subject=found.subject_name))
         return text_message(self.texts.get("idk"), answers.topic_buttons(self.texts))
 
-    def _page(self, library: Any, state: dict[str, Any], start: int) -> tuple[list[OutMessage], int]:
-        """The list message from `start` and the new offset."""
+    def _page(self, library: Any, state: dict[str, Any], start: int,
+              header: str | None = None) -> tuple[list[OutMessage], int]:
+        """The list message from `start` and the new offset (header: a messages.json key for its first line)."""
         query = str(state.get("query", ""))
         words = answers.content_query(self.intents, query)
         message, offset = answers.result_list(library.corpus, state.get("keys", []), start, self.top, words,
-                                              self.texts, library.index.clause_scorer(query) if query else None)
+                                              self.texts, library.index.clause_scorer(query) if query else None,
+                                              header)
         return ([message] if message is not None else []), offset
 
     def _more(self, state: dict[str, Any]) -> Reply:

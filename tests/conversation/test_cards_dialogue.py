@@ -1,7 +1,7 @@
 """Card answers in the dialogue: the short answer leads, its articles cited smallest unit first (the one her question
 ranks highest first) with buttons, ≤2,000 characters and ≤5 buttons; cards vote in the ranking when none leads;
 "Đúng ý" / "Chưa đúng" by button or typed, counted with the question kept for teaching and erased by "xóa dữ
-liệu"."""
+liệu"; a follow-up finding the card or the articles just shown lists the articles at her new words' clause."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -66,6 +66,36 @@ def test_a_list_answer_carries_the_feedback_buttons(chat: Recorder) -> None:
     [reply] = chat.text("con dưới 36 tháng tuổi sau khi ly hôn ai nuôi")
     assert reply.text.startswith(TEXTS.get("list_header"))
     assert [b.title for b in reply.buttons][-2:] == ["Đúng ý", "Chưa đúng"]
+
+
+@pytest.mark.parametrize("followup", ["vậy nghỉ trước khi sinh được mấy tháng", "thế còn trước khi sinh thì sao",
+                                      "vay nghi truoc khi sinh duoc may thang"])
+def test_a_followup_leading_with_the_card_just_read_lists_its_articles_instead(chat: Recorder,
+                                                                              followup: str) -> None:
+    [card] = chat.text("nghỉ đẻ được mấy tháng")
+    [again] = chat.text(followup)
+    assert chat.state["card"] == "thai-san-thoi-gian-nghi"  # the search led with the same card
+    assert again.text != card.text and again.text.startswith(TEXTS.get("list_header_again"))
+    assert "1. khoản 1 Điều 139 Bộ luật Lao động số 45/2019/QH14" in again.text
+    assert [b.payload for b in again.buttons][-2:] == ["#dungy", "#chuadung"]
+    assert chat.state["answer"]["card"] == "" and "card" not in chat.state["actions"]["question"]
+    [later] = chat.text("nghi de duoc may thang")  # still the same thread: not the card a third time
+    assert later.text.startswith(TEXTS.get("list_header_again"))
+
+
+def test_a_followup_finding_the_articles_just_listed_says_so(chat: Recorder) -> None:
+    [first] = chat.text("con dưới 36 tháng tuổi sau khi ly hôn ai nuôi")
+    listed = chat.state["answer"]["keys"]
+    assert first.text.startswith(TEXTS.get("list_header"))
+    [again] = chat.text("con e mới 2 tuổi")
+    assert chat.state["answer"]["keys"] == listed and again.text.startswith(TEXTS.get("list_header_again"))
+
+
+def test_the_card_shows_again_for_a_question_asked_later(chat: Recorder) -> None:
+    [card] = chat.text("nghỉ đẻ được mấy tháng")
+    chat.clock += 3_600_000  # past the follow-up window: a question of its own
+    [again] = chat.text("nghỉ đẻ được mấy tháng")
+    assert again.text == card.text
 
 
 @pytest.mark.parametrize("said", ["#dungy", "đúng ý", "dung y", "đúng rồi"])
