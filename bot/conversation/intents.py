@@ -137,15 +137,21 @@ class Intents(ShortMessages):
         return " ".join(spelled)
 
     def unframed(self, text: str) -> str:
-        """The question without the polite frame around it ("chị ơi cho em hỏi là … với ạ"), as typed; the message as
-        typed when nothing else is left."""
+        """The question without the polite frame around it ("chị ơi cho em hỏi là … với ạ") and the words of when it
+        happened ("tối qua"), as typed; the message as typed when nothing else is left."""
         # the frame changes no answer, but its words weigh in every match ("cho em hỏi" found no answer card)
         typed = words(text)
         msg, owner = self._spelled(typed)
         start, end = self.frame.span(msg)
-        if end - start < 2 or (start == 0 and end == len(msg)):
+        if end - start < 2:
+            start, end = 0, len(msg)
+        # when it happened ("tối qua", "lúc nửa đêm") says nothing of the law, and its words weigh in every match
+        when = {owner[i] for p in self.phrases.get("when", ()) for a, b in find_spans(msg[start:end], p)
+                for i in range(start + a, start + b)}
+        kept = [w for i, w in enumerate(typed[owner[start]:owner[end - 1] + 1], owner[start]) if i not in when]
+        if len(kept) < 2 or len(kept) == len(typed):
             return text
-        return " ".join(typed[owner[start]:owner[end - 1] + 1])
+        return " ".join(kept)
 
     def expand(self, text: str) -> list[Word]:
         """The message's words with teencode spelled out ("ck" → "chồng"), as (word, folded, plain) triples."""

@@ -45,6 +45,18 @@ def test_a_question_typed_half_with_diacritics_is_answered(real_library: Any, te
     assert found.answered and expected & set(found.keys[:3])
 
 
+@pytest.mark.parametrize("text, expected", [
+    # when it happened weighs in no match ("lúc nửa đêm": the card's examples say "giữa đêm")
+    ("Tối qua ck đuổi e với con ra khỏi nhà lúc nửa đêm", {"282/2025/NĐ-CP:45"}),
+    ("sáng nay ck đuổi e với con ra khỏi nhà", {"282/2025/NĐ-CP:45"}),
+    # "ép e lấy người …": forced marriage in her words, with a word inside the phrase
+    ("bố mẹ e ép e lấy người e ko yêu, e có phải nghe ko", {"100/2015/QH13:181", "52/2014/QH13:3"}),
+])
+def test_everyday_wording_of_a_covered_matter_is_answered(carded_library: Any, text: str, expected: set[str]) -> None:
+    found = Answerer().answer(carded_library, text)
+    assert found.answered and expected & set(found.keys[:3])
+
+
 @pytest.mark.parametrize("bare, framed", [
     ("ly hôn thì con 2 tuổi ai nuôi", "chị ơi cho em hỏi ly hôn thì con 2 tuổi ai nuôi ạ"),
     ("ly hôn thì con 2 tuổi ai nuôi", "ly hôn thì con 2 tuổi ai nuôi ạ"),

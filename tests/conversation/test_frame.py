@@ -1,5 +1,6 @@
 """bot.conversation.phrases.Frame, read through Intents.unframed: the polite frame around a question is dropped
-before it is searched, and only the frame ("da mặt" is skin, "bán nha" typed without marks may be a house)."""
+before it is searched, and only the frame ("da mặt" is skin, "bán nha" typed without marks may be a house); so are
+the words of when it happened ("tối qua"), never "2 tháng trước khi sinh"."""
 from __future__ import annotations
 
 import pytest
@@ -32,3 +33,22 @@ from bot.conversation.intents import Intents
 ])
 def test_the_polite_frame_around_a_question_is_dropped(intents: Intents, text: str, question: str) -> None:
     assert intents.unframed(text) == question
+
+
+@pytest.mark.parametrize("text, question", [
+    ("Tối qua ck đuổi e với con ra khỏi nhà lúc nửa đêm", "ck đuổi e với con ra khỏi nhà"),
+    ("chị ơi cho em hỏi tối qua ck đánh em ạ", "ck đánh em"),
+    ("toi qua ck danh e", "ck danh e"),
+    ("hôm kia ck e bỏ đi ko về nhà", "ck e bỏ đi ko về nhà"),
+    # "2 tháng trước khi sinh" is law; "hôm nay" is kept (small talk about today stays small talk); a message of
+    # nothing else is kept whole
+    ("hôm nay bạn khỏe không", "hôm nay bạn khỏe không"),
+    ("nghỉ 2 tháng trước khi sinh", "nghỉ 2 tháng trước khi sinh"),
+    ("cty nợ lương e 2 tháng rồi", "cty nợ lương e 2 tháng rồi"),
+    ("đóng bảo hiểm 12 tháng trước khi sinh", "đóng bảo hiểm 12 tháng trước khi sinh"),
+    ("làm ca đêm có được không", "làm ca đêm có được không"),
+    ("hôm qua", "hôm qua"),
+])
+def test_when_it_happened_is_dropped_before_the_search(intents: Intents, text: str, question: str) -> None:
+    assert intents.unframed(text) == question
+

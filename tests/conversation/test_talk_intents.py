@@ -37,6 +37,7 @@ QUESTIONS_ONLY = {"question", "followup", "citation"}
     ("sao nữa", "chat", 0), ("sao nua", "chat", 0), ("hihi", "chat", 0), ("vậy à", "chat", 0),
     ("à ra vậy", "chat", 0), ("ko sao", "chat", 0), ("hôm nay thứ mấy", "chat", 0),
     ("bạn là ai", "who", 0), ("ban la ai vay", "who", 0), ("bot à", "who", 0),
+    ("Bạn là người thật hay máy vậy?", "who", 0), ("ban la nguoi that hay may vay", "who", 0),
     ("cho tôi nói chuyện với người thật", "human", 0), ("có ai không", "human", 0), ("co ai o do ko", "human", 0),
     ("gọi lại cho em với", "human", 0),
     ("bot ngu quá", "insult", 0), ("bot ngu qua", "insult", 0), ("bot gì mà ngu thế", "insult", 0),
