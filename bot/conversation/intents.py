@@ -262,7 +262,9 @@ class Intents(ShortMessages):
     def _refers_back(self, msg: list[Word]) -> bool:
         """A message naming nothing of its own: besides words that carry no meaning, only followup_word phrases
         (money, time, place, papers, penalties), which ask about a subject named before, or a number with only
-        those and detail_word phrases (a detail of her case)."""
+        those and detail_word phrases (a detail of her case), or a what_now phrase ("phải làm gì")."""
+        if self._asks_what_now(msg):
+            return True
         named = [w for w in self._strip_fillers(msg) if not self.is_stop(w)]
         words = [w for w in named if not w[0][:1].isdigit()]  # all but the numbers
         numbered = len(words) < len(named)
@@ -274,6 +276,16 @@ class Intents(ShortMessages):
         # "con em 3 tuổi", "em có bầu 5 tháng": a number and her case's people or state add a detail to it
         return numbered and len(msg) > 1 and (not words or cover(
             words, {**asks, "detail_word": self.phrases.get("detail_word", ())}) is not None)
+
+    def _asks_what_now(self, msg: list[Word]) -> bool:
+        """What to do or whom to tell, about what she just asked ("vậy em phải làm gì", "giờ e phải làm thế nào",
+        "e phai bao ai"): a what_now phrase, and besides it only words that carry no meaning or say "now"."""
+        inside = {i for p in self.phrases.get("what_now", ()) for a, b in find_spans(msg, p) for i in range(a, b)}
+        if not inside:
+            return False
+        now = self.phrases.get("now_word", ())
+        rest = self._strip_fillers([w for i, w in enumerate(msg) if i not in inside])
+        return all(self.is_stop(w) or any(word_eq(w, p.words[0]) for p in now) for w in rest)
 
     def content_words(self, text: str) -> list[Word]:
         """Words that carry meaning (stop words dropped), for coverage and clause choice."""

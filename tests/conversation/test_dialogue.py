@@ -253,6 +253,15 @@ def test_a_follow_up_only_its_own_words_answer_starts_a_new_base(carded_library:
     assert any(key.startswith("25/2008/QH12:") for key in listed(chat)[:3])
 
 
+@pytest.mark.parametrize("followup", ["vậy em phải làm gì", "e phai bao ai"])
+def test_what_to_do_now_is_asked_about_the_question_before(chat: fakes.Recorder, followup: str) -> None:
+    say(chat, "nghỉ thai sản được mấy tháng")
+    base = chat.state["base"]  # type: ignore[index]
+    [reply] = say(chat, followup)  # not small talk ("Dạ. Bạn nhắn số thứ tự…"): her question, read with the one before
+    assert chat.state is not None and chat.state["base"] == base and chat.state["query"].startswith(base)
+    assert MATERNITY in listed(chat)
+
+
 def test_followup_after_a_long_pause_is_a_new_question(library: Any) -> None:
     chat = fakes.Recorder(Dialogue(lambda: library, followup_seconds=60))
     say(chat, "nghỉ thai sản được mấy tháng")

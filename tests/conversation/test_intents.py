@@ -232,6 +232,11 @@ def test_followup(intents: Intents, text: str, words: str) -> None:
     ("con gái 15 tuổi bị dụ dỗ quan hệ", "question"),
     ("con ốm thì mẹ được nghỉ chăm con mấy ngày", "question"),
     ("con truong hop sinh doi thi sao", "followup"),  # plain "con" with a suffix: "còn…"
+    # what to do, whom to tell (what_now), about what she just asked; "làm gì" alone is small talk
+    ("vậy em phải làm gì", "followup"), ("vay e phai lam gi", "followup"), ("e phai bao ai", "followup"),
+    ("giờ e phải làm thế nào", "followup"), ("thế giờ làm sao ạ", "followup"), ("hỏi ai bây giờ", "followup"),
+    ("bạn đang làm gì đấy", "chat"),
+    ("điện thoại bị đơ phải làm sao", "question"), ("ck đánh em phải làm sao", "question"),
 ])
 def test_a_message_naming_nothing_refers_back(intents: Intents, text: str, name: str) -> None:
     assert intents.classify(text).name == name
