@@ -196,11 +196,13 @@ class Dialogue:
             return [self._decline(library, found)], new, False
         card, header = found.card, None
         last = state.get("answer") if context else None
+        if joined and state.get("card"):
+            new["card"] = state["card"]  # read with the question before, she is still in the thread that card led
         if card is not None:
-            new["card"] = card.id  # the card this thread led with, shown or not
             if context and state.get("card") == card.id:
                 # the card she has just read, again: its articles instead, each at the clause nearest her new words
                 card, header = None, "list_header_again"
+            new["card"] = found.card.id  # the card this thread led with, shown or not
         elif isinstance(last, dict) and last.get("keys") and keys[:self.top] == last["keys"]:
             header = "list_header_again"  # the same articles: said so, each at the clause nearest her new words
         if card is not None:  # the card's short answer leads, its articles numbered first

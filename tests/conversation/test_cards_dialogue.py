@@ -83,6 +83,14 @@ def test_a_followup_leading_with_the_card_just_read_lists_its_articles_instead(c
     assert later.text.startswith(TEXTS.get("list_header_again"))
 
 
+def test_the_card_a_thread_led_with_is_not_shown_again_after_a_list_in_it(chat: Recorder) -> None:
+    chat.text("nghỉ đẻ được mấy tháng")
+    [listed] = chat.text("có được hưởng tiền không")  # read with the question before: a list, the card still leads
+    assert listed.text.startswith(TEXTS.get("list_header")) and chat.state["card"] == "thai-san-thoi-gian-nghi"
+    [again] = chat.text("vay nghi truoc khi sinh duoc may thang")
+    assert again.text.startswith(TEXTS.get("list_header_again"))
+
+
 def test_a_followup_finding_the_articles_just_listed_says_so(chat: Recorder) -> None:
     [first] = chat.text("con dưới 36 tháng tuổi sau khi ly hôn ai nuôi")
     listed = chat.state["answer"]["keys"]
