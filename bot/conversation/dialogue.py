@@ -14,13 +14,12 @@ from bot.conversation.answers import (
     UNHELPFUL_PAYLOAD,
 )
 from bot.conversation.commands import Command, parse_command
-from bot.conversation.intents import LAST_ITEM, Citation, Intent, Intents
+from bot.conversation.intents import Intent, Intents
 from bot.conversation.replies import text_message
+from bot.conversation.talk import Pages, Reply
 from bot.ops.datafiles import Texts
 from bot.zalo.events import Follow, Ignored, OtherMessage, TextMessage, Unfollow
-from bot.zalo.messages import Button, OutMessage
-
-Reply = tuple[list[OutMessage], dict[str, Any]]
+from bot.zalo.messages import OutMessage
 
 
 class Dialogue:
@@ -47,6 +46,7 @@ class Dialogue:
         self.answerer = answerer or Answerer(self.intents, top, min_score, min_coverage, on_search)
         self.followup_ms = followup_seconds * 1000
         self.subscribed = subscribed
+        self.pages = Pages(library_provider, self.texts, self.intents, top)
 
     def warm(self, library: Any) -> None:
         """Ready a library for its first question before it serves (see Answerer.warm)."""
@@ -103,13 +103,13 @@ class Dialogue:
         if intent.name == "empty":
             return [text_message(self.texts.get("empty"), answers.topic_buttons(self.texts))], state
         if intent.name == "more":
-            return self._more(state)
+            return self.pages.more(state)
         if intent.name in ("read", "back"):
-            return self._again(intent.name, state)
+            return self.pages.again(intent.name, state)
         if intent.name == "select":
-            return self._select(intent.number, text, state)
+            return self.pages.select(intent.number, text, state)
         if intent.name == "citation" and intent.citation is not None:
-            return self._citation(intent.citation, state)
+            return self.pages.citation(intent.citation, state)
         fresh = now - int(state.get("updated", 0)) <= self.followup_ms
         base = str(state.get("base") or "") if fresh else ""  # the question her follow-ups refine
         if intent.name == "followup":
@@ -134,10 +134,10 @@ class Dialogue:
         word, arg = word.lower(), arg.strip()
         if word in (FULL_PAYLOAD, "#dieu"):
             if arg.isdigit():
-                return self._select(int(arg), text, state)
-            return self._full(arg, state)
+                return self.pages.select(int(arg), text, state)
+            return self.pages.full(arg, state)
         if word == MORE_PAYLOAD:
-            return self._more(state)
+            return self.pages.more(state)
         if word in (HELPFUL_PAYLOAD, UNHELPFUL_PAYLOAD):
             return self._feedback(word == HELPFUL_PAYLOAD, state)
         if word == MENU_PAYLOAD:
@@ -199,10 +199,10 @@ class Dialogue:
         if joined and state.get("card"):
             new["card"] = state["card"]  # read with the question before, she is still in the thread that card led
         if card is not None:
+            new["card"] = card.id  # the card this thread led with, shown or not
             if context and state.get("card") == card.id:
                 # the card she has just read, again: its articles instead, each at the clause nearest her new words
                 card, header = None, "list_header_again"
-            new["card"] = found.card.id  # the card this thread led with, shown or not
         elif isinstance(last, dict) and last.get("keys") and keys[:self.top] == last["keys"]:
             header = "list_header_again"  # the same articles: said so, each at the clause nearest her new words
         if card is not None:  # the card's short answer leads, its articles numbered first
@@ -212,7 +212,7 @@ class Dialogue:
             new["actions"]["question"]["card"] = card.id
         else:
             new["keys"] = keys
-            page, new["offset"] = self._page(library, new, 0, header)
+            page, new["offset"] = self.pages.page(library, new, 0, header)
             page[:1] = [answers.with_feedback(m, self.texts) for m in page[:1]]
         shown = new["keys"][:new["offset"]]
         new["answer"] = {"card": card.id if card is not None else "", "keys": shown, "query": found.query}
@@ -237,7 +237,7 @@ class Dialogue:
         keys, offset = new.get("keys") or [], int(new.get("offset", 0))
         page: list[OutMessage] = []
         if offset < len(keys):
-            page, new["offset"] = self._page(self.library_provider(), new, offset)
+            page, new["offset"] = self.pages.page(self.library_provider(), new, offset)
         return [sorry, *page], new
 
     def _decline(self, library: Any, found: Any) -> OutMessage:
@@ -250,70 +250,6 @@ class Dialogue:
         if found.subject_name:
             return text_message(self.texts.get("decline_subject", subject=found.subject_name))
         return text_message(self.texts.get("idk"), answers.topic_buttons(self.texts))
-
-    def _page(self, library: Any, state: dict[str, Any], start: int,
-              header: str | None = None) -> tuple[list[OutMessage], int]:
-        """The list message from `start` and the new offset (header: a messages.json key for its first line)."""
-        query = str(state.get("query", ""))
-        words = answers.content_query(self.intents, query)
-        message, offset = answers.result_list(library.corpus, state.get("keys", []), start, self.top, words,
-                                              self.texts, library.index.clause_scorer(query) if query else None,
-                                              header)
-        return ([message] if message is not None else []), offset
-
-    def _more(self, state: dict[str, Any]) -> Reply:
-        """The next results of the last question."""
-        keys, offset = state.get("keys") or [], int(state.get("offset", 0))
-        if not keys:
-            return [text_message(self.texts.get("no_list"))], state
-        if offset < len(keys):
-            page, new_offset = self._page(self.library_provider(), state, offset)
-            if page:
-                return page, {**state, "offset": new_offset}
-        return [text_message(self.texts.get("no_more"), answers.topic_buttons(self.texts))], \
-            {**state, "offset": len(keys)}
-
-    def _again(self, name: str, state: dict[str, Any]) -> Reply:
-        """ "xem toàn văn" with no number: the only article shown, or which one; "xem lại": her list from item 1."""
-        keys, offset = state.get("keys") or [], int(state.get("offset", 0))
-        shown = min(offset, len(keys))
-        if not shown:
-            return [text_message(self.texts.get("no_list"))], state
-        if name == "read":
-            if shown == 1:
-                return self._full(keys[0], state)
-            return [text_message(self.texts.get("read_which", count=shown))], state
-        page, end = self._page(self.library_provider(), state, 0)
-        return page, {**state, "offset": max(offset, end)}
-
-    def _select(self, number: int, text: str, state: dict[str, Any]) -> Reply:
-        """Item `number` of the listed results; "điều 82" after reading a law means that law's article."""
-        keys, offset = state.get("keys") or [], int(state.get("offset", 0))
-        if number == LAST_ITEM:
-            number = min(offset, len(keys))  # "cái cuối": the last she was shown, not the last kept
-        if 1 <= number <= min(offset, len(keys)):
-            return self._full(keys[number - 1], state)
-        cite = self.intents.citation(text)
-        if cite is not None and (state.get("doc") or not keys):
-            return self._citation(cite, state)
-        if not keys:
-            return [text_message(self.texts.get("no_list"))], state
-        return [text_message(self.texts.get("select_out_of_range", count=min(offset, len(keys))))], state
-
-    def _full(self, key: str, state: dict[str, Any]) -> Reply:
-        """An article's whole text by key (works in any state, so buttons outlive restarts)."""
-        corpus = self.library_provider().corpus
-        article = corpus.article(key)
-        if article is None:
-            return [text_message(self.texts.get("article_missing"))], state
-        extra = []
-        if int(state.get("offset", 0)) < len(state.get("keys") or []):
-            extra.append(Button(self.texts.get("button_more"), MORE_PAYLOAD))
-        return answers.full_article(corpus, article, self.texts, extra), {**state, "doc": article.doc}
-
-    def _citation(self, cite: Citation, state: dict[str, Any]) -> Reply:
-        """A cited article or clause, looked up directly ("khoản 2 điều 185 bộ luật hình sự")."""
-        return answers.citation_reply(self.library_provider().corpus, self.texts, cite, state)
 
 
 def _millis(raw: Any, default: int) -> int:
