@@ -144,7 +144,9 @@ class Answerer:
                 return alone, False
         elif not both.hits or (alone.hits and alone.hits[0].score >= CONTEXT_GAIN * both.hits[0].score):
             return alone, False
-        return Answer(both.query, fused([alone.hits, both.hits])[:top], True), True
+        # declined alone, her words ranked nothing worth fusing ("xin lệnh đó ở đâu": "Thi hành mệnh lệnh ...")
+        ranked = fused([alone.hits, both.hits]) if alone.answered else both.hits
+        return Answer(both.query, ranked[:top], True), True
 
     def refined(self, library: Any, base: str, text: str, top: int = SEARCH_TOP) -> tuple[Answer, bool]:
         """A follow-up searched with the question it refines ("con e mới 2 tuổi"), and whether it was: her own words

@@ -102,6 +102,9 @@ def test_a_second_message_declined_alone_is_answered_with_the_one_before_when_it
     assert not answerer.answer(carded_library, second).answered
     found, refined = answerer.in_context(carded_library, answerer.prepare(before), second)
     assert refined and found.answered and rank(found, expected) < 3, found.keys
+    # ranked as the two read together: her words alone, declined, lend the ranking nothing
+    both = answerer.answer(carded_library, f"{answerer.prepare(before)} {second}")
+    assert found.keys == both.keys[:len(found.keys)]
 
 
 class Scripted(Answerer):
