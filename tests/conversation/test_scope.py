@@ -162,6 +162,13 @@ def test_without_a_coverage_or_vocabulary_the_subject_words_still_decline() -> N
     # the library regulates these for its own people: health cards of near-poor households, disabled pupils' fees
     "hộ cận nghèo mua bảo hiểm y tế được nhà nước hỗ trợ bao nhiêu",
     "con em bị khuyết tật đi học trường làng có được miễn học phí không",
+    # a word of a missing subject that names a place or a thing, not its business ("căn cước", "quán ăn", "tai
+    # biến"), or that reads another way in a phrase ("mang bầu hộ" is surrogacy, not voting for someone)
+    "chị gái e ko đẻ được, nhờ e mang bầu hộ thì có được ko ạ",
+    "Cty giữ căn cước bản gốc của e, còn bắt đặt cọc 2 triệu mới cho vào làm. Như vậy có đúng không?",
+    "Con e 14 tuổi muốn đi làm phụ quán ăn dịp hè kiếm thêm, vậy có được phép không ạ?",
+    "mẹ e đóng bh tự nguyện đc 6 năm thì mất vì tai biến, nhà e có nhận đc tiền gì ko",
+    "nhà e hộ nghèo, muốn kiện mà ko có tiền thuê luật sư, có ai giúp ko",
 ])
 def test_everyday_in_library_questions_with_words_of_missing_subjects_are_answered(real_library: Any,
                                                                                     text: str) -> None:
@@ -177,6 +184,9 @@ def test_everyday_in_library_questions_with_words_of_missing_subjects_are_answer
     ("thu nhập bao nhiêu một tháng thì được vào hộ cận nghèo", "ho-ngheo"),
     ("học phí mầm non công lập năm nay bao nhiêu một tháng", "giao-duc"),
     ("hàng xóm xây nhà 4 tầng có cần xin giấy phép không", "xay-dung"),
+    ("làm lại căn cước bị mất ở đâu", "giay-to"),
+    ("mở nhà thuốc cần giấy phép gì", "y-te"),
+    ("bỏ phiếu hộ cho bố mẹ có được không", "bau-cu"),
 ])
 def test_the_same_words_on_the_missing_subject_are_still_declined(real_library: Any, text: str,
                                                                   subject: str) -> None:
