@@ -84,8 +84,8 @@ def _commit_many(root: str, worker: int, count: int) -> list[str]:
 
 
 def test_concurrent_committers_serialise(tmp_path: Path) -> None:
-    # spawned, not forked: a fork copies locks held by this process's other threads (and the SIGTERM handler an
-    # in-process rq worker left), and a forked committer could wait on them for ever (it hung CI once)
+    # spawned, not forked: a fork copies the locks other threads of the test process hold at that moment, and a
+    # forked committer once waited on one for ever (CI hung at this test)
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(3) as pool:
         results = pool.starmap(_commit_many, [(str(tmp_path), w, 3) for w in range(3)])
