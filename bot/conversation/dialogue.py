@@ -14,7 +14,7 @@ from bot.conversation.answers import (
     UNHELPFUL_PAYLOAD,
 )
 from bot.conversation.commands import Command, parse_command
-from bot.conversation.intents import Intent, Intents
+from bot.conversation.intents import Danger, Intent, Intents
 from bot.conversation.replies import text_message
 from bot.conversation.talk import Pages, Reply
 from bot.ops.datafiles import Texts
@@ -83,7 +83,7 @@ class Dialogue:
             text = text.lstrip("#").strip()
         danger = self.intents.danger(text)
         if danger is not None:
-            return self._danger(text, danger.categories, state)
+            return self._danger(text, danger, state)
         command = parse_command(text)
         if command is not None:
             return self._subscription(command, state, user_id)
@@ -154,11 +154,12 @@ class Dialogue:
         """Confirm a (un)subscription; the caller carries out the action left in the state."""
         return talk.subscription_reply(self.texts, command, state, self._subscribed(user_id))
 
-    def _danger(self, text: str, categories: tuple[str, ...], state: dict[str, Any]) -> Reply:
+    def _danger(self, text: str, danger: Danger, state: dict[str, Any]) -> Reply:
         """Hotlines first; then the articles, when any match well (none for self-harm: see danger.tsv "quiet")."""
+        categories = danger.categories
         if set(categories) <= self.intents.quiet:
             return [hotlines.hotline_message(self.texts, self.hotlines, categories, with_articles=False)], state
-        hints = [self.intents.hints[c] for c in categories if c in self.intents.hints]
+        hints = [self.intents.hints[c] for c in danger.searched if c in self.intents.hints]
         messages, new, found = self._search(self.intents.spell_out(text, " ".join(hints)), state, quiet=True)
         first = hotlines.hotline_message(self.texts, self.hotlines, categories, with_articles=found)
         return [first, *messages], new

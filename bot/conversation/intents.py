@@ -43,6 +43,7 @@ class Danger:
 
     categories: tuple[str, ...]
     phrases: tuple[str, ...]
+    searched: tuple[str, ...] = ()  # the categories whose hint words join the search (not "child" only named)
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Intents(ShortMessages):
     teencode_near: dict[str, list[tuple[str, frozenset[str], str]]] = field(default_factory=dict)
     hints: dict[str, str] = field(default_factory=dict)  # danger category -> words added to its search
     quiet: frozenset[str] = frozenset()  # danger categories answered with hotlines only, never articles
+    children: list[Pattern] = field(default_factory=list)  # words naming a child: a danger about one is "child" too
     numbers: list[tuple[Pattern, int]] = field(default_factory=list)  # "hai" 2, "đầu tiên" 1, "cuối" LAST_ITEM
     # English words or phrases (folded words) -> the Vietnamese searched for them ("maternity leave": nghỉ thai sản)
     english: dict[tuple[str, ...], str] = field(default_factory=dict)
@@ -98,6 +100,8 @@ class Intents(ShortMessages):
                 self.hints[row[1]] = normalize(row[2])
             elif row[0] == "quiet":
                 self.quiet = self.quiet | {row[1]}
+            elif row[0] == "child":
+                self.children.append(pattern(row[1]))
         self.frame = Frame(self.phrases)
         aliases = [(tuple(fold(w) for w in words(row[0])), row[1]) for row in read_tsv("aliases.tsv", data_dir)]
         self.aliases = sorted(aliases, key=lambda a: -len(a[0]))
@@ -170,7 +174,14 @@ class Intents(ShortMessages):
                 found.append(trigger.text)
                 cats.extend(c for c in trigger.tags if c not in cats)
                 break
-        return Danger(tuple(cats), tuple(found)) if found else None
+        if not found:
+            return None
+        searched = tuple(cats)
+        if "child" not in cats and any(find_spans(msg, p) for p in self.children):
+            # "con gái e 13 tuổi bị sàm sỡ": the child protection line leads with the others; the search keeps her
+            # words ("con trai bà hàng xóm đánh mẹ già" is no child's case)
+            cats.append("child")
+        return Danger(tuple(cats), tuple(found), searched)
 
     def _whole(self, msg: list[Word], kind: str) -> bool:
         """True when the words are exactly one phrase of this kind."""
@@ -276,16 +287,6 @@ class Intents(ShortMessages):
         # "con em 3 tuổi", "em có bầu 5 tháng": a number and her case's people or state add a detail to it
         return numbered and len(msg) > 1 and (not words or cover(
             words, {**asks, "detail_word": self.phrases.get("detail_word", ())}) is not None)
-
-    def _asks_what_now(self, msg: list[Word]) -> bool:
-        """What to do or whom to tell, about what she just asked ("vậy em phải làm gì", "giờ e phải làm thế nào",
-        "e phai bao ai"): a what_now phrase, and besides it only words that carry no meaning or say "now"."""
-        inside = {i for p in self.phrases.get("what_now", ()) for a, b in find_spans(msg, p) for i in range(a, b)}
-        if not inside:
-            return False
-        now = self.phrases.get("now_word", ())
-        rest = self._strip_fillers([w for i, w in enumerate(msg) if i not in inside])
-        return all(self.is_stop(w) or any(word_eq(w, p.words[0]) for p in now) for w in rest)
 
     def content_words(self, text: str) -> list[Word]:
         """Words that carry meaning (stop words dropped), for coverage and clause choice."""

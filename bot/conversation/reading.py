@@ -140,6 +140,12 @@ class ShortMessages:
         singles = [p.words[0] for kind in kinds for p in self.phrases.get(kind, ()) if len(p.words) == 1]
         return all(self.is_stop(w) or surface.laughter(w[1]) or any(word_eq(w, s) for s in singles) for w in msg)
 
+    def _asks_what_now(self, msg: list[Word]) -> bool:
+        """What to do or whom to tell, about what she just asked ("vậy em phải làm gì", "giờ e phải làm thế nào",
+        "e phai bao ai"): a what_now phrase, and besides it only words that carry no meaning or say "now"."""
+        inside = {i for p in self.phrases.get("what_now", ()) for a, b in find_spans(msg, p) for i in range(a, b)}
+        return bool(inside) and self._only([w for i, w in enumerate(msg) if i not in inside], ("filler", "now_word"))
+
     def _asks_more(self, core: list[Word]) -> bool:
         """ "xem thêm mấy điều nữa", "còn điều luật nào nữa không": words asking for more and nothing else."""
         markers = [p.words[0] for p in self.phrases.get("more_word", ())]

@@ -323,6 +323,8 @@ def test_danger_gets_hotlines_first_then_articles(chat: fakes.Recorder, text: st
     ("em gái bị lừa bán sang Trung Quốc", "111", "53/2024/QH15:3"),  # Luật Phòng, chống mua bán người: cấm mua bán người
     ("em gai bi lua ban sang tq", "111", "53/2024/QH15:3"),
     ("con tôi bị xâm hại", "111", "102/2016/QH13:25"),  # quyền được bảo vệ để không bị xâm hại tình dục
+    # a child named beside a sexual trigger: 111 before the line that leads for sexual violence (1900, charged)
+    ("con gai e 13 tuoi bi thang hang xom sam so", "111", "102/2016/QH13:25"),
 ])
 def test_hotline_order_and_articles_follow_the_danger(chat: fakes.Recorder, text: str, lead: str, key: str) -> None:
     first, *rest = say(chat, text)

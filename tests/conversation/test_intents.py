@@ -81,9 +81,14 @@ DANGER = [
     ("em không muốn sống nữa bn ơi", "selfharm"),
     ("uong thuoc ngu", "selfharm"),
     ("cuu me con em voi", "danger"),
+    ("chồng say rượu về là đánh", "violence"), ("ck e hay say ruou ve danh e", "violence"),
+    # a danger about a child is in the "child" category too: the child protection line leads
+    ("con gai e 13 tuoi bi thang hang xom sam so", "child"), ("bố say rượu về đánh con", "child"),
 ]
 
 NOT_DANGER = [
+    "say rượu đánh nhau bị phạt thế nào",  # no "về": a fight, not a man coming home drunk to his family
+    "con gái em 15 tuổi đi làm thêm được không",  # a child named, no trigger: no danger
     "đánh giá năng lực nhân viên",
     "danh gia nang luc",
     "đánh thuế thu nhập cá nhân",
@@ -236,6 +241,9 @@ def test_followup(intents: Intents, text: str, words: str) -> None:
     ("vậy em phải làm gì", "followup"), ("vay e phai lam gi", "followup"), ("e phai bao ai", "followup"),
     ("giờ e phải làm thế nào", "followup"), ("thế giờ làm sao ạ", "followup"), ("hỏi ai bây giờ", "followup"),
     ("bạn đang làm gì đấy", "chat"),
+    # a date of birth is a detail of her case ("e sinh nam 1975" after the retirement age); a birth itself is not
+    ("e sinh nam 1975", "followup"), ("con e sinh tháng 3", "followup"),
+    ("sinh con thứ 3 có bị phạt không", "question"), ("sinh năm 2008 đã được kết hôn chưa", "question"),
     ("điện thoại bị đơ phải làm sao", "question"), ("ck đánh em phải làm sao", "question"),
 ])
 def test_a_message_naming_nothing_refers_back(intents: Intents, text: str, name: str) -> None:
